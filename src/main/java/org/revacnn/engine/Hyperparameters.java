@@ -1,0 +1,62 @@
+package org.revacnn.engine;
+
+/**
+ * Training settings a user may change between steps. Defaults follow the paper's ConvNetJS
+ * setup (batch 4) with SGD + momentum, which our benchmarks compare against.
+ *
+ * @param nesterov      Nesterov momentum for SGD
+ * @param weightDecay   L2 coefficient added to weight gradients (not biases)
+ * @param beta1         Adam's first-moment decay
+ * @param beta2         Adam's second-moment decay
+ * @param epsilon       Adam's denominator guard
+ * @param rho           Adadelta's running-average decay
+ */
+public record Hyperparameters(OptimizerKind optimizer, float learningRate, float momentum, boolean nesterov,
+    float weightDecay, int batchSize, float beta1, float beta2, float epsilon, float rho) {
+
+  public static final int MAX_BATCH_SIZE = 4096;
+
+  public Hyperparameters {
+    check(Float.isFinite(learningRate) && learningRate > 0, "learning rate must be a finite number > 0, got " + learningRate);
+    check(momentum >= 0 && momentum < 1, "momentum must be in [0, 1), got " + momentum);
+    check(Float.isFinite(weightDecay) && weightDecay >= 0, "weight decay must be a finite number >= 0, got " + weightDecay);
+    check(batchSize >= 1 && batchSize <= MAX_BATCH_SIZE, "batch size must be in 1.." + MAX_BATCH_SIZE + ", got " + batchSize);
+    check(beta1 >= 0 && beta1 < 1, "beta1 must be in [0, 1), got " + beta1);
+    check(beta2 >= 0 && beta2 < 1, "beta2 must be in [0, 1), got " + beta2);
+    check(epsilon > 0 && Float.isFinite(epsilon), "epsilon must be a finite number > 0, got " + epsilon);
+    check(rho >= 0 && rho < 1, "rho must be in [0, 1), got " + rho);
+    if (optimizer == null) throw new IllegalArgumentException("optimizer must be given");
+  }
+
+  public static Hyperparameters defaults() {
+    return new Hyperparameters(OptimizerKind.SGD, 0.01f, 0.9f, false, 1e-4f, 4, 0.9f, 0.999f, 1e-8f, 0.95f);
+  }
+
+  public Hyperparameters withOptimizer(OptimizerKind value) {
+    return new Hyperparameters(value, learningRate, momentum, nesterov, weightDecay, batchSize, beta1, beta2, epsilon, rho);
+  }
+
+  public Hyperparameters withLearningRate(float value) {
+    return new Hyperparameters(optimizer, value, momentum, nesterov, weightDecay, batchSize, beta1, beta2, epsilon, rho);
+  }
+
+  public Hyperparameters withMomentum(float value) {
+    return new Hyperparameters(optimizer, learningRate, value, nesterov, weightDecay, batchSize, beta1, beta2, epsilon, rho);
+  }
+
+  public Hyperparameters withNesterov(boolean value) {
+    return new Hyperparameters(optimizer, learningRate, momentum, value, weightDecay, batchSize, beta1, beta2, epsilon, rho);
+  }
+
+  public Hyperparameters withWeightDecay(float value) {
+    return new Hyperparameters(optimizer, learningRate, momentum, nesterov, value, batchSize, beta1, beta2, epsilon, rho);
+  }
+
+  public Hyperparameters withBatchSize(int value) {
+    return new Hyperparameters(optimizer, learningRate, momentum, nesterov, weightDecay, value, beta1, beta2, epsilon, rho);
+  }
+
+  private static void check(boolean ok, String message) {
+    if (!ok) throw new IllegalArgumentException(message);
+  }
+}

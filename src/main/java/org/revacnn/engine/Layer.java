@@ -1,0 +1,35 @@
+package org.revacnn.engine;
+
+import java.util.List;
+
+/**
+ * One layer of a {@link Network}. A layer owns its parameters; everything that depends on the
+ * batch (inputs kept for backward, scratch buffers, this shard's parameter gradients) lives in a
+ * {@link Frame} made by {@link #newFrame()}, one per shard, so shards can run on different threads.
+ * Owned by the training thread.
+ */
+public sealed interface Layer permits Conv, Relu, MaxPool, Dense, Dropout {
+  /** Stable id such as {@code conv2}; surgery never renumbers it. */
+  String id();
+
+  /** Short kind name: conv, relu, pool, dense, dropout. */
+  String kind();
+
+  /** The output shape for this input shape, or an IllegalArgumentException saying why it cannot fit. */
+  Shape outputShape(Shape in);
+
+  /** Trainable parameters (empty for parameter-free layers). */
+  List<Param> params();
+
+  /** Fresh per-shard buffers for this layer's current parameter sizes. */
+  Frame newFrame();
+
+  /** Computes the output for {@code in}, keeping in {@code frame} what backward needs. */
+  Tensor forward(Frame frame, Tensor in, Pass pass);
+
+  /**
+   * Given dL/dOutput, <em>adds</em> this shard's parameter gradients into {@code frame.grads()}
+   * (unless frozen) and returns dL/dInput, or null when {@code needInputGrad} is false.
+   */
+  Tensor backward(Frame frame, Tensor gradOut, boolean needInputGrad);
+}

@@ -1,0 +1,445 @@
+package org.revacnn.engine;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * A chain of layers ending in a fully connected classifier and softmax cross-entropy.
+ *
+ * <p>A training step splits the batch into a fixed number of shards ({@link #shards()}, default 2).
+ * Each shard runs forward and backward through its own {@link Frame}s, on the calling thread or a
+ * worker, and its parameter gradients are then summed shard by shard in a fixed order. The thread
+ * count only decides who runs a shard, so results are bit-identical for 1 or 2 threads. Only one
+ * thread (the training thread) may call into a network at a time.
+ */
+public final class Network implements AutoCloseable {
+  /** The id of the appended classifier layer. */
+  public static final String CLASSIFIER_ID = "output";
+
+  private final Shape inputShape;
+  private final int classes;
+  private final long seed;
+  private final InitKind init;
+  private final List<Layer> layers = new ArrayList<>();
+  private final SplittableRandom initRandom;
+  private final Map<String, Integer> idCounters = new HashMap<>();
+  private final List<StepListener> listeners = new CopyOnWriteArrayList<>();
+  private int shards = 2;
+  private int threads = 1;
+  private ExecutorService workers;
+  private Frame[][] frames;
+  private Frame[] probeFrames;
+  private long step;
+
+  private Network(Shape inputShape, int classes, long seed, InitKind init) {
+    this.inputShape = inputShape;
+    this.classes = classes;
+    this.seed = seed;
+    this.init = init;
+    this.initRandom = new SplittableRandom(seed);
+  }
+
+  /** Builds and initialises a network from a spec; every weight comes from {@code seed}. */
+  public static Network build(NetworkSpec spec, long seed) {
+    Network net = new Network(spec.input(), spec.classes(), seed, spec.init());
+    Shape shape = spec.input();
+    for (LayerSpec ls : spec.layers()) {
+      Layer layer = net.create(ls, shape);
+      shape = layer.outputShape(shape);
+      net.layers.add(layer);
+    }
+    Dense classifier = new Dense(CLASSIFIER_ID, shape.size(), spec.classes());
+    net.layers.add(classifier);
+    for (Layer layer : net.layers) net.initialise(layer);
+    net.checkChain();
+    return net;
+  }
+
+  /** Creates an uninitialised layer for this spec and input shape with the next free id of its kind. */
+  Layer create(LayerSpec spec, Shape in) {
+    return switch (spec) {
+      case LayerSpec.ConvSpec c -> new Conv(nextId("conv"), in.channels(), c.filters(), c.kernelSize(), c.stride(), c.pad());
+      case LayerSpec.ReluSpec r -> new Relu(nextId("relu"));
+      case LayerSpec.PoolSpec p -> new MaxPool(nextId("pool"), p.size(), p.stride());
+      case LayerSpec.DenseSpec d -> new Dense(nextId("fc"), in.size(), d.units());
+      case LayerSpec.DropoutSpec d -> new Dropout(nextId("drop"), d.rate());
+    };
+  }
+
+  private String nextId(String kind) {
+    int n = idCounters.merge(kind, 1, Integer::sum);
+    return kind + n;
+  }
+
+  /** Draws fresh weights for every parameter of {@code layer} (biases zero). */
+  void initialise(Layer layer) {
+    switch (layer) {
+      case Conv c -> {
+        int fanIn = c.weights().unitSize();
+        int fanOut = c.filters() * c.kernelSize() * c.kernelSize();
+        init.fill(c.weights().value(), 0, c.weights().size(), fanIn, fanOut, initRandom);
+      }
+      case Dense d -> init.fill(d.weights().value(), 0, d.weights().size(), d.inputs(), d.units(), initRandom);
+      default -> { }
+    }
+  }
+
+  /**
+   * Checks that every layer accepts the previous layer's output and returns all shapes, input
+   * first; throws IllegalArgumentException naming the layer that does not fit.
+   */
+  public List<Shape> checkChain() {
+    List<Shape> shapes = new ArrayList<>();
+    Shape shape = inputShape;
+    shapes.add(shape);
+    for (Layer layer : layers) {
+      shape = layer.outputShape(shape);
+      shapes.add(shape);
+    }
+    return shapes;
+  }
+
+  public Shape inputShape() {
+    return inputShape;
+  }
+
+  public int classes() {
+    return classes;
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  public InitKind init() {
+    return init;
+  }
+
+  /** The random source for weights created after construction (surgery). */
+  public SplittableRandom initRandom() {
+    return initRandom;
+  }
+
+  public List<Layer> layers() {
+    return Collections.unmodifiableList(layers);
+  }
+
+  /** The layer with this id, or an IllegalArgumentException listing the known ids. */
+  public Layer layer(String id) {
+    for (Layer l : layers) if (l.id().equals(id)) return l;
+    throw new IllegalArgumentException("unknown layer '" + id + "'; layers are " + layers.stream().map(Layer::id).toList());
+  }
+
+  /** Every parameter, in layer order. */
+  public List<Param> params() {
+    List<Param> all = new ArrayList<>();
+    for (Layer l : layers) all.addAll(l.params());
+    return all;
+  }
+
+  public long parameterCount() {
+    long n = 0;
+    for (Param p : params()) n += p.size();
+    return n;
+  }
+
+  /** Steps taken so far. */
+  public long step() {
+    return step;
+  }
+
+  /** Sets the step counter (restoring a checkpoint). */
+  public void setStep(long step) {
+    this.step = step;
+  }
+
+  public int shards() {
+    return shards;
+  }
+
+  /** How many pieces a batch is cut into; results depend on this, not on the thread count. */
+  public void setShards(int shards) {
+    if (shards < 1) throw new IllegalArgumentException("shards must be >= 1, got " + shards);
+    this.shards = shards;
+    frames = null;
+  }
+
+  public int threads() {
+    return threads;
+  }
+
+  /** How many threads run shards (the caller plus threads - 1 workers). */
+  public void setThreads(int threads) {
+    if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+    if (threads != this.threads && workers != null) {
+      workers.shutdown();
+      workers = null;
+    }
+    this.threads = threads;
+  }
+
+  public void addListener(StepListener listener) {
+    listeners.add(listener);
+  }
+
+  public void removeListener(StepListener listener) {
+    listeners.remove(listener);
+  }
+
+  /** Must be called after any change of layers or parameter sizes: frames are rebuilt lazily. */
+  void structureChanged() {
+    checkChain();
+    frames = null;
+    probeFrames = null;
+  }
+
+  /** Mutable layer list for surgery in this package. */
+  List<Layer> mutableLayers() {
+    return layers;
+  }
+
+  /**
+   * One training step on {@code batch} images ({@code [batch][C][H][W]}): gradients, listeners,
+   * then the optimiser update of every layer that is not frozen.
+   */
+  public StepResult trainStep(float[] images, int[] labels, int batch, Hyperparameters hyper) {
+    StepResult result = computeGradients(images, labels, batch, true);
+    for (StepListener l : listeners) l.afterBackward(this, result.step());
+    for (Layer layer : layers) {
+      if (isFrozen(layer)) continue;
+      for (Param p : layer.params()) Optimizer.update(p, hyper, result.step());
+    }
+    for (StepListener l : listeners) l.afterStep(this, result);
+    return result;
+  }
+
+  /**
+   * Forward and backward over the batch: overwrites every {@link Param#grad()} with dL/dParam of
+   * the mean loss (zero for frozen layers) and counts the step. No weights change.
+   */
+  public StepResult computeGradients(float[] images, int[] labels, int batch, boolean training) {
+    checkBatch(images, batch);
+    if (labels.length < batch) throw new IllegalArgumentException("need " + batch + " labels, got " + labels.length);
+    long thisStep = ++step;
+    int shardCount = Math.min(batch, shards);
+    ensureFrames();
+    double[] losses = new double[shardCount];
+    int[] correct = new int[shardCount];
+    runShards(shardCount, s -> {
+      int from = s * batch / shardCount;
+      int to = (s + 1) * batch / shardCount;
+      SoftmaxCrossEntropy.Outcome o = shardPass(frames[s], images, labels, from, to, batch, training,
+          new Pass(training, new SplittableRandom(mix(seed, thisStep, s))));
+      losses[s] = o.lossSum();
+      correct[s] = o.correct();
+    });
+    reduceGradients(shardCount);
+    double loss = 0;
+    int right = 0;
+    for (int s = 0; s < shardCount; s++) {
+      loss += losses[s];
+      right += correct[s];
+    }
+    return new StepResult(thisStep, batch, loss / batch, right);
+  }
+
+  private SoftmaxCrossEntropy.Outcome shardPass(Frame[] shardFrames, float[] images, int[] labels, int from, int to,
+      int batch, boolean training, Pass pass) {
+    Tensor x = shardInput(shardFrames, images, from, to);
+    for (int l = 0; l < layers.size(); l++) {
+      shardFrames[l].zeroGrads();
+      x = layers.get(l).forward(shardFrames[l], x, pass);
+    }
+    InputFrame io = (InputFrame) shardFrames[layers.size()];
+    io.logitGrad = Tensor.reuse(io.logitGrad, x.batch(), x.shape());
+    SoftmaxCrossEntropy.Outcome outcome = SoftmaxCrossEntropy.lossAndGradient(x, labels, from, 1f / batch, io.logitGrad);
+    Tensor g = io.logitGrad;
+    int lowestTrainable = lowestTrainableLayer();
+    for (int l = layers.size() - 1; l >= 0 && g != null; l--) {
+      g = layers.get(l).backward(shardFrames[l], g, l > lowestTrainable);
+    }
+    return outcome;
+  }
+
+  /** Index of the first layer with trainable parameters, or layers.size() if none. */
+  private int lowestTrainableLayer() {
+    for (int l = 0; l < layers.size(); l++) {
+      Layer layer = layers.get(l);
+      if (!layer.params().isEmpty() && !isFrozen(layer)) return l;
+    }
+    return layers.size();
+  }
+
+  /** Whether this layer's parameters are excluded from gradients and updates. */
+  public static boolean isFrozen(Layer layer) {
+    return switch (layer) {
+      case Conv c -> c.frozen();
+      case Dense d -> d.frozen();
+      default -> false;
+    };
+  }
+
+  private void reduceGradients(int shardCount) {
+    for (int l = 0; l < layers.size(); l++) {
+      List<Param> params = layers.get(l).params();
+      for (int i = 0; i < params.size(); i++) {
+        float[] target = params.get(i).grad();
+        System.arraycopy(frames[0][l].grads()[i], 0, target, 0, target.length);
+        for (int s = 1; s < shardCount; s++) {
+          float[] g = frames[s][l].grads()[i];
+          for (int j = 0; j < target.length; j++) target[j] += g[j];
+        }
+      }
+    }
+  }
+
+  /** Logits {@code [batch][classes]} in inference mode (dropout off); no gradients. */
+  public float[] logits(float[] images, int batch) {
+    checkBatch(images, batch);
+    int shardCount = Math.min(batch, shards);
+    ensureFrames();
+    float[] out = new float[batch * classes];
+    runShards(shardCount, s -> {
+      int from = s * batch / shardCount;
+      int to = (s + 1) * batch / shardCount;
+      Tensor x = shardInput(frames[s], images, from, to);
+      Pass pass = Pass.inference();
+      for (int l = 0; l < layers.size(); l++) x = layers.get(l).forward(frames[s][l], x, pass);
+      System.arraycopy(x.data(), 0, out, from * classes, (to - from) * classes);
+    });
+    return out;
+  }
+
+  /**
+   * Runs one image forward and backward against {@code label} with its own buffers and returns
+   * every layer's output and output gradient. Parameters and their gradients are untouched.
+   */
+  public ProbeResult probe(float[] image, int label) {
+    checkBatch(image, 1);
+    if (probeFrames == null) probeFrames = newFrames();
+    Pass pass = Pass.inference();
+    Tensor x = shardInput(probeFrames, image, 0, 1);
+    Tensor[] outputs = new Tensor[layers.size()];
+    for (int l = 0; l < layers.size(); l++) {
+      probeFrames[l].zeroGrads();
+      x = layers.get(l).forward(probeFrames[l], x, pass);
+      outputs[l] = x;
+    }
+    float[] probabilities = new float[classes];
+    SoftmaxCrossEntropy.softmax(x.data(), 0, classes, probabilities, 0);
+    InputFrame io = (InputFrame) probeFrames[layers.size()];
+    io.logitGrad = Tensor.reuse(io.logitGrad, 1, x.shape());
+    double loss = SoftmaxCrossEntropy.lossAndGradient(x, new int[] {label}, 0, 1f, io.logitGrad).lossSum();
+    float[][] grads = new float[layers.size()][];
+    Tensor g = io.logitGrad;
+    for (int l = layers.size() - 1; l >= 0; l--) {
+      grads[l] = g.data().clone();
+      g = layers.get(l).backward(probeFrames[l], g, l > 0);
+    }
+    List<ProbeResult.LayerTrace> traces = new ArrayList<>();
+    for (int l = 0; l < layers.size(); l++) {
+      traces.add(new ProbeResult.LayerTrace(layers.get(l).id(), outputs[l].shape(), outputs[l].data().clone(), grads[l]));
+    }
+    return new ProbeResult(probabilities, loss, traces);
+  }
+
+  /** The per-shard input buffer, filled with images [from, to). */
+  private Tensor shardInput(Frame[] shardFrames, float[] images, int from, int to) {
+    InputFrame io = (InputFrame) shardFrames[layers.size()];
+    io.input = Tensor.reuse(io.input, to - from, inputShape);
+    System.arraycopy(images, from * inputShape.size(), io.input.data(), 0, (to - from) * inputShape.size());
+    return io.input;
+  }
+
+  private void checkBatch(float[] images, int batch) {
+    if (batch < 1) throw new IllegalArgumentException("batch must be >= 1, got " + batch);
+    if (images.length < batch * inputShape.size()) {
+      throw new IllegalArgumentException("need " + batch + " images of " + inputShape + ", got " + images.length + " floats");
+    }
+  }
+
+  private void ensureFrames() {
+    if (frames != null) return;
+    frames = new Frame[shards][];
+    for (int s = 0; s < shards; s++) frames[s] = newFrames();
+  }
+
+  /** One frame per layer, plus a last one holding the shard's input and logit gradient. */
+  private Frame[] newFrames() {
+    Frame[] f = new Frame[layers.size() + 1];
+    for (int l = 0; l < layers.size(); l++) f[l] = layers.get(l).newFrame();
+    f[layers.size()] = new InputFrame();
+    return f;
+  }
+
+  private static final class InputFrame extends Frame {
+    Tensor input;
+    Tensor logitGrad;
+
+    InputFrame() {
+      super(List.of());
+    }
+  }
+
+  private interface ShardTask {
+    void run(int shard);
+  }
+
+  /** Runs shards 1.. on workers (when threads > 1) and shard 0 on the caller, then waits for all. */
+  private void runShards(int shardCount, ShardTask task) {
+    if (threads == 1 || shardCount == 1) {
+      for (int s = 0; s < shardCount; s++) task.run(s);
+      return;
+    }
+    if (workers == null) {
+      workers = Executors.newFixedThreadPool(threads - 1, r -> {
+        Thread t = new Thread(r, "revacnn-shard");
+        t.setDaemon(true);
+        return t;
+      });
+    }
+    List<Future<?>> pending = new ArrayList<>();
+    // shards are dealt round-robin: thread t runs shards t, t + threads, ...
+    for (int t = 1; t < Math.min(threads, shardCount); t++) {
+      int first = t;
+      pending.add(workers.submit(() -> {
+        for (int s = first; s < shardCount; s += threads) task.run(s);
+      }));
+    }
+    for (int s = 0; s < shardCount; s += threads) task.run(s);
+    for (Future<?> f : pending) {
+      try {
+        f.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for a shard", e);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException r) throw r;
+        throw new IllegalStateException("shard failed", e.getCause());
+      }
+    }
+  }
+
+  /** A well-mixed seed for (network seed, step, shard) (SplitMix64 finaliser). */
+  private static long mix(long seed, long step, int shard) {
+    long z = seed + 0x9E3779B97F4A7C15L * (step * 31 + shard + 1);
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+
+  @Override
+  public void close() {
+    if (workers != null) workers.shutdown();
+    workers = null;
+  }
+}

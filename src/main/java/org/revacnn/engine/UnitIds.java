@@ -1,0 +1,72 @@
+package org.revacnn.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Stable ids of the filters (or neurons) of one layer, {@code conv2/f7}: unit u of the layer's
+ * parameters is {@code prefix/f<numbers[u]>}. Numbers are never reused within a layer, so an id
+ * keeps naming the same filter through any surgery.
+ */
+public final class UnitIds {
+  private final String layerId;
+  private int[] numbers;
+  private int nextNumber;
+
+  public UnitIds(String layerId, int count) {
+    this.layerId = layerId;
+    this.numbers = new int[count];
+    for (int i = 0; i < count; i++) numbers[i] = i;
+    this.nextNumber = count;
+  }
+
+  private UnitIds(String layerId, int[] numbers, int nextNumber) {
+    this.layerId = layerId;
+    this.numbers = numbers;
+    this.nextNumber = nextNumber;
+  }
+
+  /** Rebuilds ids saved with {@link #numbers()} and {@link #nextNumber()}. */
+  public static UnitIds restore(String layerId, int[] numbers, int nextNumber) {
+    return new UnitIds(layerId, numbers.clone(), nextNumber);
+  }
+
+  public int count() {
+    return numbers.length;
+  }
+
+  public String id(int unit) {
+    return layerId + "/f" + numbers[unit];
+  }
+
+  public List<String> ids() {
+    List<String> ids = new ArrayList<>(numbers.length);
+    for (int u = 0; u < numbers.length; u++) ids.add(id(u));
+    return ids;
+  }
+
+  /** Position of the unit with this id, or -1. */
+  public int indexOf(String id) {
+    for (int u = 0; u < numbers.length; u++) if (id(u).equals(id)) return u;
+    return -1;
+  }
+
+  public int[] numbers() {
+    return numbers.clone();
+  }
+
+  public int nextNumber() {
+    return nextNumber;
+  }
+
+  /** Re-lays the ids like {@link Param#remapUnits}: -1 entries get fresh, never-used numbers. */
+  public void remap(int[] sourceUnits) {
+    int[] out = new int[sourceUnits.length];
+    for (int u = 0; u < out.length; u++) out[u] = sourceUnits[u] >= 0 ? numbers[sourceUnits[u]] : nextNumber++;
+    numbers = out;
+  }
+
+  public UnitIds copy() {
+    return new UnitIds(layerId, numbers.clone(), nextNumber);
+  }
+}
