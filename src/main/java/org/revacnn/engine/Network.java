@@ -64,6 +64,46 @@ public final class Network implements AutoCloseable {
     return net;
   }
 
+  /** Recreates a network from its description; see {@link Architecture#build(long)}. */
+  static Network fromArchitecture(Architecture arch, long seed) {
+    Network net = new Network(arch.input(), arch.classes(), seed, arch.init());
+    net.idCounters.putAll(arch.idCounters());
+    Shape shape = arch.input();
+    for (Architecture.LayerInfo info : arch.layers()) {
+      Layer layer = switch (info.kind()) {
+        case "conv" -> {
+          Conv c = new Conv(info.id(), shape.channels(), info.filters(), info.kernelSize(), info.stride(), info.pad());
+          c.setFrozen(info.frozen());
+          c.filterIds().restore(info.unitNumbers(), info.nextUnitNumber());
+          yield c;
+        }
+        case "dense" -> {
+          Dense d = new Dense(info.id(), shape.size(), info.units());
+          d.setFrozen(info.frozen());
+          d.unitIds().restore(info.unitNumbers(), info.nextUnitNumber());
+          yield d;
+        }
+        case "pool" -> new MaxPool(info.id(), info.size(), info.stride());
+        case "relu" -> new Relu(info.id());
+        case "dropout" -> new Dropout(info.id(), info.rate());
+        default -> throw new IllegalArgumentException("layer " + info.id() + " has unknown kind '" + info.kind() + "'");
+      };
+      shape = layer.outputShape(shape);
+      net.layers.add(layer);
+    }
+    if (net.layers.isEmpty() || !(net.layers.getLast() instanceof Dense last) || !last.id().equals(CLASSIFIER_ID)
+        || last.units() != arch.classes()) {
+      throw new IllegalArgumentException("the last layer must be the classifier '" + CLASSIFIER_ID + "' with "
+          + arch.classes() + " units");
+    }
+    for (Layer layer : net.layers) net.initialise(layer);
+    return net;
+  }
+
+  Map<String, Integer> idCounters() {
+    return idCounters;
+  }
+
   /** Creates an uninitialised layer for this spec and input shape with the next free id of its kind. */
   Layer create(LayerSpec spec, Shape in) {
     return switch (spec) {

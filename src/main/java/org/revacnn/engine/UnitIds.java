@@ -26,9 +26,16 @@ public final class UnitIds {
     this.nextNumber = nextNumber;
   }
 
-  /** Rebuilds ids saved with {@link #numbers()} and {@link #nextNumber()}. */
-  public static UnitIds restore(String layerId, int[] numbers, int nextNumber) {
-    return new UnitIds(layerId, numbers.clone(), nextNumber);
+  /** Replaces the ids with ones saved from {@link #numbers()} and {@link #nextNumber()}; same count. */
+  void restore(int[] savedNumbers, int savedNextNumber) {
+    if (savedNumbers.length != numbers.length) {
+      throw new IllegalArgumentException(layerId + " has " + numbers.length + " units but " + savedNumbers.length + " saved ids");
+    }
+    for (int n : savedNumbers) {
+      if (n < 0 || n >= savedNextNumber) throw new IllegalArgumentException(layerId + ": saved id number " + n + " is out of range");
+    }
+    numbers = savedNumbers.clone();
+    nextNumber = savedNextNumber;
   }
 
   public int count() {
