@@ -1,0 +1,172 @@
+package org.revacnn.session;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.revacnn.engine.GrowInit;
+import org.revacnn.engine.Hyperparameters;
+import org.revacnn.engine.InsertInit;
+import org.revacnn.engine.Network;
+import org.revacnn.engine.NetworkSpec;
+import org.revacnn.engine.NetworkState;
+import org.revacnn.engine.OptimizerKind;
+import org.revacnn.engine.Surgery;
+import org.revacnn.engine.SurgeryResult;
+
+/**
+ * Validates and applies {@link Command}s on the training thread, one transaction each. A command
+ * either succeeds, is logged in the steering log and answered with what changed, or fails with
+ * one message and leaves the session exactly as it was (surgery validates before it writes; the
+ * other commands build their new value first and assign it last).
+ */
+final class CommandApplier {
+  /** Upper bound for a single step command. */
+  static final int MAX_STEPS = 100_000;
+
+  private final TrainingSession session;
+
+  CommandApplier(TrainingSession session) {
+    this.session = session;
+  }
+
+  CommandResult apply(Command command) {
+    Map<String, Object> changes;
+    try {
+      changes = switch (command) {
+        case Command.Pause p -> {
+          session.setRunning(false);
+          session.setStepsLeft(0);
+          yield Map.of("state", "paused");
+        }
+        case Command.Resume r -> {
+          session.setRunning(true);
+          yield Map.of("state", "running");
+        }
+        case Command.Step s -> {
+          if (s.batches() < 1 || s.batches() > MAX_STEPS) {
+            throw new IllegalArgumentException("batches must be in 1.." + MAX_STEPS + ", got " + s.batches());
+          }
+          session.setStepsLeft(s.batches());
+          yield Map.of("batches", s.batches());
+        }
+        case Command.SetHyperparameters h -> setHyperparameters(h);
+        case Command.Freeze f -> surgery(false, () -> Surgery.freeze(session.network(), required(f.layer(), "layer")));
+        case Command.Unfreeze f -> surgery(false, () -> Surgery.unfreeze(session.network(), required(f.layer(), "layer")));
+        case Command.AddFilters a -> surgery(true, () -> Surgery.addFilters(session.network(), required(a.layer(), "layer"),
+            a.count(), GrowInit.parse(a.init() == null ? "random" : a.init()), a.source(), a.noise() == null ? 0 : a.noise()));
+        case Command.RemoveFilters r -> {
+          if (r.filters() == null || r.filters().isEmpty()) throw new IllegalArgumentException("filters must list at least one filter id");
+          yield surgery(true, () -> Surgery.removeFilters(session.network(), required(r.layer(), "layer"), r.filters()));
+        }
+        case Command.InsertLayer i -> surgery(true, () -> insert(i));
+        case Command.RemoveLayer r -> surgery(true, () -> Surgery.removeLayer(session.network(), required(r.layer(), "layer")));
+        case Command.SetProbe p -> setProbe(p);
+        case Command.SaveCheckpoint c -> saveCheckpoint(c);
+        case Command.Undo u -> undo();
+        case Command.Reset r -> reset();
+      };
+    } catch (IllegalArgumentException | IllegalStateException | java.io.IOException e) {
+      return CommandResult.error(e.getMessage());
+    }
+    session.history().addSteering(new SteeringEntry(session.sessionStep(), session.epoch(), System.currentTimeMillis(),
+        command.type(), Commands.payload(command), changes));
+    session.publish();
+    return CommandResult.ok(changes);
+  }
+
+  private Map<String, Object> setHyperparameters(Command.SetHyperparameters h) {
+    Hyperparameters now = session.hyperparameters();
+    Hyperparameters next = now;
+    if (h.learningRate() != null) next = next.withLearningRate(h.learningRate());
+    if (h.momentum() != null) next = next.withMomentum(h.momentum());
+    if (h.batchSize() != null) next = next.withBatchSize(h.batchSize());
+    if (h.weightDecay() != null) next = next.withWeightDecay(h.weightDecay());
+    if (h.optimizer() != null) next = next.withOptimizer(OptimizerKind.parse(h.optimizer()));
+    Map<String, Object> changes = new LinkedHashMap<>();
+    change(changes, "learningRate", now.learningRate(), next.learningRate());
+    change(changes, "momentum", now.momentum(), next.momentum());
+    change(changes, "batchSize", now.batchSize(), next.batchSize());
+    change(changes, "weightDecay", now.weightDecay(), next.weightDecay());
+    change(changes, "optimizer", now.optimizer().label(), next.optimizer().label());
+    session.setHyperparameters(next);
+    return changes;
+  }
+
+  private static void change(Map<String, Object> changes, String name, Object from, Object to) {
+    if (!from.equals(to)) changes.put(name, Map.of("from", from, "to", to));
+  }
+
+  private SurgeryResult insert(Command.InsertLayer i) {
+    String kind = required(i.kind(), "kind");
+    String after = required(i.after(), "after");
+    InsertInit init = InsertInit.parse(i.init() == null ? "random" : i.init());
+    return switch (kind) {
+      case "conv" -> Surgery.insertConv(session.network(), after, required(i.filters(), "filters"),
+          i.kernelSize() == null ? 3 : i.kernelSize(), i.pool() != null && i.pool(), init);
+      case "dense" -> Surgery.insertDense(session.network(), after, required(i.units(), "units"), init);
+      default -> throw new IllegalArgumentException("kind must be conv or dense, got '" + kind + "'");
+    };
+  }
+
+  private interface Operation {
+    SurgeryResult run();
+  }
+
+  /**
+   * Runs a surgery operation (which validates before it changes anything); structural ones first
+   * save the current state for undo.
+   */
+  private Map<String, Object> surgery(boolean structural, Operation operation) {
+    NetworkState before = structural && session.config().undoDepth() > 0 ? NetworkState.capture(session.network()) : null;
+    SurgeryResult result = operation.run();
+    if (before != null) {
+      session.undoStack().push(before);
+      while (session.undoStack().size() > session.config().undoDepth()) session.undoStack().removeLast();
+    }
+    session.install(session.network());
+    return Commands.describe(result);
+  }
+
+  private Map<String, Object> setProbe(Command.SetProbe p) {
+    if ((p.image() == null) == (p.pixels() == null)) {
+      throw new IllegalArgumentException("give either image (a validation index) or pixels, not both or neither");
+    }
+    if (p.image() != null) {
+      session.snapshots().setProbeIndex(p.image());
+      return Map.of("image", p.image());
+    }
+    session.snapshots().setProbePixels(p.pixels(), p.label() == null ? 0 : p.label());
+    return Map.of("image", "uploaded", "label", p.label() == null ? 0 : p.label());
+  }
+
+  private Map<String, Object> saveCheckpoint(Command.SaveCheckpoint c) throws java.io.IOException {
+    java.nio.file.Path path = c.path() != null ? java.nio.file.Path.of(c.path())
+        : session.config().autosavePath() != null ? session.config().autosavePath()
+        : java.nio.file.Path.of("revacnn-step" + session.sessionStep() + ".ckpt");
+    session.saveCheckpoint(path);
+    return Map.of("path", path.toAbsolutePath().toString());
+  }
+
+  private Map<String, Object> undo() {
+    NetworkState previous = session.undoStack().peek();
+    if (previous == null) throw new IllegalStateException("nothing to undo: no structural change since the start");
+    Network restored = previous.restore();
+    session.undoStack().pop();
+    List<String> layers = restored.layers().stream().map(l -> l.id()).toList();
+    session.install(restored);
+    return Map.of("restoredLayers", layers);
+  }
+
+  private Map<String, Object> reset() {
+    SessionConfig c = session.config();
+    Network fresh = Network.build(NetworkSpec.parse(c.model(), session.data().shape(), session.data().classNames().size()), c.seed());
+    session.undoStack().clear();
+    session.install(fresh);
+    return Map.of("model", c.model(), "seed", c.seed());
+  }
+
+  private static <T> T required(T value, String name) {
+    if (value == null) throw new IllegalArgumentException(name + " is required");
+    return value;
+  }
+}

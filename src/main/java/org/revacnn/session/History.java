@@ -1,0 +1,113 @@
+package org.revacnn.session;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Everything that happened in a session, for the charts and checkpoints: the loss and training
+ * accuracy of every batch (as the paper plots them), periodic validation accuracy, and the
+ * steering log. Written by the training thread, read by any thread: all methods synchronise.
+ */
+public final class History {
+  private float[] loss = new float[1024];
+  private float[] accuracy = new float[1024];
+  private long firstStep = 1;
+  private int count;
+  private final List<ValidationPoint> validation = new ArrayList<>();
+  private final List<SteeringEntry> steering = new ArrayList<>();
+
+  /** Validation accuracy measured at a step on a fixed held-out subset. */
+  public record ValidationPoint(long step, int epoch, double accuracy, double loss) {}
+
+  /**
+   * A compact copy for the UI: the batch points averaged into at most {@code maxPoints} buckets of
+   * {@code stride} steps each ({@code stepOf(i) = firstStep + i * stride}), plus all validation points
+   * and steering entries.
+   */
+  public record View(long firstStep, int stride, float[] loss, float[] accuracy, List<ValidationPoint> validation,
+      List<SteeringEntry> steering) {}
+
+  public synchronized void addStep(long step, double batchLoss, double batchAccuracy) {
+    if (count == 0) firstStep = step;
+    if (count == loss.length) {
+      loss = Arrays.copyOf(loss, count * 2);
+      accuracy = Arrays.copyOf(accuracy, count * 2);
+    }
+    loss[count] = (float) batchLoss;
+    accuracy[count] = (float) batchAccuracy;
+    count++;
+  }
+
+  public synchronized void addValidation(ValidationPoint point) {
+    validation.add(point);
+  }
+
+  public synchronized void addSteering(SteeringEntry entry) {
+    steering.add(entry);
+  }
+
+  public synchronized int stepCount() {
+    return count;
+  }
+
+  public synchronized List<SteeringEntry> steering() {
+    return List.copyOf(steering);
+  }
+
+  public synchronized List<ValidationPoint> validation() {
+    return List.copyOf(validation);
+  }
+
+  /** The mean batch loss over the last {@code window} steps, or NaN when there are none. */
+  public synchronized double recentLoss(int window) {
+    int n = Math.min(window, count);
+    if (n == 0) return Double.NaN;
+    double sum = 0;
+    for (int i = count - n; i < count; i++) sum += loss[i];
+    return sum / n;
+  }
+
+  public synchronized double recentAccuracy(int window) {
+    int n = Math.min(window, count);
+    if (n == 0) return Double.NaN;
+    double sum = 0;
+    for (int i = count - n; i < count; i++) sum += accuracy[i];
+    return sum / n;
+  }
+
+  public synchronized View view(int maxPoints) {
+    int stride = Math.max(1, (count + maxPoints - 1) / Math.max(1, maxPoints));
+    int buckets = (count + stride - 1) / stride;
+    float[] l = new float[buckets];
+    float[] a = new float[buckets];
+    for (int b = 0; b < buckets; b++) {
+      int from = b * stride;
+      int to = Math.min(count, from + stride);
+      double sl = 0;
+      double sa = 0;
+      for (int i = from; i < to; i++) {
+        sl += loss[i];
+        sa += accuracy[i];
+      }
+      l[b] = (float) (sl / (to - from));
+      a[b] = (float) (sa / (to - from));
+    }
+    return new View(firstStep, stride, l, a, List.copyOf(validation), List.copyOf(steering));
+  }
+
+  /** Every batch point, unaveraged (for checkpoints and CSV export). */
+  public synchronized View full() {
+    return new View(firstStep, 1, Arrays.copyOf(loss, count), Arrays.copyOf(accuracy, count), List.copyOf(validation),
+        List.copyOf(steering));
+  }
+
+  /** Rebuilds a history saved with {@link #full()}. */
+  public static History restore(View saved) {
+    History h = new History();
+    for (int i = 0; i < saved.loss().length; i++) h.addStep(saved.firstStep() + i, saved.loss()[i], saved.accuracy()[i]);
+    saved.validation().forEach(h::addValidation);
+    saved.steering().forEach(h::addSteering);
+    return h;
+  }
+}

@@ -1,0 +1,86 @@
+package org.revacnn.session;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.revacnn.engine.Hyperparameters;
+import org.revacnn.engine.NetworkSpec;
+
+/**
+ * How a session is started.
+ *
+ * @param model               model shorthand (see ModelShorthand)
+ * @param seed                seeds weights, data order, augmentation and dropout
+ * @param snapshotHz          snapshots published per second
+ * @param validationImages    size of the fixed validation subset evaluated periodically
+ * @param validationEvery     steps between validation evaluations
+ * @param divergenceFactor    a batch loss above this multiple of the recent average counts as divergence
+ * @param goodStateEvery      steps between in-memory copies of the last good weights
+ * @param undoDepth           structural changes that can be undone
+ * @param autosaveEvery       time between autosaves (null: never)
+ * @param autosavePath        where autosaves go (null: no autosave)
+ */
+public record SessionConfig(String model, long seed, Hyperparameters hyperparameters, int threads, double snapshotHz,
+    int validationImages, int validationEvery, double divergenceFactor, int goodStateEvery, int undoDepth,
+    boolean augment, Duration autosaveEvery, Path autosavePath) {
+
+  public SessionConfig {
+    if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+    if (!(snapshotHz > 0 && snapshotHz <= 100)) throw new IllegalArgumentException("snapshot rate must be in (0, 100] Hz, got " + snapshotHz);
+    if (validationImages < 0) throw new IllegalArgumentException("validation images must be >= 0");
+    if (validationEvery < 1) throw new IllegalArgumentException("validation interval must be >= 1 step");
+    if (!(divergenceFactor > 1)) throw new IllegalArgumentException("divergence factor must be > 1, got " + divergenceFactor);
+    if (goodStateEvery < 1) throw new IllegalArgumentException("good-state interval must be >= 1 step");
+    if (undoDepth < 0) throw new IllegalArgumentException("undo depth must be >= 0");
+  }
+
+  /** The paper's model and settings: batch 4, SGD with momentum, 10 Hz snapshots. */
+  public static SessionConfig defaults() {
+    return new SessionConfig(NetworkSpec.PAPER_MODEL, 1, Hyperparameters.defaults(), 2, 10, 500, 500, 4.0, 100, 10,
+        true, Duration.ofMinutes(5), null);
+  }
+
+  public SessionConfig withModel(String value) {
+    return new SessionConfig(value, seed, hyperparameters, threads, snapshotHz, validationImages, validationEvery,
+        divergenceFactor, goodStateEvery, undoDepth, augment, autosaveEvery, autosavePath);
+  }
+
+  public SessionConfig withSeed(long value) {
+    return new SessionConfig(model, value, hyperparameters, threads, snapshotHz, validationImages, validationEvery,
+        divergenceFactor, goodStateEvery, undoDepth, augment, autosaveEvery, autosavePath);
+  }
+
+  public SessionConfig withHyperparameters(Hyperparameters value) {
+    return new SessionConfig(model, seed, value, threads, snapshotHz, validationImages, validationEvery,
+        divergenceFactor, goodStateEvery, undoDepth, augment, autosaveEvery, autosavePath);
+  }
+
+  public SessionConfig withThreads(int value) {
+    return new SessionConfig(model, seed, hyperparameters, value, snapshotHz, validationImages, validationEvery,
+        divergenceFactor, goodStateEvery, undoDepth, augment, autosaveEvery, autosavePath);
+  }
+
+  public SessionConfig withSnapshotHz(double value) {
+    return new SessionConfig(model, seed, hyperparameters, threads, value, validationImages, validationEvery,
+        divergenceFactor, goodStateEvery, undoDepth, augment, autosaveEvery, autosavePath);
+  }
+
+  public SessionConfig withValidation(int images, int every) {
+    return new SessionConfig(model, seed, hyperparameters, threads, snapshotHz, images, every,
+        divergenceFactor, goodStateEvery, undoDepth, augment, autosaveEvery, autosavePath);
+  }
+
+  public SessionConfig withAugment(boolean value) {
+    return new SessionConfig(model, seed, hyperparameters, threads, snapshotHz, validationImages, validationEvery,
+        divergenceFactor, goodStateEvery, undoDepth, value, autosaveEvery, autosavePath);
+  }
+
+  public SessionConfig withAutosave(Path path, Duration every) {
+    return new SessionConfig(model, seed, hyperparameters, threads, snapshotHz, validationImages, validationEvery,
+        divergenceFactor, goodStateEvery, undoDepth, augment, every, path);
+  }
+
+  public SessionConfig withDivergence(double factor, int goodEvery) {
+    return new SessionConfig(model, seed, hyperparameters, threads, snapshotHz, validationImages, validationEvery,
+        factor, goodEvery, undoDepth, augment, autosaveEvery, autosavePath);
+  }
+}

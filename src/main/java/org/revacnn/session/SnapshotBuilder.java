@@ -1,0 +1,160 @@
+package org.revacnn.session;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.revacnn.analytics.FilterStatistics;
+import org.revacnn.data.Datasets;
+import org.revacnn.data.ImageSet;
+import org.revacnn.data.Normalization;
+import org.revacnn.engine.Conv;
+import org.revacnn.engine.Dense;
+import org.revacnn.engine.Layer;
+import org.revacnn.engine.Network;
+import org.revacnn.engine.ProbeResult;
+import org.revacnn.engine.Shape;
+
+/**
+ * Builds {@link Snapshot}s on the training thread and holds the probe image they describe.
+ * The probe is a validation image (default the first) or an uploaded one.
+ */
+final class SnapshotBuilder {
+  private final Datasets data;
+  private final Normalization normalization;
+  private final FilterStatistics statistics;
+  private Integer probeIndex;
+  private float[] probeImage;
+  private int probeLabel;
+
+  SnapshotBuilder(Datasets data, Normalization normalization, FilterStatistics statistics) {
+    this.data = data;
+    this.normalization = normalization;
+    this.statistics = statistics;
+    ImageSet probes = probeSet();
+    setProbeIndex(0);
+    if (probes.isEmpty()) throw new IllegalArgumentException("the dataset has no images to probe with");
+  }
+
+  /** Validation images when there are any, else training images. */
+  ImageSet probeSet() {
+    return data.validation().isEmpty() ? data.train() : data.validation();
+  }
+
+  Integer probeIndex() {
+    return probeIndex;
+  }
+
+  float[] probeImage() {
+    return probeImage.clone();
+  }
+
+  int probeLabel() {
+    return probeLabel;
+  }
+
+  void setProbeIndex(int index) {
+    ImageSet set = probeSet();
+    if (index < 0 || index >= set.size()) {
+      throw new IllegalArgumentException("probe image index must be in 0.." + (set.size() - 1) + ", got " + index);
+    }
+    probeIndex = index;
+    probeImage = normalization.image(set, index);
+    probeLabel = set.label(index);
+  }
+
+  void setProbePixels(byte[] pixels, int label) {
+    Shape shape = data.shape();
+    if (pixels.length != shape.size()) {
+      throw new IllegalArgumentException("an uploaded probe image must have " + shape + " = " + shape.size() + " pixels, got " + pixels.length);
+    }
+    if (label < 0 || label >= data.classNames().size()) {
+      throw new IllegalArgumentException("label must be in 0.." + (data.classNames().size() - 1) + ", got " + label);
+    }
+    int[] labels = {label};
+    ImageSet one = ImageSet.of(shape, pixels.clone(), labels, data.classNames());
+    probeIndex = null;
+    probeImage = normalization.image(one, 0);
+    probeLabel = label;
+  }
+
+  Snapshot build(TrainingSession session) {
+    Network net = session.network();
+    ProbeResult probe = net.probe(probeImage, probeLabel);
+    List<Shape> shapes = net.checkChain();
+    List<Snapshot.LayerView> views = new ArrayList<>();
+    List<Layer> layers = net.layers();
+    for (int l = 0; l < layers.size(); l++) {
+      Layer layer = layers.get(l);
+      Shape out = shapes.get(l + 1);
+      int[] shape = {out.channels(), out.height(), out.width()};
+      // the path width is read after the layer's ReLU when one follows
+      ProbeResult.LayerTrace trace = probe.layers().get(l + 1 < layers.size() && layers.get(l + 1).kind().equals("relu") ? l + 1 : l);
+      views.add(switch (layer) {
+        case Conv c -> {
+          List<String> ids = c.filterIds().ids();
+          float[] activation = channelSums(trace);
+          yield new Snapshot.LayerView(c.id(), c.kind(), c.frozen(), shape, ids, statistics.jitter(ids), activation,
+              topHalf(activation), c.kernelSize(), c.inChannels() == 3 ? 3 : 1, thumbnails(c), statistics.updateRatio(c.id()));
+        }
+        case Dense d -> {
+          List<String> ids = d.unitIds().ids();
+          float[] activation = channelSums(trace);
+          yield new Snapshot.LayerView(d.id(), d.kind(), d.frozen(), shape, ids, statistics.jitter(ids), activation,
+              topHalf(activation), 0, 0, new float[0], statistics.updateRatio(d.id()));
+        }
+        default -> new Snapshot.LayerView(layer.id(), layer.kind(), false, shape, List.of(), new float[0], new float[0],
+            new boolean[0], 0, 0, new float[0], Double.NaN);
+      });
+    }
+    Snapshot.ProbeView probeView = new Snapshot.ProbeView(probeIndex, probeLabel, probe.probabilities());
+    var h = session.hyperparameters();
+    Snapshot.Settings settings = new Snapshot.Settings(h.optimizer().label(), h.learningRate(), h.momentum(), h.batchSize(),
+        h.weightDecay());
+    History history = session.history();
+    List<History.ValidationPoint> validation = history.validation();
+    Double validationAccuracy = validation.isEmpty() ? null : validation.getLast().accuracy();
+    return new Snapshot(Snapshot.SCHEMA_VERSION, session.sessionStep(), session.epoch(), session.epochProgress(),
+        session.examplesSeen(), session.stateName(), history.recentLoss(1), history.recentAccuracy(100), validationAccuracy,
+        session.imagesPerSecond(), settings, views, probeView, session.alert(), System.currentTimeMillis());
+  }
+
+  /** Sum of each channel's activation map (for a dense layer, each unit's value). */
+  private static float[] channelSums(ProbeResult.LayerTrace trace) {
+    Shape s = trace.shape();
+    float[] sums = new float[s.channels()];
+    float[] x = trace.output();
+    for (int c = 0; c < s.channels(); c++) {
+      double sum = 0;
+      for (int i = c * s.plane(), end = i + s.plane(); i < end; i++) sum += x[i];
+      sums[c] = (float) sum;
+    }
+    return sums;
+  }
+
+  /** True for values at or above the layer's median: the paths the paper draws. */
+  static boolean[] topHalf(float[] values) {
+    boolean[] top = new boolean[values.length];
+    if (values.length == 0) return top;
+    float[] sorted = values.clone();
+    Arrays.sort(sorted);
+    float median = sorted[sorted.length / 2];
+    for (int i = 0; i < values.length; i++) top[i] = values[i] >= median;
+    return top;
+  }
+
+  /** Per filter: its RGB kernel (3 input channels) or the mean kernel over its input channels. */
+  private static float[] thumbnails(Conv c) {
+    int k2 = c.kernelSize() * c.kernelSize();
+    int in = c.inChannels();
+    float[] w = c.weights().value();
+    if (in == 3) return w.clone();
+    float[] out = new float[c.filters() * k2];
+    for (int f = 0; f < c.filters(); f++) {
+      for (int ch = 0; ch < in; ch++) {
+        int base = (f * in + ch) * k2;
+        for (int t = 0; t < k2; t++) out[f * k2 + t] += w[base + t] / in;
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,388 @@
+package org.revacnn.session;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.revacnn.analytics.FilterStatistics;
+import org.revacnn.data.BatchSampler;
+import org.revacnn.data.Datasets;
+import org.revacnn.data.Normalization;
+import org.revacnn.engine.Architecture;
+import org.revacnn.engine.Hyperparameters;
+import org.revacnn.engine.Network;
+import org.revacnn.engine.NetworkSpec;
+import org.revacnn.engine.NetworkState;
+import org.revacnn.engine.Param;
+import org.revacnn.engine.StepResult;
+
+/**
+ * One live training run: a network, its data and optimiser settings, trained on one thread.
+ *
+ * <p>Threads: only the training thread (the one running {@link #run()}, or a test calling
+ * {@link #step()}) touches the network. Other threads {@link #submit} commands or
+ * {@link #query} the network; both become tasks the training thread runs between batches, each
+ * as one transaction. Published results ({@link #latest()}, {@link #architecture()},
+ * {@link #history()}) are immutable copies or synchronised, safe from any thread.
+ */
+public final class TrainingSession implements AutoCloseable {
+  private final SessionConfig config;
+  private final Datasets data;
+  private final Normalization normalization;
+  private final BatchSampler sampler;
+  private final History history;
+  private final FilterStatistics statistics = new FilterStatistics();
+  private final BlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
+  private final AtomicReference<Snapshot> latest = new AtomicReference<>();
+  private final AtomicReference<Architecture> architecture = new AtomicReference<>();
+  private final Deque<NetworkState> undoStack = new ArrayDeque<>();
+  private final SnapshotBuilder snapshots;
+  private final CommandApplier commands;
+  private Network network;
+  private Hyperparameters hyper;
+  private NetworkState lastGood;
+  private volatile boolean running;
+  private volatile boolean closed;
+  private int stepsLeft;
+  private long sessionStep;
+  private long examplesSeen;
+  private String alert;
+  private float[] batchImages = new float[0];
+  private int[] batchLabels = new int[0];
+  private double imagesPerSecond;
+  private long lastStepNanos;
+  private long lastPublishNanos;
+  private long lastAutosaveNanos = System.nanoTime();
+  private Thread thread;
+
+  /** A fresh session: the network is built from the config's model spec and seed, paused. */
+  public TrainingSession(SessionConfig config, Datasets data) {
+    this(config, data, Network.build(NetworkSpec.parse(config.model(), data.shape(), data.classNames().size()), config.seed()),
+        new History(), 0, 0, 0, 0, config.hyperparameters());
+  }
+
+  /**
+   * A session continuing exactly where a checkpoint left off; the data must have the input
+   * shape and class count the checkpoint's network was trained on.
+   */
+  public static TrainingSession resume(Checkpoint.Contents saved, Datasets data, SessionConfig settings) {
+    Architecture arch = saved.state().architecture();
+    if (!arch.input().equals(data.shape()) || arch.classes() != data.classNames().size()) {
+      throw new IllegalArgumentException("the checkpoint's network takes " + arch.input() + " images in " + arch.classes()
+          + " classes, but the data (" + data.description() + ") has " + data.shape() + " in " + data.classNames().size());
+    }
+    SessionConfig config = settings.withModel(saved.config().model()).withSeed(saved.config().seed())
+        .withAugment(saved.config().augment()).withHyperparameters(saved.hyperparameters());
+    TrainingSession session = new TrainingSession(config, data, saved.state().restore(), History.restore(saved.history()),
+        saved.sessionStep(), saved.examplesSeen(), saved.samplerEpoch(), saved.samplerPosition(), saved.hyperparameters());
+    if (saved.probeIndex() != null && saved.probeIndex() < session.snapshots.probeSet().size()) {
+      session.snapshots.setProbeIndex(saved.probeIndex());
+    }
+    return session;
+  }
+
+  /** A session continuing from a checkpoint's state. */
+  TrainingSession(SessionConfig config, Datasets data, Network network, History history, long sessionStep,
+      long examplesSeen, int samplerEpoch, int samplerPosition, Hyperparameters hyper) {
+    this.config = config;
+    this.data = data;
+    this.normalization = Normalization.fromTrainingSet(data.train());
+    this.sampler = new BatchSampler(data.train(), normalization,
+        config.augment() ? org.revacnn.data.Augmentation.FLIP_AND_SHIFT_2 : org.revacnn.data.Augmentation.NONE, config.seed());
+    this.sampler.seek(samplerEpoch, samplerPosition);
+    this.history = history;
+    this.sessionStep = sessionStep;
+    this.examplesSeen = examplesSeen;
+    this.hyper = hyper;
+    this.snapshots = new SnapshotBuilder(data, normalization, statistics);
+    this.commands = new CommandApplier(this);
+    install(network);
+    lastGood = NetworkState.capture(network);
+    publish();
+  }
+
+  // ---- any thread ----
+
+  /** Queues a command; the future completes with ok and what changed, or an error (the model untouched). */
+  public CompletableFuture<CommandResult> submit(Command command) {
+    CompletableFuture<CommandResult> answer = new CompletableFuture<>();
+    if (closed) {
+      answer.complete(CommandResult.error("the session is closed"));
+      return answer;
+    }
+    inbox.add(() -> answer.complete(commands.apply(command)));
+    return answer;
+  }
+
+  /** Runs {@code reader} on the training thread between batches and returns its result. */
+  public <T> CompletableFuture<T> query(Function<Network, T> reader) {
+    CompletableFuture<T> answer = new CompletableFuture<>();
+    inbox.add(() -> {
+      try {
+        answer.complete(reader.apply(network));
+      } catch (RuntimeException e) {
+        answer.completeExceptionally(e);
+      }
+    });
+    return answer;
+  }
+
+  public Snapshot latest() {
+    return latest.get();
+  }
+
+  public Architecture architecture() {
+    return architecture.get();
+  }
+
+  public History history() {
+    return history;
+  }
+
+  public Datasets data() {
+    return data;
+  }
+
+  public SessionConfig config() {
+    return config;
+  }
+
+  public Normalization normalization() {
+    return normalization;
+  }
+
+  public boolean running() {
+    return running;
+  }
+
+  /** Starts the training thread (paused until a resume command, unless {@code startRunning}). */
+  public synchronized void start(boolean startRunning) {
+    if (thread != null) return;
+    running = startRunning;
+    thread = new Thread(this::run, "revacnn-training");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    Thread t;
+    synchronized (this) {
+      t = thread;
+    }
+    if (t != null) {
+      inbox.add(() -> { });
+      try {
+        t.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (config.autosavePath() != null) {
+      try {
+        saveCheckpoint(config.autosavePath());
+      } catch (java.io.IOException | RuntimeException e) {
+        System.err.println("autosave on shutdown failed: " + e.getMessage());
+      }
+    }
+    network.close();
+  }
+
+  // ---- training thread ----
+
+  /** The training loop: steps while running; while paused it sleeps until a task arrives. */
+  public void run() {
+    while (!closed) {
+      if (!running && stepsLeft == 0) {
+        try {
+          Runnable task = inbox.poll(100, TimeUnit.MILLISECONDS);
+          if (task != null) task.run();
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+      step();
+    }
+  }
+
+  /**
+   * One iteration: applies every queued command, trains one batch if running (or stepping),
+   * publishes a snapshot if one is due, and autosaves if due.
+   */
+  public void step() {
+    for (Runnable task; (task = inbox.poll()) != null; ) task.run();
+    if (running || stepsLeft > 0) {
+      trainOneBatch();
+      if (stepsLeft > 0) stepsLeft--;
+    }
+    long now = System.nanoTime();
+    if (now - lastPublishNanos >= 1e9 / config.snapshotHz()) publish();
+    autosaveIfDue(now);
+  }
+
+  private void trainOneBatch() {
+    int batch = hyper.batchSize();
+    int floats = batch * data.shape().size();
+    if (batchImages.length != floats) {
+      batchImages = new float[floats];
+      batchLabels = new int[batch];
+    }
+    sampler.nextBatch(batch, batchImages, batchLabels);
+    StepResult result = network.trainStep(batchImages, batchLabels, batch, hyper);
+    sessionStep++;
+    examplesSeen += batch;
+    long now = System.nanoTime();
+    if (lastStepNanos != 0) {
+      double rate = batch / ((now - lastStepNanos) / 1e9);
+      imagesPerSecond = imagesPerSecond == 0 ? rate : imagesPerSecond + 0.05 * (rate - imagesPerSecond);
+    }
+    lastStepNanos = now;
+    double recent = history.recentLoss(50);
+    history.addStep(sessionStep, result.loss(), result.accuracy());
+    String divergence = DivergenceGuard.check(result.loss(), recent, history.stepCount(), config.divergenceFactor(), network);
+    if (divergence != null) {
+      rollBack(divergence);
+      return;
+    }
+    if (sessionStep % config.goodStateEvery() == 0) lastGood = NetworkState.capture(network);
+    if (sessionStep % config.validationEvery() == 0) validate();
+  }
+
+  private void rollBack(String why) {
+    long goodStep = lastGood.step();
+    install(lastGood.restore());
+    running = false;
+    stepsLeft = 0;
+    alert = why + "; training paused and weights rolled back to the last good state (network step " + goodStep + ")";
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("reason", why);
+    result.put("restoredNetworkStep", goodStep);
+    history.addSteering(new SteeringEntry(sessionStep, sampler.epoch(), System.currentTimeMillis(), "rollback", Map.of(), result));
+    publish();
+  }
+
+  /** Evaluates the fixed validation subset and records the point. */
+  void validate() {
+    int count = Math.min(config.validationImages(), data.validation().size());
+    if (count == 0) return;
+    Evaluation.Result r = Evaluation.run(network, data.validation(), normalization, count, 100);
+    history.addValidation(new History.ValidationPoint(sessionStep, sampler.epoch(), r.accuracy(), r.loss()));
+  }
+
+  private void autosaveIfDue(long now) {
+    if (config.autosavePath() == null || config.autosaveEvery() == null) return;
+    if (now - lastAutosaveNanos < config.autosaveEvery().toNanos()) return;
+    lastAutosaveNanos = now;
+    try {
+      saveCheckpoint(config.autosavePath());
+    } catch (java.io.IOException | RuntimeException e) {
+      alert = "autosave failed: " + e.getMessage();
+    }
+  }
+
+  /** Builds and publishes a snapshot now (training thread). */
+  void publish() {
+    lastPublishNanos = System.nanoTime();
+    latest.set(snapshots.build(this));
+  }
+
+  /** Makes {@code net} the session's network: listeners, threads, published architecture. */
+  void install(Network net) {
+    if (network != null && network != net) network.close();
+    network = net;
+    net.setThreads(config.threads());
+    net.addListener(statistics);
+    statistics.setLearningRate(hyper.learningRate());
+    statistics.retain(net);
+    architecture.set(Architecture.of(net));
+  }
+
+  void saveCheckpoint(java.nio.file.Path path) throws java.io.IOException {
+    Checkpoint.write(path, checkpointContents());
+  }
+
+  Checkpoint.Contents checkpointContents() {
+    return new Checkpoint.Contents(config, data.description(), NetworkState.capture(network), hyper, sessionStep,
+        examplesSeen, sampler.epoch(), sampler.position(), history.full(), snapshots.probeIndex());
+  }
+
+  // ---- state the command applier and snapshot builder use (training thread) ----
+
+  Network network() {
+    return network;
+  }
+
+  Hyperparameters hyperparameters() {
+    return hyper;
+  }
+
+  void setHyperparameters(Hyperparameters next) {
+    if (next.optimizer() != hyper.optimizer()) {
+      for (Param p : network.params()) p.clearState();
+    }
+    hyper = next;
+    statistics.setLearningRate(next.learningRate());
+  }
+
+  void setRunning(boolean value) {
+    running = value;
+    if (value) {
+      alert = null;
+      stepsLeft = 0;
+      lastStepNanos = 0;
+    }
+  }
+
+  void setStepsLeft(int steps) {
+    running = false;
+    stepsLeft = steps;
+    lastStepNanos = 0;
+  }
+
+  Deque<NetworkState> undoStack() {
+    return undoStack;
+  }
+
+  SnapshotBuilder snapshots() {
+    return snapshots;
+  }
+
+  FilterStatistics statistics() {
+    return statistics;
+  }
+
+  long sessionStep() {
+    return sessionStep;
+  }
+
+  long examplesSeen() {
+    return examplesSeen;
+  }
+
+  int epoch() {
+    return sampler.epoch();
+  }
+
+  double epochProgress() {
+    return sampler.epochProgress();
+  }
+
+  double imagesPerSecond() {
+    return running || stepsLeft > 0 ? imagesPerSecond : 0;
+  }
+
+  String alert() {
+    return alert;
+  }
+
+  String stateName() {
+    return running || stepsLeft > 0 ? "running" : "paused";
+  }
+}

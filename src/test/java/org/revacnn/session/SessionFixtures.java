@@ -1,0 +1,59 @@
+package org.revacnn.session;
+
+import java.time.Duration;
+import java.util.List;
+import org.revacnn.data.Datasets;
+import org.revacnn.data.SyntheticShapes;
+import org.revacnn.data.ValidationSplit;
+import org.revacnn.engine.Hyperparameters;
+import org.revacnn.engine.Param;
+
+/** Small synthetic data and a fast model shared by the session and server tests. */
+public final class SessionFixtures {
+  private SessionFixtures() {}
+
+  private static Datasets data;
+
+  /** 400 synthetic training images (40 held out for validation) and 100 test images. */
+  public static synchronized Datasets data() {
+    if (data == null) data = SyntheticShapes.datasets(400, 100, 42, ValidationSplit.ofCount(40, 7));
+    return data;
+  }
+
+  /** The paper's model at batch 4, 1 thread, no autosave, validation every 20 steps. */
+  public static SessionConfig config() {
+    return SessionConfig.defaults().withThreads(1).withValidation(40, 20).withAutosave(null, Duration.ofMinutes(5))
+        .withHyperparameters(Hyperparameters.defaults());
+  }
+
+  public static TrainingSession session() {
+    return new TrainingSession(config(), data());
+  }
+
+  /** Runs {@code command} through the session's queue on this (the training) thread. */
+  public static CommandResult apply(TrainingSession session, Command command) {
+    var answer = session.submit(command);
+    session.step();
+    return answer.join();
+  }
+
+  /** Trains {@code batches} batches. */
+  public static void train(TrainingSession session, int batches) {
+    apply(session, new Command.Step(batches));
+    for (int i = 0; i < batches; i++) session.step();
+  }
+
+  /** Every parameter value and optimiser state, for bit-identity checks (session must be paused). */
+  public static List<float[]> weightsAndState(TrainingSession session) {
+    var future = session.query(net -> {
+      List<float[]> all = new java.util.ArrayList<>();
+      for (Param p : net.params()) {
+        all.add(p.value().clone());
+        p.states().values().forEach(s -> all.add(s.clone()));
+      }
+      return all;
+    });
+    session.step();
+    return future.join();
+  }
+}
