@@ -30,8 +30,12 @@ public final class Gemm {
   /** Register tile of the packed kernel: MR rows of C by NR columns (three vectors). */
   private static final int MR = 4;
   private static final int NR = 3 * L;
-  /** A packed block of B (k x nc floats) is kept near this size so it stays in L2 cache. */
-  private static final int B_BLOCK_FLOATS = 16 * 1024;
+  /**
+   * Blocking of B for the packed kernel: at most KC rows deep (one NR-wide panel, KC * NR floats,
+   * then fits in L1 next to the A strip) and about B_BLOCK_FLOATS in all (within L2).
+   */
+  private static final int KC = 256;
+  private static final int B_BLOCK_FLOATS = 64 * 1024;
   /** Length of the k-slices of the dot-product kernel used by {@link #nt}. */
   private static final int KC_DOT = 512;
 
@@ -135,43 +139,64 @@ public final class Gemm {
   }
 
   /**
-   * C (+)= Apacked * B for B stored [k x n]. B is packed one column block (k x nc) at a time into
-   * panels of NR columns, pb[(q * k + p) * NR + s] = B[p][j0 + q * NR + s] (zero beyond n), and each
-   * MR x NR tile of C is computed by {@link #kernel}. Tiles cut by the edges of C go through a scratch tile.
+   * C (+)= Apacked * B for B stored [k x n], blocked as kc x nc blocks of B: each block is packed by
+   * {@link #packB} and multiplied into all rows of C one MR x NR tile at a time by {@link #kernel}.
+   * The first k-block overwrites or adds as asked; later k-blocks add. Tiles cut by the edges of C
+   * are computed into a scratch tile and copied.
    */
   private static void packedProduct(int m, int n, int k, float[] pa, float[] b, int bOff, int ldb,
       float[] c, int cOff, int ldc, boolean accumulate, Scratch s) {
-    int nc = Math.max(1, B_BLOCK_FLOATS / (k * NR)) * NR;
-    float[] pb = s.b(Math.min(nc, roundUp(n, NR)) * k);
+    int kcMax = Math.min(k, KC);
+    int nc = Math.max(1, B_BLOCK_FLOATS / (kcMax * NR)) * NR;
+    float[] pb = s.b(Math.min(nc, roundUp(n, NR)) * kcMax);
     float[] tile = s.tile;
-    for (int j0 = 0; j0 < n; j0 += nc) {
-      int ncur = Math.min(nc, n - j0);
-      for (int q = 0; q * NR < ncur; q++) {
-        int nr = Math.min(NR, ncur - q * NR);
-        int src = bOff + j0 + q * NR;
-        int dst = q * k * NR;
-        for (int p = 0; p < k; p++, src += ldb, dst += NR) {
-          System.arraycopy(b, src, pb, dst, nr);
-          if (nr < NR) Arrays.fill(pb, dst + nr, dst + NR, 0f);
-        }
-      }
-      for (int i0 = 0; i0 < m; i0 += MR) {
-        int mr = Math.min(MR, m - i0);
-        int ia = i0 * k;
-        for (int q = 0; q * NR < ncur; q++) {
-          int nr = Math.min(NR, ncur - q * NR);
-          int ib = q * k * NR;
-          int ic = cOff + i0 * ldc + j0 + q * NR;
-          if (mr == MR && nr == NR) {
-            kernel(k, pa, ia, pb, ib, c, ic, ldc, accumulate);
-          } else {
-            kernel(k, pa, ia, pb, ib, tile, 0, NR, false);
-            for (int r = 0; r < mr; r++) {
-              int row = ic + r * ldc;
-              for (int t = 0; t < nr; t++) c[row + t] = accumulate ? c[row + t] + tile[r * NR + t] : tile[r * NR + t];
+    for (int p0 = 0; p0 < k; p0 += KC) {
+      int kc = Math.min(KC, k - p0);
+      boolean add = accumulate || p0 > 0;
+      for (int j0 = 0; j0 < n; j0 += nc) {
+        int ncur = Math.min(nc, n - j0);
+        packB(kc, ncur, b, bOff + p0 * ldb + j0, ldb, pb);
+        for (int i0 = 0; i0 < m; i0 += MR) {
+          int mr = Math.min(MR, m - i0);
+          int ia = i0 * k + p0 * MR;
+          for (int q = 0; q * NR < ncur; q++) {
+            int nr = Math.min(NR, ncur - q * NR);
+            int ib = q * kc * NR;
+            int ic = cOff + i0 * ldc + j0 + q * NR;
+            if (mr == MR && nr == NR) {
+              kernel(kc, pa, ia, pb, ib, c, ic, ldc, add);
+            } else {
+              kernel(kc, pa, ia, pb, ib, tile, 0, NR, false);
+              for (int r = 0; r < mr; r++) {
+                int row = ic + r * ldc;
+                for (int t = 0; t < nr; t++) c[row + t] = add ? c[row + t] + tile[r * NR + t] : tile[r * NR + t];
+              }
             }
           }
         }
+      }
+    }
+  }
+
+  /**
+   * Packs B[0..k)[j0..j0+nc) (row p at {@code b[src + p * ldb]}) into NR-column panels,
+   * pb[(q * k + p) * NR + s] = B[p][j0 + q * NR + s], zero-padding the last panel. Rows are read
+   * front to back: walking a panel down k rows at a power-of-two ldb would thrash the caches.
+   */
+  private static void packB(int k, int nc, float[] b, int src, int ldb, float[] pb) {
+    int full = nc / NR;
+    int rest = nc - full * NR;
+    for (int p = 0; p < k; p++, src += ldb) {
+      int dst = p * NR;
+      for (int q = 0; q < full; q++, dst += k * NR) {
+        int from = src + q * NR;
+        FloatVector.fromArray(F, b, from).intoArray(pb, dst);
+        FloatVector.fromArray(F, b, from + L).intoArray(pb, dst + L);
+        FloatVector.fromArray(F, b, from + 2 * L).intoArray(pb, dst + 2 * L);
+      }
+      if (rest > 0) {
+        System.arraycopy(b, src + full * NR, pb, dst, rest);
+        Arrays.fill(pb, dst + rest, dst + NR, 0f);
       }
     }
   }

@@ -139,11 +139,13 @@ class GemmTest {
     }
   }
 
-  /** Packed B blocks: large n with small k splits into several column blocks. */
+  /** B is packed in blocks of k and n: shapes that span several blocks in one or both directions. */
   @Test
-  void matchesOracleAcrossColumnBlocks() {
-    check(new Case(Op.NN, 5, 3000, 3, 1, 1, true, 21));
-    check(new Case(Op.TN, 9, 2100, 2, 4, 3, false, 22));
+  void matchesOracleAcrossPackedBlocks() {
+    check(new Case(Op.NN, 3, 40000, 2, 1, 1, true, 21));
+    check(new Case(Op.TN, 5, 33000, 3, 4, 3, false, 22));
+    check(new Case(Op.NN, 6, 700, 300, 2, 5, false, 23));
+    check(new Case(Op.TN, 7, 500, 600, 0, 1, true, 24));
   }
 
   /** Reusing a thread's scratch after a larger call must not leak stale packed data into a smaller one. */
