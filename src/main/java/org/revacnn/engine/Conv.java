@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * 2D convolution with square kernels, any stride and zero padding, computed as im2col + GEMM.
  * Weights are filter-major, {@code [filter][inChannel][ky][kx]}; biases {@code [filter]}.
- * Forward per shard of n images: col[CinKK][n*HWo] = im2col(x); Y[F][n*HWo] = W * col + b.
+ * Forward per image: col[CinKK][HWo] = im2col(x); Y[F][HWo] = W * col + b.
  */
 public final class Conv implements Layer {
   private final String id;
@@ -110,7 +110,6 @@ public final class Conv implements Layer {
     Tensor output;
     Tensor gradInput;
     float[] col = new float[0];
-    float[] product = new float[0];
 
     ConvFrame(List<Param> params) {
       super(params);
@@ -120,28 +119,25 @@ public final class Conv implements Layer {
   @Override
   public Tensor forward(Frame f, Tensor in, Pass pass) {
     ConvFrame frame = (ConvFrame) f;
-    Shape outShape = outputShape(in.shape());
-    int n = in.batch();
+    Shape inShape = in.shape();
+    Shape outShape = outputShape(inShape);
     int planeOut = outShape.plane();
-    int columns = n * planeOut;
     int rows = weights.unitSize();
     int filters = filters();
     frame.input = in;
-    frame.col = ensure(frame.col, rows * columns);
-    frame.product = ensure(frame.product, filters * columns);
-    frame.output = Tensor.reuse(frame.output, n, outShape);
-    Im2col.expand(in, kernelSize, stride, pad, outShape.height(), outShape.width(), frame.col);
-    // Y[F][n*HWo] = W[F][CinKK] * col[CinKK][n*HWo]
-    Gemm.nn(filters, columns, rows, weights.value(), 0, rows, frame.col, 0, columns, frame.product, 0, columns, false);
-    // out[i][f][p] = Y[f][i*HWo + p] + b[f]
+    frame.col = ensure(frame.col, rows * planeOut);
+    frame.output = Tensor.reuse(frame.output, in.batch(), outShape);
     float[] out = frame.output.data();
     float[] b = bias.value();
-    for (int i = 0; i < n; i++) {
+    // image by image, so the column matrix stays in cache
+    for (int i = 0; i < in.batch(); i++) {
+      Im2col.expand(in.data(), i * inShape.size(), inShape, kernelSize, stride, pad, outShape.height(), outShape.width(), frame.col);
+      int outBase = i * outShape.size();
+      // Y_i[F][HWo] = W[F][CinKK] * col_i[CinKK][HWo] + b
+      Gemm.nn(filters, planeOut, rows, weights.value(), 0, rows, frame.col, 0, planeOut, out, outBase, planeOut, false);
       for (int fi = 0; fi < filters; fi++) {
-        int src = fi * columns + i * planeOut;
-        int dst = (i * filters + fi) * planeOut;
         float bf = b[fi];
-        for (int p = 0; p < planeOut; p++) out[dst + p] = frame.product[src + p] + bf;
+        for (int p = outBase + fi * planeOut, end = p + planeOut; p < end; p++) out[p] += bf;
       }
     }
     return frame.output;
@@ -150,36 +146,39 @@ public final class Conv implements Layer {
   @Override
   public Tensor backward(Frame f, Tensor gradOut, boolean needInputGrad) {
     ConvFrame frame = (ConvFrame) f;
-    int n = gradOut.batch();
+    Shape inShape = frame.input.shape();
+    Shape outShape = gradOut.shape();
     int filters = filters();
-    int planeOut = gradOut.shape().plane();
-    int columns = n * planeOut;
+    int planeOut = outShape.plane();
     int rows = weights.unitSize();
-    float[] dy = frame.product; // reuse: dY[F][n*HWo] gathered from gradOut[i][f][p]
-    float[] g = gradOut.data();
-    for (int i = 0; i < n; i++) {
-      for (int fi = 0; fi < filters; fi++) {
-        System.arraycopy(g, (i * filters + fi) * planeOut, dy, fi * columns + i * planeOut, planeOut);
+    float[] dy = gradOut.data();
+    if (needInputGrad) {
+      frame.gradInput = Tensor.reuse(frame.gradInput, gradOut.batch(), inShape);
+      java.util.Arrays.fill(frame.gradInput.data(), 0f);
+    }
+    for (int i = 0; i < gradOut.batch(); i++) {
+      int dyBase = i * outShape.size();
+      if (!frozen) {
+        float[] gradB = frame.grads()[1];
+        // dL/db[f] += sum over positions of dY_i[f][:]
+        for (int fi = 0; fi < filters; fi++) {
+          double sum = 0;
+          for (int p = dyBase + fi * planeOut, end = p + planeOut; p < end; p++) sum += dy[p];
+          gradB[fi] += (float) sum;
+        }
+        // dL/dW[F][CinKK] += dY_i[F][HWo] * col_i^T (the columns are unfolded again rather than kept)
+        Im2col.expand(frame.input.data(), i * inShape.size(), inShape, kernelSize, stride, pad, outShape.height(),
+            outShape.width(), frame.col);
+        Gemm.nt(filters, rows, planeOut, dy, dyBase, planeOut, frame.col, 0, planeOut, frame.grads()[0], 0, rows, true);
+      }
+      if (needInputGrad) {
+        // dcol_i[CinKK][HWo] = W^T * dY_i, then scatter-add back to the input positions (col2im)
+        Gemm.tn(rows, planeOut, filters, weights.value(), 0, rows, dy, dyBase, planeOut, frame.col, 0, planeOut, false);
+        Im2col.collapse(frame.col, kernelSize, stride, pad, outShape.height(), outShape.width(), frame.gradInput.data(),
+            i * inShape.size(), inShape);
       }
     }
-    if (!frozen) {
-      float[] gradW = frame.grads()[0];
-      float[] gradB = frame.grads()[1];
-      // dL/db[f] += sum over positions of dY[f][:]
-      for (int fi = 0; fi < filters; fi++) {
-        double sum = 0;
-        for (int j = fi * columns, end = j + columns; j < end; j++) sum += dy[j];
-        gradB[fi] += (float) sum;
-      }
-      // dL/dW[F][CinKK] += dY[F][n*HWo] * col^T
-      Gemm.nt(filters, rows, columns, dy, 0, columns, frame.col, 0, columns, gradW, 0, rows, true);
-    }
-    if (!needInputGrad) return null;
-    // dcol[CinKK][n*HWo] = W^T * dY, then scatter-add back to the input positions (col2im)
-    Gemm.tn(rows, columns, filters, weights.value(), 0, rows, dy, 0, columns, frame.col, 0, columns, false);
-    frame.gradInput = Tensor.reuse(frame.gradInput, n, frame.input.shape());
-    Im2col.collapse(frame.col, kernelSize, stride, pad, gradOut.shape().height(), gradOut.shape().width(), frame.gradInput);
-    return frame.gradInput;
+    return needInputGrad ? frame.gradInput : null;
   }
 
   static float[] ensure(float[] buffer, int size) {

@@ -292,21 +292,21 @@ public final class Gemm {
       s31 = u.fma(v1, s31);
       s32 = u.fma(v2, s32);
     }
-    c[ic] += s00.reduceLanes(VectorOperators.ADD) + scalarDot(kv, kc, a, ia, b, ib);
-    c[ic + 1] += s01.reduceLanes(VectorOperators.ADD) + scalarDot(kv, kc, a, ia, b, b1);
-    c[ic + 2] += s02.reduceLanes(VectorOperators.ADD) + scalarDot(kv, kc, a, ia, b, b2);
+    c[ic] += sum(s00) + scalarDot(kv, kc, a, ia, b, ib);
+    c[ic + 1] += sum(s01) + scalarDot(kv, kc, a, ia, b, b1);
+    c[ic + 2] += sum(s02) + scalarDot(kv, kc, a, ia, b, b2);
     ic += ldc;
-    c[ic] += s10.reduceLanes(VectorOperators.ADD) + scalarDot(kv, kc, a, a1, b, ib);
-    c[ic + 1] += s11.reduceLanes(VectorOperators.ADD) + scalarDot(kv, kc, a, a1, b, b1);
-    c[ic + 2] += s12.reduceLanes(VectorOperators.ADD) + scalarDot(kv, kc, a, a1, b, b2);
+    c[ic] += sum(s10) + scalarDot(kv, kc, a, a1, b, ib);
+    c[ic + 1] += sum(s11) + scalarDot(kv, kc, a, a1, b, b1);
+    c[ic + 2] += sum(s12) + scalarDot(kv, kc, a, a1, b, b2);
     ic += ldc;
-    c[ic] += s20.reduceLanes(VectorOperators.ADD) + scalarDot(kv, kc, a, a2, b, ib);
-    c[ic + 1] += s21.reduceLanes(VectorOperators.ADD) + scalarDot(kv, kc, a, a2, b, b1);
-    c[ic + 2] += s22.reduceLanes(VectorOperators.ADD) + scalarDot(kv, kc, a, a2, b, b2);
+    c[ic] += sum(s20) + scalarDot(kv, kc, a, a2, b, ib);
+    c[ic + 1] += sum(s21) + scalarDot(kv, kc, a, a2, b, b1);
+    c[ic + 2] += sum(s22) + scalarDot(kv, kc, a, a2, b, b2);
     ic += ldc;
-    c[ic] += s30.reduceLanes(VectorOperators.ADD) + scalarDot(kv, kc, a, a3, b, ib);
-    c[ic + 1] += s31.reduceLanes(VectorOperators.ADD) + scalarDot(kv, kc, a, a3, b, b1);
-    c[ic + 2] += s32.reduceLanes(VectorOperators.ADD) + scalarDot(kv, kc, a, a3, b, b2);
+    c[ic] += sum(s30) + scalarDot(kv, kc, a, a3, b, ib);
+    c[ic + 1] += sum(s31) + scalarDot(kv, kc, a, a3, b, b1);
+    c[ic + 2] += sum(s32) + scalarDot(kv, kc, a, a3, b, b2);
   }
 
   /** sum_{p < kc} a[ia + p] * b[ib + p], vectorised along p. */
@@ -316,10 +316,20 @@ public final class Gemm {
     for (int p = 0; p < kv; p += L) {
       s = FloatVector.fromArray(F, a, ia + p).fma(FloatVector.fromArray(F, b, ib + p), s);
     }
-    return s.reduceLanes(VectorOperators.ADD) + scalarDot(kv, kc, a, ia, b, ib);
+    return sum(s) + scalarDot(kv, kc, a, ia, b, ib);
   }
 
   /** sum_{from <= p < to} a[ia + p] * b[ib + p]. */
+  /**
+   * The lanes' sum added in lane order. FloatVector.reduceLanes(ADD) may add in any order, so its
+   * rounding can differ between interpreted and compiled code; training must be bit-reproducible.
+   */
+  private static float sum(FloatVector v) {
+    float s = 0f;
+    for (int i = 0; i < L; i++) s += v.lane(i);
+    return s;
+  }
+
   private static float scalarDot(int from, int to, float[] a, int ia, float[] b, int ib) {
     float s = 0f;
     for (int p = from; p < to; p++) s += a[ia + p] * b[ib + p];

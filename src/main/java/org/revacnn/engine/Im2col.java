@@ -3,75 +3,63 @@ package org.revacnn.engine;
 import java.util.Arrays;
 
 /**
- * Unfolds image patches into columns and folds them back. The column matrix for a batch of n
- * images is {@code col[(c*K + ky)*K + kx][i*Ho*Wo + oy*Wo + ox] = x[i][c][oy*S - P + ky][ox*S - P + kx]},
- * zero where the index falls in the padding.
+ * Unfolds one image's patches into columns and folds them back. For an image x with C channels,
+ * the column matrix is {@code col[(c*K + ky)*K + kx][oy*Wo + ox] = x[c][oy*S - P + ky][ox*S - P + kx]},
+ * zero where the index falls in the padding. One image at a time keeps the matrix in cache.
  */
 final class Im2col {
   private Im2col() {}
 
-  /** Overwrites {@code col} with the patches of every image in {@code in}. */
-  static void expand(Tensor in, int k, int stride, int pad, int outH, int outW, float[] col) {
-    Shape s = in.shape();
-    int n = in.batch();
+  /** Overwrites {@code col[0 .. C*K*K*Ho*Wo)} with the patches of the image at {@code x[offset..]}. */
+  static void expand(float[] x, int offset, Shape s, int k, int stride, int pad, int outH, int outW, float[] col) {
     int planeOut = outH * outW;
-    int columns = n * planeOut;
-    float[] x = in.data();
     for (int c = 0; c < s.channels(); c++) {
+      int imageBase = offset + c * s.plane();
       for (int ky = 0; ky < k; ky++) {
         for (int kx = 0; kx < k; kx++) {
-          int row = ((c * k + ky) * k + kx) * columns;
+          int rowBase = ((c * k + ky) * k + kx) * planeOut;
           int oxStart = firstInside(kx - pad, stride);
           int oxEnd = Math.min(outW, lastInsideExclusive(kx - pad, stride, s.width()));
-          for (int i = 0; i < n; i++) {
-            int imageBase = (i * s.channels() + c) * s.plane();
-            int rowBase = row + i * planeOut;
-            for (int oy = 0; oy < outH; oy++) {
-              int iy = oy * stride - pad + ky;
-              int dst = rowBase + oy * outW;
-              if (iy < 0 || iy >= s.height() || oxStart >= oxEnd) {
-                Arrays.fill(col, dst, dst + outW, 0f);
-                continue;
-              }
-              Arrays.fill(col, dst, dst + oxStart, 0f);
-              int src = imageBase + iy * s.width() + oxStart * stride - pad + kx;
-              if (stride == 1) {
-                System.arraycopy(x, src, col, dst + oxStart, oxEnd - oxStart);
-              } else {
-                for (int ox = oxStart; ox < oxEnd; ox++, src += stride) col[dst + ox] = x[src];
-              }
-              Arrays.fill(col, dst + oxEnd, dst + outW, 0f);
+          for (int oy = 0; oy < outH; oy++) {
+            int iy = oy * stride - pad + ky;
+            int dst = rowBase + oy * outW;
+            if (iy < 0 || iy >= s.height() || oxStart >= oxEnd) {
+              Arrays.fill(col, dst, dst + outW, 0f);
+              continue;
             }
+            Arrays.fill(col, dst, dst + oxStart, 0f);
+            int src = imageBase + iy * s.width() + oxStart * stride - pad + kx;
+            if (stride == 1) {
+              System.arraycopy(x, src, col, dst + oxStart, oxEnd - oxStart);
+            } else {
+              for (int ox = oxStart; ox < oxEnd; ox++, src += stride) col[dst + ox] = x[src];
+            }
+            Arrays.fill(col, dst + oxEnd, dst + outW, 0f);
           }
         }
       }
     }
   }
 
-  /** Overwrites {@code gradIn} with the sum of every column entry at its input position (col2im). */
-  static void collapse(float[] col, int k, int stride, int pad, int outH, int outW, Tensor gradIn) {
-    Shape s = gradIn.shape();
-    int n = gradIn.batch();
+  /**
+   * Adds every column entry to its input position (col2im) in the image at {@code g[offset..]},
+   * which the caller has zeroed.
+   */
+  static void collapse(float[] col, int k, int stride, int pad, int outH, int outW, float[] g, int offset, Shape s) {
     int planeOut = outH * outW;
-    int columns = n * planeOut;
-    float[] g = gradIn.data();
-    Arrays.fill(g, 0f);
     for (int c = 0; c < s.channels(); c++) {
+      int imageBase = offset + c * s.plane();
       for (int ky = 0; ky < k; ky++) {
         for (int kx = 0; kx < k; kx++) {
-          int row = ((c * k + ky) * k + kx) * columns;
+          int rowBase = ((c * k + ky) * k + kx) * planeOut;
           int oxStart = firstInside(kx - pad, stride);
           int oxEnd = Math.min(outW, lastInsideExclusive(kx - pad, stride, s.width()));
-          for (int i = 0; i < n; i++) {
-            int imageBase = (i * s.channels() + c) * s.plane();
-            int rowBase = row + i * planeOut;
-            for (int oy = 0; oy < outH; oy++) {
-              int iy = oy * stride - pad + ky;
-              if (iy < 0 || iy >= s.height()) continue;
-              int src = rowBase + oy * outW;
-              int dst = imageBase + iy * s.width() + oxStart * stride - pad + kx;
-              for (int ox = oxStart; ox < oxEnd; ox++, dst += stride) g[dst] += col[src + ox];
-            }
+          for (int oy = 0; oy < outH; oy++) {
+            int iy = oy * stride - pad + ky;
+            if (iy < 0 || iy >= s.height()) continue;
+            int src = rowBase + oy * outW;
+            int dst = imageBase + iy * s.width() + oxStart * stride - pad + kx;
+            for (int ox = oxStart; ox < oxEnd; ox++, dst += stride) g[dst] += col[src + ox];
           }
         }
       }

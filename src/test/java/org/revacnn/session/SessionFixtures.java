@@ -43,6 +43,15 @@ public final class SessionFixtures {
     for (int i = 0; i < batches; i++) session.step();
   }
 
+  /** Asserts that two lists of arrays are bit-identical, naming the first array that differs (no dumps). */
+  public static void assertBitIdentical(List<float[]> actual, List<float[]> expected) {
+    org.assertj.core.api.Assertions.assertThat(actual).hasSameSizeAs(expected);
+    for (int i = 0; i < actual.size(); i++) {
+      org.assertj.core.api.Assertions.assertThat(java.util.Arrays.equals(actual.get(i), expected.get(i)))
+          .as("array %d of %d is bit-identical", i, actual.size()).isTrue();
+    }
+  }
+
   /** Every parameter value and optimiser state, for bit-identity checks (session must be paused). */
   public static List<float[]> weightsAndState(TrainingSession session) {
     var future = session.query(net -> {
