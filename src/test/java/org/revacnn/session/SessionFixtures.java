@@ -37,10 +37,11 @@ public final class SessionFixtures {
     return answer.join();
   }
 
-  /** Trains {@code batches} batches. */
+  /** Trains {@code batches} batches, then publishes a snapshot of the result. */
   public static void train(TrainingSession session, int batches) {
     apply(session, new Command.Step(batches));
     for (int i = 0; i < batches; i++) session.step();
+    session.publish();
   }
 
   /** Asserts that two lists of arrays are bit-identical, naming the first array that differs (no dumps). */
