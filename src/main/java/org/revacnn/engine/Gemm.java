@@ -36,7 +36,7 @@ public final class Gemm {
    */
   private static final int KC = 256;
   private static final int B_BLOCK_FLOATS = 64 * 1024;
-  /** Length of the k-slices of {@link #nt}: a 20-row slice of A (40 KiB) stays in L1/L2 (256 and 1024 measured slower). */
+  /** Length of the k-slices of {@link #nt}: 20 rows of A take 40 KiB (256 and 1024 measured slower). */
   private static final int KC_DOT = 512;
 
   /** Per-thread packing buffers (grown on demand, never shrunk). */

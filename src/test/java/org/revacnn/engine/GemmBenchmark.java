@@ -1,5 +1,8 @@
 package org.revacnn.engine;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,7 +34,11 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * org.openjdk.jmh.Main GemmBenchmark -wi 2 -w 1s -i 3 -r 1s}.
  *
  * <p>GFLOP/s table (same JMH options accepted, defaults 2 x 1 s warm-up, 3 x 1 s measurement):
- * {@code java --add-modules jdk.incubator.vector -cp ... org.revacnn.engine.GemmBenchmark [-p shape=...]}.
+ * {@code java --add-modules jdk.incubator.vector -cp ... org.revacnn.engine.GemmBenchmark [-p shape=...]};
+ * quicker and robust to a busy machine (CPU-time based, about 4 s per shape):
+ * {@code java --add-modules jdk.incubator.vector -cp ... org.revacnn.engine.GemmBenchmark quick [op:m:n:k ...]}
+ * ({@code cp.txt}: {@code mvn -B -ntp -q dependency:build-classpath -Dmdep.includeScope=test
+ * -Dmdep.outputFile=cp.txt}). The machine may be shared: compare the two variants of one run only.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -53,8 +60,9 @@ public class GemmBenchmark {
       "nt:2:10:320", "nt:32:10:320", "tn:10:320:2", "tn:10:320:32", "nn:2:320:10", "nn:32:320:10"})
   public String shape;
 
+  /** Named so that it sorts after "shape": JMH then runs both variants of a shape back to back. */
   @Param({"naive", "gemm"})
-  public String impl;
+  public String variant;
 
   private String op;
   private int m, n, k;
@@ -68,7 +76,7 @@ public class GemmBenchmark {
     m = Integer.parseInt(f[1]);
     n = Integer.parseInt(f[2]);
     k = Integer.parseInt(f[3]);
-    fast = impl.equals("gemm");
+    fast = variant.equals("gemm");
     SplittableRandom rnd = new SplittableRandom(42);
     a = random(m * k, rnd);
     b = random(k * n, rnd);
@@ -132,8 +140,29 @@ public class GemmBenchmark {
     }
   }
 
-  /** Runs the benchmark (JMH command-line options accepted) and prints GFLOP/s per shape and implementation. */
+  /**
+   * Prints GFLOP/s per shape for both variants. {@code quick} (first argument, optionally followed by
+   * shapes op:m:n:k): alternates the two variants in 0.2 s windows on this thread and reports the best
+   * window of each, timed by this thread's CPU time, which stays meaningful while other processes
+   * share the cores. Otherwise: runs JMH (command-line options accepted; default 2 x 1 s warm-up,
+   * 3 x 1 s measurement) and converts its wall-clock ops/s.
+   */
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("quick")) {
+      System.out.printf("%-18s %16s %16s %8s%n", "op:m:n:k", "naive GFLOP/s", "gemm GFLOP/s", "speedup");
+      String[] shapes = args.length > 1 ? Arrays.copyOfRange(args, 1, args.length)
+          : GemmBenchmark.class.getField("shape").getAnnotation(Param.class).value();
+      for (String s : shapes) {
+        double naive = bestCpuGflops(s, "naive");
+        double gemm = bestCpuGflops(s, "gemm");
+        for (int round = 0; round < 4; round++) {
+          naive = Math.max(naive, bestCpuGflops(s, "naive"));
+          gemm = Math.max(gemm, bestCpuGflops(s, "gemm"));
+        }
+        System.out.printf("%-18s %16.2f %16.2f %7.1fx%n", s, naive, gemm, gemm / naive);
+      }
+      return;
+    }
     CommandLineOptions cli = new CommandLineOptions(args);
     OptionsBuilder opts = new OptionsBuilder();
     opts.parent(cli);
@@ -147,18 +176,43 @@ public class GemmBenchmark {
     Map<String, Map<String, double[]>> table = new LinkedHashMap<>();
     for (RunResult r : results) {
       String s = r.getParams().getParam("shape");
-      String[] f = s.split(":");
-      double flops = 2.0 * Long.parseLong(f[1]) * Long.parseLong(f[2]) * Long.parseLong(f[3]);
+      double flops = flops(s);
       double opsPerSec = r.getPrimaryResult().getScore();
       double err = r.getPrimaryResult().getScoreError();
       table.computeIfAbsent(s, x -> new LinkedHashMap<>())
-          .put(r.getParams().getParam("impl"), new double[] {opsPerSec * flops / 1e9, err * flops / 1e9});
+          .put(r.getParams().getParam("variant"), new double[] {opsPerSec * flops / 1e9, err * flops / 1e9});
     }
     System.out.printf("%n%-18s %16s %16s %8s%n", "op:m:n:k", "naive GFLOP/s", "gemm GFLOP/s", "speedup");
-    table.forEach((s, byImpl) -> {
-      double[] naive = byImpl.getOrDefault("naive", new double[] {Double.NaN, 0});
-      double[] gemm = byImpl.getOrDefault("gemm", new double[] {Double.NaN, 0});
-      System.out.printf("%-18s %9.2f ±%5.2f %9.2f ±%5.2f %7.1fx%n", s, naive[0], naive[1], gemm[0], gemm[1], gemm[0] / naive[0]);
+    table.forEach((s, byVariant) -> {
+      double[] naive = byVariant.getOrDefault("naive", new double[] {Double.NaN, 0});
+      double[] gemm = byVariant.getOrDefault("gemm", new double[] {Double.NaN, 0});
+      System.out.printf("%-18s %9.2f ±%5.2f %9.2f ±%5.2f %7.1fx%n",
+          s, naive[0], naive[1], gemm[0], gemm[1], gemm[0] / naive[0]);
     });
+  }
+
+  private static double flops(String shape) {
+    String[] f = shape.split(":");
+    return 2.0 * Long.parseLong(f[1]) * Long.parseLong(f[2]) * Long.parseLong(f[3]);
+  }
+
+  /** Best GFLOP/s per CPU-second over three 0.2 s windows of one variant on one shape. */
+  private static double bestCpuGflops(String shape, String variant) {
+    GemmBenchmark bench = new GemmBenchmark();
+    bench.shape = shape;
+    bench.variant = variant;
+    bench.setup();
+    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    double best = 0;
+    for (int window = 0; window < 3; window++) {
+      long start = mx.getCurrentThreadCpuTime();
+      long calls = 0;
+      do {
+        bench.product();
+        calls++;
+      } while (mx.getCurrentThreadCpuTime() - start < 200_000_000L);
+      best = Math.max(best, calls * flops(shape) / (mx.getCurrentThreadCpuTime() - start));
+    }
+    return best;
   }
 }

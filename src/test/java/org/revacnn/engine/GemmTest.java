@@ -46,8 +46,10 @@ class GemmTest {
   static void check(Case t) {
     SplittableRandom rnd = new SplittableRandom(t.seed);
     int m = t.m, n = t.n, k = t.k;
-    Stored a = t.op == Op.TN ? Stored.random(k, m, t.offPad, t.ldPad, rnd) : Stored.random(m, k, t.offPad, t.ldPad, rnd);
-    Stored b = t.op == Op.NT ? Stored.random(n, k, t.offPad, t.ldPad, rnd) : Stored.random(k, n, t.offPad, t.ldPad, rnd);
+    Stored a = t.op == Op.TN ? Stored.random(k, m, t.offPad, t.ldPad, rnd)
+        : Stored.random(m, k, t.offPad, t.ldPad, rnd);
+    Stored b = t.op == Op.NT ? Stored.random(n, k, t.offPad, t.ldPad, rnd)
+        : Stored.random(k, n, t.offPad, t.ldPad, rnd);
     Stored c = Stored.random(m, n, t.offPad, t.ldPad, rnd);
     float[] before = c.data.clone();
 
@@ -57,18 +59,20 @@ class GemmTest {
       case TN -> Gemm.tn(m, n, k, a.data, a.off, a.ld, b.data, b.off, b.ld, c.data, c.off, c.ld, t.accumulate);
     }
 
-    // Each term is < 1 in magnitude; float rounding error grows like sqrt(k) for random signs.
-    double tol = 1e-4 * Math.sqrt(k + 1) * (1 + Math.sqrt(k));
     boolean[] inside = new boolean[before.length];
     for (int i = 0; i < m; i++) {
       for (int j = 0; j < n; j++) {
-        double sum = t.accumulate ? before[c.off + i * c.ld + j] : 0;
+        int idx = c.off + i * c.ld + j;
+        double sum = t.accumulate ? before[idx] : 0;
+        double magnitude = Math.abs(sum);
         for (int p = 0; p < k; p++) {
           double x = t.op == Op.TN ? a.at(p, i) : a.at(i, p);
           double y = t.op == Op.NT ? b.at(j, p) : b.at(p, j);
           sum += x * y;
+          magnitude += Math.abs(x * y);
         }
-        int idx = c.off + i * c.ld + j;
+        // Float rounding: relative to the sum of |terms|, growing like sqrt(k) (random-sign errors).
+        double tol = 2e-6 * Math.sqrt(k + 1) * magnitude + 1e-6;
         inside[idx] = true;
         if (Math.abs(c.data[idx] - sum) > tol) fail("%s: C[%d][%d] = %s, expected %s", t, i, j, c.data[idx], sum);
       }
@@ -111,7 +115,9 @@ class GemmTest {
     SplittableRandom rnd = new SplittableRandom(11);
     for (Op op : Op.values()) {
       for (int k = 0; k <= 70; k++) {
-        check(new Case(op, 1 + rnd.nextInt(9), 1 + rnd.nextInt(30), k, rnd.nextInt(5), rnd.nextInt(5), rnd.nextBoolean(), rnd.nextLong()));
+        int m = 1 + rnd.nextInt(9);
+        int n = 1 + rnd.nextInt(30);
+        check(new Case(op, m, n, k, rnd.nextInt(5), rnd.nextInt(5), rnd.nextBoolean(), rnd.nextLong()));
       }
       for (int k : new int[] {511, 512, 513, 1025, 1500}) {
         check(new Case(op, 6, 7, k, 3, 2, false, rnd.nextLong()));
