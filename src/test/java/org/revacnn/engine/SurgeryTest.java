@@ -268,6 +268,12 @@ class SurgeryTest {
       expectInvalid(net, n -> Surgery.freeze(n, "pool1"), "no parameters");
       before.assertUnchanged(net);
     }
+    try (Network net = build("conv3k3-conv2k3nopool-fc5")) {
+      Snapshot before = Snapshot.of(net);
+      expectInvalid(net, n -> Surgery.insertDense(n, "pool1", 48, InsertInit.IDENTITY),
+          "an identity block must not change the input of conv2 (3x4x4 -> 48x1x1)");
+      before.assertUnchanged(net);
+    }
   }
 
   @Test
