@@ -46,7 +46,7 @@ class SurgeryProperties {
     return Network.build(NetworkSpec.parse(spec, INPUT, classes), seed);
   }
 
-  @Property(tries = 40)
+  @Property(tries = 30)
   void survivorsKeepWeightsGradientsAndOptimiserState(@ForAll("specs") String spec, @ForAll @IntRange(min = 3, max = 4) int classes,
       @ForAll boolean adam, @ForAll @Size(min = 1, max = 4) List<@net.jqwik.api.From("anyOperation") SurgeryRecipe> operations) {
     Hyperparameters hyper = adam ? SurgeryFixtures.adam() : SurgeryFixtures.sgdMomentum();
@@ -118,8 +118,9 @@ class SurgeryProperties {
         assertSameAsRebuilt(net, batch);
         moveBiasesOffTheKink(net);
         checkGradients(net);
+        // plain gradient descent with a small step must go downhill (momentum may overshoot on a fixed batch)
         double before = batch.loss(net);
-        batch.train(net, hyper, 5);
+        batch.train(net, hyper.withMomentum(0), 5);
         assertThat(batch.loss(net)).as("loss after %s", operation).isLessThan(before);
       }
     }
