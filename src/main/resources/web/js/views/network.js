@@ -32,8 +32,6 @@ export function createNetwork(element, actions) {
       </form>
       <span class="sep"></span>
       <button class="btn" id="net-undo" title="Undo the last structural change">↶ Undo</button>
-      <span class="fill"></span>
-      <span class="legend" aria-hidden="true"><span class="legend-label">−</span><span class="legend-bar"></span><span class="legend-label">+</span> weights</span>
     </div>
     <div class="network-canvas" id="network-canvas">
       <svg class="network-paths" aria-hidden="true"><g class="edges"></g></svg>
@@ -53,6 +51,8 @@ export function createNetwork(element, actions) {
         <div id="probe-error" class="field-error" role="alert"></div>
       </div>
       <div class="network-layers"></div>
+      <span class="legend" aria-hidden="true">weights <span class="legend-label">−</span><span class="legend-bar"></span><span class="legend-label">+</span>
+        · path width = activation for the probe (top 50%) · jitter = gradient magnitude</span>
       <div class="network-empty" hidden>Waiting for the network…</div>
     </div>`;
 
@@ -424,7 +424,7 @@ function subtitle(layer, state) {
     for (let j = i + 1; i >= 0 && j < archLayers.length && archLayers[j].kind !== 'conv' && archLayers[j].kind !== 'dense'; j++) {
       extras.push(archLayers[j].kind);
     }
-    return `${n} filters · ${k}×${k}${extras.length ? ' · ' + extras.join(' · ') : ''}`;
+    return `${n} × ${k}×${k}${extras.length ? ' · ' + extras.join(' · ') : ''}`;
   }
   return `${n} units`;
 }
@@ -450,7 +450,7 @@ function computeLayout(layers, width, height, hasClasses) {
   const x0 = INPUT_W + 70;
   const x1 = width - rightPad - 30;
   const spacing = n > 1 ? (x1 - x0) / (n - 1) : 0;
-  columns.push({ id: '__input', x: INPUT_W - 8, y: top + 80, nodes: [], headWidth: 0 });
+  columns.push({ id: '__input', x: 134, y: 80, nodes: [], headWidth: 0 }); // right edge of the probe image
   layers.forEach((layer, li) => {
     const count = layer.filterIds.length;
     let size = Math.floor(avail / Math.max(1, count)) - GAP;

@@ -125,9 +125,10 @@ export function createTest(element, actions) {
     const m = report.confusion || [];
     const k = m.length;
     const svg = d3.select($('#confusion'));
-    const cell = Math.max(12, Math.min(26, Math.floor(300 / Math.max(1, k))));
-    const left = 70;
-    const top = 62;
+    const longest = d3.max(names.slice(0, k), n => String(n).length) || 4;
+    const left = Math.min(130, 12 + longest * 6.2);
+    const top = Math.min(100, 12 + longest * 5);
+    const cell = Math.max(12, Math.min(26, Math.floor((326 - left) / Math.max(1, k))));
     svg.attr('width', left + k * cell + 4).attr('height', top + k * cell + 4);
     let max = 0;
     const cells = [];
@@ -165,8 +166,8 @@ export function createTest(element, actions) {
     const acc = report.perClassAccuracy || [];
     const svg = d3.select($('#per-class'));
     const rowH = 18;
-    const left = 70;
-    const w = 220;
+    const left = Math.min(130, 12 + (d3.max(names, n => String(n).length) || 4) * 6.2);
+    const w = 300 - left;
     svg.attr('width', left + w + 50).attr('height', acc.length * rowH + 6);
     const rows = svg.selectAll('g.row').data(acc.map((v, i) => ({ i, v: num(v) })), d => d.i).join(enter => {
       const g = enter.append('g').attr('class', 'row');

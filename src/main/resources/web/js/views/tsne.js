@@ -33,6 +33,7 @@ export function createTsne(element, actions) {
   const results = new Map(); // panel key -> {status: 'ok'|'missing'|'error'|'loading', data, message, fetchedAt}
   const inFlight = new Set();
   let timer = null;
+  let panelKeys = '';
 
   element.querySelectorAll('input[name=tsne-kind]').forEach(input => input.addEventListener('change', () => {
     kind = input.value;
@@ -45,17 +46,25 @@ export function createTsne(element, actions) {
     return layers;
   }
 
+  let endpointMissingAt = 0; // when the server last said 404: then ask again only every 30 s
+
   async function load(panel) {
     const url = panel.layer ? `/api/tsne?layer=${encodeURIComponent(panel.layer)}&kind=${kind}` : '/api/tsne/images';
     const resultKey = panel.layer ? `${panel.key}|${kind}` : panel.key;
     if (inFlight.has(resultKey)) return;
+    if (panel.layer && endpointMissingAt && Date.now() - endpointMissingAt < 30000) {
+      results.set(resultKey, { status: 'missing', fetchedAt: endpointMissingAt });
+      return;
+    }
     inFlight.add(resultKey);
     const previous = results.get(resultKey);
     if (!previous) results.set(resultKey, { status: 'loading' });
     try {
       const data = await actions.fetchJson(url);
+      if (panel.layer) endpointMissingAt = 0;
       results.set(resultKey, { status: 'ok', data, fetchedAt: Date.now() });
     } catch (e) {
+      if (e.status === 404 && panel.layer) endpointMissingAt = Date.now();
       results.set(resultKey, e.status === 404
         ? { status: 'missing', message: 't-SNE is not available yet on this server', fetchedAt: Date.now() }
         : { status: 'error', message: e.message, fetchedAt: Date.now(), data: previous?.data });
@@ -67,12 +76,14 @@ export function createTsne(element, actions) {
 
   function refreshAll(force) {
     if (!lastState || !visible) return;
-    for (const panel of panelsFor(lastState)) {
+    if (force) endpointMissingAt = 0;
+    const panels = panelsFor(lastState).filter(panel => {
       const r = results.get(panel.layer ? `${panel.key}|${kind}` : panel.key);
       // once an endpoint says 404, ask again only when forced or every 30 s
-      if (!force && r?.status === 'missing' && Date.now() - r.fetchedAt < 30000) continue;
-      load(panel);
-    }
+      return force || !(r?.status === 'missing' && Date.now() - r.fetchedAt < 30000);
+    });
+    // one at a time, so that a server without t-SNE answers one 404, not one per layer
+    (async () => { for (const panel of panels) await load(panel); })();
     actions.requestRender();
   }
 
@@ -104,10 +115,13 @@ export function createTsne(element, actions) {
       return sec;
     }, update => update, exit => exit.remove());
     // new layers appear: fetch them
-    groups.each(p => {
-      const k = p.layer ? `${p.key}|${kind}` : p.key;
-      if (!results.has(k) && visible) load(p);
-    });
+    // layers added or removed: fetch the new panels
+    const keys = panels.map(p => p.key).join();
+    if (keys !== panelKeys) {
+      const changed = panelKeys !== '';
+      panelKeys = keys;
+      if (changed) refreshAll(false);
+    }
 
     let missing = 0;
     groups.each(function (p) {
