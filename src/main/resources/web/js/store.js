@@ -129,7 +129,7 @@ export function createStore() {
           state.pending.delete(msg.id);
           const changes = msg.payload?.changes ?? {};
           remember(msg.id, { ok: true, changes, type: sent?.type });
-          if (sent && !['pause', 'resume'].includes(sent.type)) {
+          if (sent) {
             const step = num(state.snapshot?.step) || 0;
             state.steering.push({ step, epoch: num(state.snapshot?.epoch), wallMillis: Date.now(), type: sent.type,
               payload: sent.payload, result: changes,

@@ -85,6 +85,7 @@ export function createNetwork(element, actions) {
   const layerRef = new Map(); // layer id -> running reference jitter
   let lastStep = null;
   let lastStepChange = 0;
+  let serverRunning = false;
   let labelsFor = '';
   let shownProbe = '';
 
@@ -153,12 +154,19 @@ export function createNetwork(element, actions) {
 
   // ---- jitter animation: transforms only ----
   let rafId = 0;
+  let lastFrame = 0;
   function animate(now) {
     rafId = 0;
     if (!visible) return;
     const t = now / 1000;
+    // time-based easing, so that slow frames settle as fast as quick ones (~0.1 s time constant)
+    const ease = 1 - Math.exp(-Math.min(0.5, Math.max(0, now - lastFrame) / 1000) / 0.1);
+    lastFrame = now;
+    // still unless the server says running and the step advanced in the last 1.5 s
+    const training = serverRunning && now - lastStepChange < 1500;
     for (const n of jitterNodes.values()) {
-      n.amp += (n.target - n.amp) * 0.15;
+      const target = training ? n.maxAmp * (n.norm || 0) : 0;
+      n.amp += (target - n.amp) * ease;
       if (n.amp < 0.03) {
         if (n.still) continue;
         n.amp = 0;
@@ -289,7 +297,7 @@ export function createNetwork(element, actions) {
         if (!j || j.el !== this) {
           const h = hash(n.id);
           j = { el: this, px: (h % 628) / 100, py: ((h >> 10) % 628) / 100, fx: 9 + (h % 7), fy: 10 + ((h >> 4) % 6),
-            amp: 0, target: 0, still: false };
+            amp: 0, still: false };
           jitterNodes.set(n.id, j);
         }
         j.maxAmp = Math.max(1.2, Math.min(4, n.size * 0.14));
@@ -302,8 +310,7 @@ export function createNetwork(element, actions) {
     const step = num(state.snapshot?.step);
     const now = performance.now();
     if (step !== lastStep) { lastStep = step; lastStepChange = now; }
-    const training = state.snapshot?.state === 'running' && state.connection === 'open' && now - lastStepChange < 1500;
-    for (const [, j] of jitterNodes) j.target = training ? j.maxAmp * (j.norm || 0) : 0;
+    serverRunning = state.snapshot?.state === 'running' && state.connection === 'open';
     startAnimation();
 
     drawEdges(layers, colById, state);

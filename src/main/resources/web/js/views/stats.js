@@ -80,8 +80,8 @@ export function createStats(element, actions) {
     loss.draw(domain, lossY, '.2f');
     const ctx = loss.canvasContext();
     if (ctx) {
-      ctx.fillStyle = 'rgba(31, 119, 180, 0.22)';
-      for (const [x, y] of points) ctx.fillRect(loss.x(x) - 1.2, lossY(y) - 1.2, 2.4, 2.4);
+      ctx.fillStyle = 'rgba(31, 119, 180, 0.35)';
+      for (const [x, y] of points) ctx.fillRect(loss.x(x) - 1.4, lossY(y) - 1.4, 2.8, 2.8);
     }
     loss.line('smooth', smooth, 'line-loss');
 
@@ -214,6 +214,18 @@ function makeChart(host, title, { canvas = false }) {
         }
         return g;
       });
+      // stagger the labels of markers that are close together over up to four rows
+      const rowEnds = [];
+      const sorted = entries.slice().sort((a, b) => a.step - b.step);
+      const rowOf = new Map();
+      for (const e of sorted) {
+        const x = chart.x(e.step);
+        let row = rowEnds.findIndex(end => x > end + 6);
+        if (row < 0) row = Math.min(3, rowEnds.length);
+        rowEnds[row] = x + 8 + 6 * shortLabel(e).length;
+        rowOf.set(e.key, row);
+      }
+      const right = chart.width - MARGIN.right;
       groups.attr('transform', d => `translate(${chart.x(d.step).toFixed(1)},0)`)
         .attr('aria-label', d => `step ${d.step}: ${d.label}`)
         .on('mouseenter focus', (e, d) => onEnter(e, d))
@@ -223,8 +235,11 @@ function makeChart(host, title, { canvas = false }) {
       groups.select('line').attr('y1', top).attr('y2', bottom);
       groups.select('rect.hit').attr('x', -4).attr('width', 8).attr('y', top).attr('height', bottom - top);
       if (labelled) {
-        groups.select('path.flag').attr('d', `M0,${top - 12}h6l-2,4l2,4h-6z`);
-        groups.select('text.marker-label').attr('x', 8).attr('y', top - 5).text(d => shortLabel(d));
+        const y = d => top + 8 + 12 * (rowOf.get(d.key) || 0);
+        const flipped = d => chart.x(d.step) + 8 + 6 * shortLabel(d).length > right;
+        groups.select('path.flag').attr('d', d => flipped(d) ? `M0,${y(d) - 8}h-6l2,4l-2,4h6z` : `M0,${y(d) - 8}h6l-2,4l2,4h-6z`);
+        groups.select('text.marker-label').attr('x', d => flipped(d) ? -8 : 8).attr('y', d => y(d))
+          .attr('text-anchor', d => flipped(d) ? 'end' : 'start').text(d => shortLabel(d));
       }
     },
   };
@@ -243,6 +258,8 @@ function shortLabel(e) {
     case 'insert-layer': return `+layer`;
     case 'remove-layer': return `−${e.payload?.layer ?? 'layer'}`;
     case 'set-probe': return 'probe';
+    case 'pause': return '❚❚';
+    case 'resume': return '▶';
     default: return e.type;
   }
 }
