@@ -128,8 +128,8 @@ export function createTest(element, actions) {
     const longest = d3.max(names.slice(0, k), n => String(n).length) || 4;
     const left = Math.min(130, 12 + longest * 6.2);
     const top = Math.min(100, 12 + longest * 5);
-    const cell = Math.max(12, Math.min(26, Math.floor((326 - left) / Math.max(1, k))));
-    svg.attr('width', left + k * cell + 4).attr('height', top + k * cell + 4);
+    const cell = Math.max(12, Math.min(26, Math.floor((290 - left) / Math.max(1, k))));
+    svg.attr('width', left + k * cell + 46).attr('height', top + k * cell + 4);
     let max = 0;
     const cells = [];
     for (let a = 0; a < k; a++) for (let p = 0; p < k; p++) {
@@ -151,7 +151,7 @@ export function createTest(element, actions) {
       .on('click', (e, d) => { if (d.v) { filter = { actual: d.a, predicted: d.p }; drawnVersion = -1; actions.requestRender(); } })
       .on('keydown', (e, d) => { if (d.v && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); filter = { actual: d.a, predicted: d.p }; drawnVersion = -1; actions.requestRender(); } })
       .selectAll('title').data(d => [d]).join('title').text(d => `${names[d.a] ?? d.a} → ${names[d.p] ?? d.p}: ${d.v}`);
-    svg.selectAll('text.count').data(cells.filter(c => c.v > 0 && cell >= 18), d => d.key).join('text').attr('class', 'count')
+    svg.selectAll('text.count').data(cells.filter(c => c.v > 0 && cell >= 15), d => d.key).join('text').attr('class', 'count')
       .attr('x', d => left + d.p * cell + (cell - 1) / 2).attr('y', d => top + d.a * cell + (cell - 1) / 2 + 4)
       .attr('fill', d => (d.a === d.p ? d.v / (diagMax || 1) : d.v / (max || 1)) > 0.6 ? '#fff' : '#222')
       .text(d => d.v);

@@ -110,6 +110,8 @@ class UiIT {
   }
 
   private void shot(String name) {
+    page.evaluate("() => { const s = window.revacnn.store; s.state.toasts.slice().forEach(t => s.dismiss(t.id)); }");
+    page.waitForTimeout(100);
     page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve(name + ".png")));
   }
 
