@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * 2D convolution with square kernels, any stride and zero padding, computed as im2col + GEMM.
  * Weights are filter-major, {@code [filter][inChannel][ky][kx]}; biases {@code [filter]}.
- * Forward per image: col[CinKK][HWo] = im2col(x); Y[F][HWo] = W * col + b.
+ * Forward per chunk of images that fits the cache: col[CinKK][c*HWo] = im2col(x); Y[F][c*HWo] = W * col + b.
  */
 public final class Conv implements Layer {
   private final String id;
@@ -105,15 +105,24 @@ public final class Conv implements Layer {
     return new ConvFrame(params());
   }
 
+  /** Floats of column matrix per chunk of images: 512 KB, so it stays in the L2 cache. */
+  private static final int COLUMN_BUDGET = 128 * 1024;
+
   private static final class ConvFrame extends Frame {
     Tensor input;
     Tensor output;
     Tensor gradInput;
     float[] col = new float[0];
+    float[] product = new float[0];
 
     ConvFrame(List<Param> params) {
       super(params);
     }
+  }
+
+  /** Images per GEMM: as many as fit the column budget (at least one), so small planes still give wide products. */
+  private static int chunkSize(int rows, int planeOut, int batch) {
+    return Math.max(1, Math.min(batch, COLUMN_BUDGET / (rows * planeOut)));
   }
 
   @Override
@@ -124,20 +133,32 @@ public final class Conv implements Layer {
     int planeOut = outShape.plane();
     int rows = weights.unitSize();
     int filters = filters();
+    int chunk = chunkSize(rows, planeOut, in.batch());
     frame.input = in;
-    frame.col = ensure(frame.col, rows * planeOut);
+    frame.col = ensure(frame.col, rows * chunk * planeOut);
+    if (chunk > 1) frame.product = ensure(frame.product, filters * chunk * planeOut);
     frame.output = Tensor.reuse(frame.output, in.batch(), outShape);
     float[] out = frame.output.data();
     float[] b = bias.value();
-    // image by image, so the column matrix stays in cache
-    for (int i = 0; i < in.batch(); i++) {
-      Im2col.expand(in.data(), i * inShape.size(), inShape, kernelSize, stride, pad, outShape.height(), outShape.width(), frame.col);
-      int outBase = i * outShape.size();
-      // Y_i[F][HWo] = W[F][CinKK] * col_i[CinKK][HWo] + b
-      Gemm.nn(filters, planeOut, rows, weights.value(), 0, rows, frame.col, 0, planeOut, out, outBase, planeOut, false);
-      for (int fi = 0; fi < filters; fi++) {
-        float bf = b[fi];
-        for (int p = outBase + fi * planeOut, end = p + planeOut; p < end; p++) out[p] += bf;
+    for (int first = 0; first < in.batch(); first += chunk) {
+      int images = Math.min(chunk, in.batch() - first);
+      int columns = images * planeOut;
+      for (int j = 0; j < images; j++) {
+        Im2col.expand(in.data(), (first + j) * inShape.size(), inShape, kernelSize, stride, pad, outShape.height(),
+            outShape.width(), frame.col, j * planeOut, columns);
+      }
+      // Y[F][images*HWo] = W[F][CinKK] * col[CinKK][images*HWo]; one image writes straight into the output
+      float[] target = images == 1 ? out : frame.product;
+      int targetBase = images == 1 ? first * outShape.size() : 0;
+      Gemm.nn(filters, columns, rows, weights.value(), 0, rows, frame.col, 0, columns, target, targetBase, columns, false);
+      // out[i][f][p] = Y[f][j*HWo + p] + b[f]
+      for (int j = 0; j < images; j++) {
+        for (int fi = 0; fi < filters; fi++) {
+          int src = targetBase + fi * columns + j * planeOut;
+          int dst = (first + j) * outShape.size() + fi * planeOut;
+          float bf = b[fi];
+          for (int p = 0; p < planeOut; p++) out[dst + p] = target[src + p] + bf;
+        }
       }
     }
     return frame.output;
@@ -151,31 +172,49 @@ public final class Conv implements Layer {
     int filters = filters();
     int planeOut = outShape.plane();
     int rows = weights.unitSize();
-    float[] dy = gradOut.data();
+    int chunk = chunkSize(rows, planeOut, gradOut.batch());
+    float[] g = gradOut.data();
     if (needInputGrad) {
       frame.gradInput = Tensor.reuse(frame.gradInput, gradOut.batch(), inShape);
       java.util.Arrays.fill(frame.gradInput.data(), 0f);
     }
-    for (int i = 0; i < gradOut.batch(); i++) {
-      int dyBase = i * outShape.size();
+    for (int first = 0; first < gradOut.batch(); first += chunk) {
+      int images = Math.min(chunk, gradOut.batch() - first);
+      int columns = images * planeOut;
+      // dY[F][images*HWo]: the gradient itself for one image, else gathered from gradOut[i][f][p]
+      float[] dy = g;
+      int dyBase = first * outShape.size();
+      if (images > 1) {
+        dy = frame.product;
+        dyBase = 0;
+        for (int j = 0; j < images; j++) {
+          for (int fi = 0; fi < filters; fi++) {
+            System.arraycopy(g, (first + j) * outShape.size() + fi * planeOut, dy, fi * columns + j * planeOut, planeOut);
+          }
+        }
+      }
       if (!frozen) {
         float[] gradB = frame.grads()[1];
-        // dL/db[f] += sum over positions of dY_i[f][:]
+        // dL/db[f] += sum over positions of dY[f][:]
         for (int fi = 0; fi < filters; fi++) {
           double sum = 0;
-          for (int p = dyBase + fi * planeOut, end = p + planeOut; p < end; p++) sum += dy[p];
+          for (int p = dyBase + fi * columns, end = p + columns; p < end; p++) sum += dy[p];
           gradB[fi] += (float) sum;
         }
-        // dL/dW[F][CinKK] += dY_i[F][HWo] * col_i^T (the columns are unfolded again rather than kept)
-        Im2col.expand(frame.input.data(), i * inShape.size(), inShape, kernelSize, stride, pad, outShape.height(),
-            outShape.width(), frame.col);
-        Gemm.nt(filters, rows, planeOut, dy, dyBase, planeOut, frame.col, 0, planeOut, frame.grads()[0], 0, rows, true);
+        // dL/dW[F][CinKK] += dY[F][cols] * col^T (the columns are unfolded again rather than kept)
+        for (int j = 0; j < images; j++) {
+          Im2col.expand(frame.input.data(), (first + j) * inShape.size(), inShape, kernelSize, stride, pad,
+              outShape.height(), outShape.width(), frame.col, j * planeOut, columns);
+        }
+        Gemm.nt(filters, rows, columns, dy, dyBase, columns, frame.col, 0, columns, frame.grads()[0], 0, rows, true);
       }
       if (needInputGrad) {
-        // dcol_i[CinKK][HWo] = W^T * dY_i, then scatter-add back to the input positions (col2im)
-        Gemm.tn(rows, planeOut, filters, weights.value(), 0, rows, dy, dyBase, planeOut, frame.col, 0, planeOut, false);
-        Im2col.collapse(frame.col, kernelSize, stride, pad, outShape.height(), outShape.width(), frame.gradInput.data(),
-            i * inShape.size(), inShape);
+        // dcol[CinKK][cols] = W^T * dY, then scatter-add back to the input positions (col2im)
+        Gemm.tn(rows, columns, filters, weights.value(), 0, rows, dy, dyBase, columns, frame.col, 0, columns, false);
+        for (int j = 0; j < images; j++) {
+          Im2col.collapse(frame.col, j * planeOut, columns, kernelSize, stride, pad, outShape.height(), outShape.width(),
+              frame.gradInput.data(), (first + j) * inShape.size(), inShape);
+        }
       }
     }
     return needInputGrad ? frame.gradInput : null;

@@ -2,7 +2,7 @@ package org.revacnn.engine;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -26,6 +26,9 @@ public final class Gemm {
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
   /** Floats per vector: 8 with AVX2, 16 with AVX-512. */
   private static final int L = F.length();
+  /** Shuffles pairing lane i with lane i ^ half, for half = L/2, L/4, ..., 1: the tree of {@link #sum}. */
+  @SuppressWarnings("unchecked")
+  private static final VectorShuffle<Float>[] FOLDS = folds();
 
   /** Register tile of the packed kernel: MR rows of C by NR columns (three vectors). */
   private static final int MR = 4;
@@ -319,17 +322,17 @@ public final class Gemm {
     return sum(s) + scalarDot(kv, kc, a, ia, b, ib);
   }
 
-  /** sum_{from <= p < to} a[ia + p] * b[ib + p]. */
   /**
-   * The lanes' sum added in lane order. FloatVector.reduceLanes(ADD) may add in any order, so its
-   * rounding can differ between interpreted and compiled code; training must be bit-reproducible.
+   * The sum of the lanes by a fixed tree of lane-wise adds (lane i + lane i^half, halving). Each
+   * add is one exact IEEE operation, so the result is the same interpreted or compiled;
+   * FloatVector.reduceLanes(ADD) may add in any order, and training must be bit-reproducible.
    */
   private static float sum(FloatVector v) {
-    float s = 0f;
-    for (int i = 0; i < L; i++) s += v.lane(i);
-    return s;
+    for (VectorShuffle<Float> fold : FOLDS) v = v.add(v.rearrange(fold));
+    return v.lane(0);
   }
 
+  /** sum_{from <= p < to} a[ia + p] * b[ib + p]. */
   private static float scalarDot(int from, int to, float[] a, int ia, float[] b, int ib) {
     float s = 0f;
     for (int p = from; p < to; p++) s += a[ia + p] * b[ib + p];
@@ -338,6 +341,17 @@ public final class Gemm {
 
   private static void zero(int m, int n, float[] c, int cOff, int ldc) {
     for (int i = 0; i < m; i++) Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static VectorShuffle<Float>[] folds() {
+    int steps = Integer.numberOfTrailingZeros(L);
+    VectorShuffle<Float>[] folds = new VectorShuffle[steps];
+    for (int s = 0; s < steps; s++) {
+      int half = L >> (s + 1);
+      folds[s] = VectorShuffle.fromOp(F, i -> i ^ half);
+    }
+    return folds;
   }
 
   private static int roundUp(int x, int multiple) {

@@ -134,6 +134,19 @@ public final class TrainingSession implements AutoCloseable {
     return answer;
   }
 
+  /** The whole session as checkpoint bytes ({@link Checkpoint#encode}), captured on the training thread between batches. */
+  public CompletableFuture<byte[]> checkpointBytes() {
+    CompletableFuture<byte[]> answer = new CompletableFuture<>();
+    inbox.add(() -> {
+      try {
+        answer.complete(Checkpoint.encode(checkpointContents()));
+      } catch (java.io.IOException | RuntimeException e) {
+        answer.completeExceptionally(e);
+      }
+    });
+    return answer;
+  }
+
   public Snapshot latest() {
     return latest.get();
   }

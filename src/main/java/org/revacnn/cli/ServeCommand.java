@@ -1,0 +1,108 @@
+package org.revacnn.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.revacnn.data.DataException;
+import org.revacnn.data.DatasetSpec;
+import org.revacnn.data.Datasets;
+import org.revacnn.data.ValidationSplit;
+import org.revacnn.engine.NetworkSpec;
+import org.revacnn.server.WebServer;
+import org.revacnn.session.Checkpoint;
+import org.revacnn.session.SessionConfig;
+import org.revacnn.session.TrainingSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Starts a training session and its web UI, prints the URL, and serves until Ctrl-C, which
+ * closes the session (and autosaves when {@code --autosave} is given).
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Train a CNN and watch and steer it in the browser.")
+public final class ServeCommand implements Callable<Integer> {
+  @Option(names = "--data", defaultValue = "synthetic",
+      description = "Data: synthetic, synthetic:N, cifar10:DIR, mnist:DIR, fashion-mnist:DIR, folder:DIR (default: ${DEFAULT-VALUE}).")
+  String data;
+
+  @Option(names = "--model", defaultValue = NetworkSpec.PAPER_MODEL, description = "Model shorthand (default: ${DEFAULT-VALUE}).")
+  String model;
+
+  @Option(names = "--port", defaultValue = "7070", description = "Port, 0 for any free one (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--host", defaultValue = "127.0.0.1",
+      description = "Interface to bind (default: ${DEFAULT-VALUE}); any other than loopback requires a token.")
+  String host;
+
+  @Option(names = "--token", description = "Token every request must carry; generated when binding a non-loopback host.")
+  String token;
+
+  @Option(names = "--resume", description = "Continue from this checkpoint file.")
+  Path resume;
+
+  @Option(names = "--seed", description = "Seed for weights and data order (default: 1).")
+  Long seed;
+
+  @Option(names = "--threads", description = "Training threads (default: 2).")
+  Integer threads;
+
+  @Option(names = "--autosave", description = "Checkpoint file written periodically and on shutdown.")
+  Path autosave;
+
+  @Option(names = "--autosave-minutes", defaultValue = "5", description = "Minutes between autosaves (default: ${DEFAULT-VALUE}).")
+  double autosaveMinutes;
+
+  @Option(names = "--running", description = "Start training at once instead of paused.")
+  boolean running;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!(autosaveMinutes > 0)) throw new IllegalArgumentException("--autosave-minutes must be > 0");
+    Datasets datasets;
+    try {
+      datasets = DatasetSpec.parse(data).load(ValidationSplit.DEFAULT, null);
+    } catch (DataException e) {
+      System.err.println("error: " + e.getMessage());
+      return 2;
+    }
+    TrainingSession session;
+    try {
+      session = openSession(datasets);
+    } catch (Checkpoint.CheckpointException e) {
+      System.err.println("error: " + e.getMessage());
+      return 2;
+    }
+    WebServer server;
+    try {
+      server = WebServer.start(session, WebServer.Options.of(host, port, token));
+    } catch (RuntimeException e) {
+      session.close();
+      throw new IllegalStateException("cannot serve on " + host + ":" + port + ": " + e.getMessage(), e);
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      session.close();
+      stopped.countDown();
+    }, "revacnn-shutdown"));
+    session.start(running);
+    System.out.println(datasets);
+    System.out.println("model " + session.config().model() + ", " + (running ? "training" : "paused; press Resume in the UI"));
+    System.out.println("ReVACNN is serving at " + server.url());
+    System.out.println("Press Ctrl-C to stop" + (autosave != null ? " (the session is saved to " + autosave + ")" : "") + ".");
+    stopped.await();
+    return 0;
+  }
+
+  private TrainingSession openSession(Datasets datasets) throws Checkpoint.CheckpointException {
+    SessionConfig config = SessionConfig.defaults().withModel(model);
+    if (seed != null) config = config.withSeed(seed);
+    if (threads != null) config = config.withThreads(threads);
+    if (autosave != null) config = config.withAutosave(autosave, Duration.ofMillis((long) (autosaveMinutes * 60_000)));
+    if (resume == null) return new TrainingSession(config, datasets);
+    return TrainingSession.resume(Checkpoint.read(resume, config), datasets, config);
+  }
+}

@@ -1,0 +1,179 @@
+package org.revacnn.server;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import org.revacnn.engine.Architecture;
+import org.revacnn.session.Command;
+import org.revacnn.session.CommandResult;
+import org.revacnn.session.Commands;
+import org.revacnn.session.History;
+import org.revacnn.session.Snapshot;
+
+/**
+ * All JSON of the web protocol (docs/PROTOCOL.md): every WebSocket message is
+ * {@code {"type", "id", "payload"}}; REST bodies are the same payloads, and REST errors are
+ * {@code {"error": "..."}}. Non-finite numbers (a loss before the first batch, an accuracy with
+ * no images) are written as {@code null}, since JSON has no NaN. Stateless and thread-safe.
+ */
+public final class Protocol {
+  /** Bumped whenever a message or endpoint changes incompatibly. */
+  public static final int VERSION = 1;
+  /** Types of the messages the server sends; the command types are {@link Commands#TYPES}. */
+  public static final String HELLO = "hello";
+  public static final String SNAPSHOT = "snapshot";
+  public static final String ARCHITECTURE = "architecture";
+  public static final String ACK = "ack";
+  public static final String ERROR = "error";
+
+  private static final ObjectMapper JSON = JsonMapper.builder().addModule(finiteNumbers()).build();
+
+  private Protocol() {}
+
+  /** A command message from a client: its id (echoed in the answer, may be null) and the parsed command. */
+  public record Request(String id, Command command) {}
+
+  /** A message that could not be turned into a command; {@code id} is the message's id when it had a readable one. */
+  public static final class BadRequest extends Exception {
+    private final String id;
+
+    BadRequest(String id, String message) {
+      super(message);
+      this.id = id;
+    }
+
+    public String id() {
+      return id;
+    }
+  }
+
+  /** Parses {@code {"type": <command type>, "id": <string>, "payload": {...}}} strictly. */
+  public static Request parseRequest(String text) throws BadRequest {
+    JsonNode message;
+    try {
+      message = JSON.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new BadRequest(null, "malformed JSON: " + e.getOriginalMessage());
+    }
+    if (message == null || !message.isObject()) throw new BadRequest(null, "a message must be a JSON object {type, id, payload}");
+    JsonNode idNode = message.get("id");
+    String id = idNode != null && idNode.isTextual() ? idNode.asText() : null;
+    if (idNode != null && !idNode.isNull() && !idNode.isTextual()) throw new BadRequest(null, "id must be a string");
+    for (var fields = message.fieldNames(); fields.hasNext(); ) {
+      String field = fields.next();
+      if (!field.equals("type") && !field.equals("id") && !field.equals("payload")) {
+        throw new BadRequest(id, "unknown field '" + field + "'; a message has only type, id and payload");
+      }
+    }
+    JsonNode type = message.get("type");
+    if (type == null || !type.isTextual()) throw new BadRequest(id, "type must be a string, one of " + Commands.TYPES.keySet());
+    try {
+      return new Request(id, Commands.parse(type.asText(), message.get("payload")));
+    } catch (IllegalArgumentException e) {
+      throw new BadRequest(id, e.getMessage());
+    }
+  }
+
+  /** The first message on a connection: protocol version, the network, the data and the history so far. */
+  public static String hello(Architecture architecture, DatasetInfo dataset, History.View history) {
+    return message(HELLO, null, new Hello(VERSION, architecture, dataset, history));
+  }
+
+  public static String snapshot(Snapshot snapshot) {
+    return message(SNAPSHOT, null, snapshot);
+  }
+
+  public static String architecture(Architecture architecture) {
+    return message(ARCHITECTURE, null, architecture);
+  }
+
+  /** The answer to a command: an ack with what changed, or an error with the session's message. */
+  public static String answer(String id, CommandResult result) {
+    return result.ok() ? message(ACK, id, new Ack(result.changes())) : error(id, result.message());
+  }
+
+  public static String error(String id, String message) {
+    return message(ERROR, id, new ErrorPayload(message));
+  }
+
+  /** A REST error body. */
+  public static String restError(String message) {
+    return json(Map.of("error", message));
+  }
+
+  /** Any payload as JSON text (REST bodies). */
+  public static String json(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String message(String type, String id, Object payload) {
+    return json(new Envelope(type, id, payload));
+  }
+
+  private record Hello(int protocolVersion, Architecture architecture, DatasetInfo dataset, History.View history) {}
+
+  private record Ack(Map<String, Object> changes) {}
+
+  private record ErrorPayload(String message) {}
+
+  /** Every WebSocket message; the id is left out when there is none. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  private record Envelope(String type, String id, Object payload) {}
+
+  /** Serialisers writing NaN and infinities as null. */
+  private static SimpleModule finiteNumbers() {
+    SimpleModule module = new SimpleModule("finite-numbers");
+    StdSerializer<Double> doubles = new StdSerializer<>(Double.class) {
+      @Override
+      public void serialize(Double value, JsonGenerator out, SerializerProvider provider) throws IOException {
+        if (Double.isFinite(value)) out.writeNumber(value); else out.writeNull();
+      }
+    };
+    StdSerializer<Float> floats = new StdSerializer<>(Float.class) {
+      @Override
+      public void serialize(Float value, JsonGenerator out, SerializerProvider provider) throws IOException {
+        if (Float.isFinite(value)) out.writeNumber(value); else out.writeNull();
+      }
+    };
+    StdSerializer<float[]> floatArrays = new StdSerializer<>(float[].class) {
+      @Override
+      public void serialize(float[] values, JsonGenerator out, SerializerProvider provider) throws IOException {
+        out.writeStartArray(values, values.length);
+        for (float v : values) {
+          if (Float.isFinite(v)) out.writeNumber(v); else out.writeNull();
+        }
+        out.writeEndArray();
+      }
+    };
+    StdSerializer<double[]> doubleArrays = new StdSerializer<>(double[].class) {
+      @Override
+      public void serialize(double[] values, JsonGenerator out, SerializerProvider provider) throws IOException {
+        out.writeStartArray(values, values.length);
+        for (double v : values) {
+          if (Double.isFinite(v)) out.writeNumber(v); else out.writeNull();
+        }
+        out.writeEndArray();
+      }
+    };
+    module.addSerializer(Double.class, doubles);
+    module.addSerializer(Double.TYPE, doubles);
+    module.addSerializer(Float.class, floats);
+    module.addSerializer(Float.TYPE, floats);
+    module.addSerializer(float[].class, floatArrays);
+    module.addSerializer(double[].class, doubleArrays);
+    return module;
+  }
+}

@@ -1,0 +1,149 @@
+package org.revacnn.server;
+
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.revacnn.data.ImageSet;
+import org.revacnn.engine.Architecture;
+import org.revacnn.engine.ProbeResult;
+import org.revacnn.session.CommandResult;
+import org.revacnn.session.Evaluation;
+import org.revacnn.session.TrainingSession;
+
+/**
+ * The handlers behind {@code /api/...} (see docs/PROTOCOL.md). Reads of published state answer
+ * at once; anything that needs the network (test predictions, activation maps, checkpoints,
+ * commands) runs on the training thread between batches and is awaited with a time limit. Bad
+ * parameters throw IllegalArgumentException, which the server turns into 400.
+ */
+final class RestApi {
+  static final int DEFAULT_HISTORY_POINTS = 2000;
+  static final int MAX_HISTORY_POINTS = 1_000_000;
+  static final int DEFAULT_TEST_IMAGES = 1000;
+  private static final long TIMEOUT_SECONDS = 120;
+  private static final String JSON = "application/json";
+
+  private final TrainingSession session;
+  private final String datasetJson;
+
+  RestApi(TrainingSession session, String datasetJson) {
+    this.session = session;
+    this.datasetJson = datasetJson;
+  }
+
+  void snapshot(Context context) {
+    context.contentType(JSON).result(Protocol.json(session.latest()));
+  }
+
+  void history(Context context) {
+    int maxPoints = intParameter(context, "maxPoints", DEFAULT_HISTORY_POINTS, 1, MAX_HISTORY_POINTS);
+    context.contentType(JSON).result(Protocol.json(session.history().view(maxPoints)));
+  }
+
+  void architecture(Context context) {
+    context.contentType(JSON).result(Protocol.json(session.architecture()));
+  }
+
+  void dataset(Context context) {
+    context.contentType(JSON).result(datasetJson);
+  }
+
+  /** Same schema as a WebSocket command: 200 with the ack, or 400 with the error message. */
+  void command(Context context) {
+    Protocol.Request request;
+    try {
+      request = Protocol.parseRequest(context.body());
+    } catch (Protocol.BadRequest e) {
+      context.status(HttpStatus.BAD_REQUEST).contentType(JSON).result(Protocol.error(e.id(), e.getMessage()));
+      return;
+    }
+    CommandResult result = await(session.submit(request.command()));
+    context.status(result.ok() ? HttpStatus.OK : HttpStatus.BAD_REQUEST).contentType(JSON)
+        .result(Protocol.answer(request.id(), result));
+  }
+
+  void checkpoint(Context context) {
+    byte[] bytes = await(session.checkpointBytes());
+    context.contentType("application/octet-stream")
+        .header("Content-Disposition", "attachment; filename=\"revacnn-step" + session.latest().step() + ".ckpt\"")
+        .result(bytes);
+  }
+
+  /** One image of a split as PNG: {@code /api/images/{split}/{index}}. */
+  void image(Context context) {
+    ImageSet set = split(context.pathParam("split"));
+    int index = integer("index", context.pathParam("index"), 0, set.size() - 1);
+    context.contentType("image/png").header("Cache-Control", "max-age=3600").result(ImagePng.encode(set, index));
+  }
+
+  /** Predictions on the first {@code count} test images (validation images when there is no test set). */
+  void test(Context context) {
+    boolean hasTest = !session.data().test().isEmpty();
+    ImageSet set = hasTest ? session.data().test() : session.data().validation();
+    if (set.isEmpty()) throw new IllegalArgumentException("the dataset has neither test nor validation images");
+    int count = intParameter(context, "count", Math.min(DEFAULT_TEST_IMAGES, set.size()), 1, set.size());
+    Evaluation.Result result = await(session.query(net -> Evaluation.run(net, set, session.normalization(), count, 100)));
+    context.contentType(JSON).result(Protocol.json(TestReport.of(hasTest ? "test" : "validation", set, result)));
+  }
+
+  /** One layer's activation maps for validation image {@code image}: {@code /api/activations?image=I&layer=ID}. */
+  void activations(Context context) {
+    ImageSet set = session.data().validation();
+    if (set.isEmpty()) throw new IllegalArgumentException("the dataset has no validation images");
+    if (context.queryParam("image") == null) throw new IllegalArgumentException("parameter 'image' is required");
+    int image = intParameter(context, "image", 0, 0, set.size() - 1);
+    String layer = context.queryParam("layer");
+    if (layer == null || layer.isBlank()) throw new IllegalArgumentException("parameter 'layer' is required (a layer id)");
+    ActivationMaps.indexOf(session.architecture(), layer);
+    float[] pixels = session.normalization().image(set, image);
+    int label = set.label(image);
+    ActivationMaps maps = await(session.query(net -> {
+      ProbeResult probe = net.probe(pixels, label);
+      return ActivationMaps.of(image, label, layer, Architecture.of(net), probe);
+    }));
+    context.contentType(JSON).result(Protocol.json(maps));
+  }
+
+  private ImageSet split(String name) {
+    return switch (name) {
+      case "train" -> session.data().train();
+      case "validation" -> session.data().validation();
+      case "test" -> session.data().test();
+      default -> throw new IllegalArgumentException("split must be train, validation or test, got '" + name + "'");
+    };
+  }
+
+  private static int intParameter(Context context, String name, int defaultValue, int min, int max) {
+    String text = context.queryParam(name);
+    return text == null ? defaultValue : integer(name, text, min, max);
+  }
+
+  private static int integer(String name, String text, int min, int max) {
+    if (max < min) throw new IllegalArgumentException("there are no images to choose with '" + name + "'");
+    try {
+      int value = Integer.parseInt(text.strip());
+      if (value >= min && value <= max) return value;
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException("parameter '" + name + "' must be a whole number in " + min + ".." + max + ", got '" + text + "'");
+  }
+
+  /** Waits for work done on the training thread; its IllegalArgumentException becomes a 400. */
+  private static <T> T await(CompletableFuture<T> future) {
+    try {
+      return future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IllegalArgumentException bad) throw bad;
+      throw new ApiError(HttpStatus.INTERNAL_SERVER_ERROR, "the training thread failed: " + e.getCause());
+    } catch (TimeoutException e) {
+      throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, "the training thread did not answer within " + TIMEOUT_SECONDS + " s");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, "interrupted while waiting for the training thread");
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package org.revacnn.server;
+
+import io.javalin.websocket.WsCloseContext;
+import io.javalin.websocket.WsConnectContext;
+import io.javalin.websocket.WsContext;
+import io.javalin.websocket.WsMessageContext;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.revacnn.engine.Architecture;
+import org.revacnn.session.Snapshot;
+import org.revacnn.session.TrainingSession;
+
+/**
+ * The {@code /ws} endpoint: greets each client, turns its messages into session commands and
+ * answers them, and broadcasts snapshots and architecture changes. One broadcaster thread polls
+ * the session's latest snapshot, serialises each new one once, at most at the session's snapshot
+ * rate (sooner right after a command, so its effect shows at once), and hands the text to every
+ * client's own sender ({@link ClientConnection}); nothing here ever blocks on a socket.
+ */
+final class SocketHub implements AutoCloseable {
+  /** History points sent in the hello message. */
+  static final int HELLO_HISTORY_POINTS = 2000;
+  private static final long POLL_MILLIS = 5;
+
+  private final TrainingSession session;
+  private final String datasetJson;
+  private final DatasetInfo dataset;
+  private final Map<String, ClientConnection> clients = new ConcurrentHashMap<>();
+  private final ExecutorService answers = Executors.newVirtualThreadPerTaskExecutor();
+  private final Thread broadcaster;
+  private volatile boolean running = true;
+  private volatile boolean flushNextSnapshot;
+  private volatile String latestSnapshotJson;
+  private Architecture announcedArchitecture;
+
+  SocketHub(TrainingSession session) {
+    this.session = session;
+    this.dataset = DatasetInfo.of(session.data());
+    this.datasetJson = Protocol.json(dataset);
+    this.announcedArchitecture = session.architecture();
+    this.broadcaster = Thread.ofPlatform().daemon().name("revacnn-broadcaster").unstarted(this::broadcastLoop);
+    broadcaster.start();
+  }
+
+  /** The dataset description as JSON (computed once). */
+  String datasetJson() {
+    return datasetJson;
+  }
+
+  int clientCount() {
+    return clients.size();
+  }
+
+  void onConnect(WsConnectContext context) {
+    ClientConnection client = new ClientConnection(context.session);
+    Architecture architecture;
+    synchronized (this) {
+      architecture = announcedArchitecture = session.architecture();
+    }
+    client.offerControl(Protocol.hello(architecture, dataset, session.history().view(HELLO_HISTORY_POINTS)));
+    String snapshot = latestSnapshotJson;
+    if (snapshot != null) client.offerSnapshot(snapshot);
+    clients.put(context.sessionId(), client);
+    client.start();
+  }
+
+  void onMessage(WsMessageContext context) {
+    ClientConnection client = clients.get(context.sessionId());
+    if (client == null) return;
+    Protocol.Request request;
+    try {
+      request = Protocol.parseRequest(context.message());
+    } catch (Protocol.BadRequest e) {
+      client.offerControl(Protocol.error(e.id(), e.getMessage()));
+      return;
+    }
+    session.submit(request.command()).whenCompleteAsync((result, failure) -> {
+      announceArchitectureIfChanged();
+      client.offerControl(failure == null ? Protocol.answer(request.id(), result)
+          : Protocol.error(request.id(), "internal error: " + failure));
+      flushNextSnapshot = true;
+    }, answers);
+  }
+
+  void onClose(WsCloseContext context) {
+    disconnect(context);
+  }
+
+  void disconnect(WsContext context) {
+    ClientConnection client = clients.remove(context.sessionId());
+    if (client != null) client.close(1000, "closed");
+  }
+
+  /** Sends the architecture to every client when it differs from the one last announced. */
+  private synchronized void announceArchitectureIfChanged() {
+    Architecture now = session.architecture();
+    if (now == announcedArchitecture) return;
+    announcedArchitecture = now;
+    String json = Protocol.architecture(now);
+    clients.values().forEach(c -> c.offerControl(json));
+  }
+
+  private void broadcastLoop() {
+    long intervalNanos = (long) (1e9 / session.config().snapshotHz());
+    Snapshot lastSent = null;
+    long lastSentNanos = 0;
+    while (running) {
+      try {
+        Thread.sleep(POLL_MILLIS);
+      } catch (InterruptedException e) {
+        return;
+      }
+      announceArchitectureIfChanged();
+      Snapshot latest = session.latest();
+      long now = System.nanoTime();
+      // a little slack so a 10 Hz publisher is never skipped for arriving a millisecond early
+      if (latest == null || latest == lastSent || !(flushNextSnapshot || now - lastSentNanos >= intervalNanos * 8 / 10)) continue;
+      flushNextSnapshot = false;
+      String json = Protocol.snapshot(latest);
+      latestSnapshotJson = json;
+      clients.values().forEach(c -> c.offerSnapshot(json));
+      lastSent = latest;
+      lastSentNanos = now;
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    broadcaster.interrupt();
+    clients.values().forEach(c -> c.close(1001, "server shutting down"));
+    clients.clear();
+    answers.shutdownNow();
+  }
+}
