@@ -55,6 +55,9 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--out", defaultValue = "revacnn-model.ckpt", description = "Checkpoint written at the end (default: ${DEFAULT-VALUE}).")
   Path out;
 
+  @Option(names = "--cosine", description = "Cosine learning-rate decay from --lr to 0 over the run, set at each epoch start (logged as steering).")
+  boolean cosine;
+
   @Option(names = "--replay", description = "A steering log (JSON, e.g. from /api/history) whose commands are applied at their steps.")
   Path replay;
 
@@ -80,7 +83,18 @@ public final class TrainCommand implements Callable<Integer> {
       double accuracySum = 0;
       int window = 0;
       while (session.epochProgress() < epochs) {
+        if (cosine && (int) session.epochProgress() == epochsDone && window == 0) {
+          // lr_e = lr0 * (1 + cos(pi * e / epochs)) / 2 at the start of epoch e
+          float lr = (float) (learningRate * 0.5 * (1 + Math.cos(Math.PI * epochsDone / epochs)));
+          session.applyNow(new org.revacnn.session.Command.SetHyperparameters(Math.max(lr, 1e-6f), null, null, null, null));
+        }
         session.step();
+        if (!session.running()) {
+          // the divergence guard rolled the weights back and paused: report it and keep what is good
+          session.saveCheckpoint(out);
+          progress.line("stopped: " + session.latest().alert() + "; saved " + out.toAbsolutePath());
+          return 3;
+        }
         replayLog.applyDue(session);
         var history = session.history();
         lossSum += history.recentLoss(1);
