@@ -1,0 +1,110 @@
+package org.revacnn.analytics;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The t-SNE optimiser: gradient descent with momentum and per-coordinate gains (Jacobs'
+ * delta-bar-delta), as in van der Maaten's and scikit-learn's implementations. It owns the
+ * update and gain state of one map; the map itself ({@code x}, {@code y}) is moved in place.
+ */
+final class GradientDescent {
+  private static final double EXAGGERATED_MOMENTUM = 0.5;
+  private static final double FINAL_MOMENTUM = 0.8;
+  private static final double MIN_GAIN = 0.01;
+  private static final int KL_REPORT_INTERVAL = 50;
+
+  private final Affinities affinities;
+  private final Repulsion repulsion;
+  private final double learningRate;
+  private final double entropyTerm;
+  private final double[] updateX;
+  private final double[] updateY;
+  private final double[] gainX;
+  private final double[] gainY;
+  private final double[] repulsionX;
+  private final double[] repulsionY;
+
+  GradientDescent(Affinities affinities, Repulsion repulsion, double learningRate) {
+    int count = affinities.count;
+    this.affinities = affinities;
+    this.repulsion = repulsion;
+    this.learningRate = learningRate;
+    this.entropyTerm = affinities.entropyTerm();
+    updateX = new double[count];
+    updateY = new double[count];
+    gainX = new double[count];
+    gainY = new double[count];
+    Arrays.fill(gainX, 1);
+    Arrays.fill(gainY, 1);
+    repulsionX = new double[count];
+    repulsionY = new double[count];
+  }
+
+  /**
+   * Runs {@code iterations} steps on the map (x, y). During the first
+   * {@code exaggeratedIterations} steps P is multiplied by {@code exaggeration} and momentum is
+   * 0.5; afterwards momentum is 0.8. Appends KL(P || Q) every 50 steps and after the last one.
+   */
+  void run(double[] x, double[] y, int iterations, double exaggeration, int exaggeratedIterations,
+      List<TsneProgress> progress) {
+    int count = x.length;
+    for (int iteration = 0; iteration < iterations; iteration++) {
+      boolean exaggerated = iteration < exaggeratedIterations;
+      double attraction = exaggerated ? exaggeration : 1;
+      double momentum = exaggerated ? EXAGGERATED_MOMENTUM : FINAL_MOMENTUM;
+      boolean report = (iteration + 1) % KL_REPORT_INTERVAL == 0 || iteration == iterations - 1;
+
+      double normaliser = repulsion.compute(x, y, repulsionX, repulsionY);
+      double logWeightSum = 0;  // sum_ij p_ij log w_ij, only when reporting
+      for (int i = 0; i < count; i++) {
+        // attractive force: sum_j p_ij w_ij (y_i - y_j) over the sparse neighbours of i
+        double pullX = 0;
+        double pullY = 0;
+        for (int e = affinities.rowStart[i]; e < affinities.rowStart[i + 1]; e++) {
+          int j = affinities.columns[e];
+          double dx = x[i] - x[j];
+          double dy = y[i] - y[j];
+          double weight = 1 / (1 + dx * dx + dy * dy);
+          double scaled = affinities.values[e] * weight;
+          pullX += scaled * dx;
+          pullY += scaled * dy;
+          if (report) logWeightSum += affinities.values[e] * Math.log(weight);
+        }
+        // dC/dy_i = 4 (alpha * attraction - repulsion / Z)
+        double gradientX = 4 * (attraction * pullX - repulsionX[i] / normaliser);
+        double gradientY = 4 * (attraction * pullY - repulsionY[i] / normaliser);
+        updateX[i] = step(gradientX, updateX[i], gainX, i, momentum);
+        updateY[i] = step(gradientY, updateY[i], gainY, i, momentum);
+      }
+      if (report) {
+        // KL = sum p log p - sum p log q, with q_ij = w_ij / Z and sum p = 1
+        progress.add(new TsneProgress(iteration, entropyTerm - logWeightSum + Math.log(normaliser)));
+      }
+      for (int i = 0; i < count; i++) {
+        x[i] += updateX[i];
+        y[i] += updateY[i];
+      }
+      recentre(x);
+      recentre(y);
+    }
+  }
+
+  /**
+   * Delta-bar-delta: a coordinate whose gradient sign disagrees with its last update (still
+   * heading downhill) gains +0.2, otherwise its gain shrinks by 0.8; the new update is
+   * momentum * update - rate * gain * gradient.
+   */
+  private double step(double gradient, double update, double[] gains, int i, double momentum) {
+    boolean stillDownhill = gradient * update < 0;
+    gains[i] = Math.max(stillDownhill ? gains[i] + 0.2 : gains[i] * 0.8, MIN_GAIN);
+    return momentum * update - learningRate * gains[i] * gradient;
+  }
+
+  private static void recentre(double[] coordinate) {
+    double mean = 0;
+    for (double value : coordinate) mean += value;
+    mean /= coordinate.length;
+    for (int i = 0; i < coordinate.length; i++) coordinate[i] -= mean;
+  }
+}
