@@ -24,6 +24,8 @@ final class GradientDescent {
   private final double[] gainY;
   private final double[] repulsionX;
   private final double[] repulsionY;
+  private final double[] attractionX;
+  private final double[] attractionY;
 
   GradientDescent(Affinities affinities, Repulsion repulsion, double learningRate) {
     int count = affinities.count;
@@ -39,6 +41,8 @@ final class GradientDescent {
     Arrays.fill(gainY, 1);
     repulsionX = new double[count];
     repulsionY = new double[count];
+    attractionX = new double[count];
+    attractionY = new double[count];
   }
 
   /**
@@ -48,46 +52,74 @@ final class GradientDescent {
    */
   void run(double[] x, double[] y, int iterations, double exaggeration, int exaggeratedIterations,
       List<TsneProgress> progress) {
-    int count = x.length;
     for (int iteration = 0; iteration < iterations; iteration++) {
       boolean exaggerated = iteration < exaggeratedIterations;
-      double attraction = exaggerated ? exaggeration : 1;
-      double momentum = exaggerated ? EXAGGERATED_MOMENTUM : FINAL_MOMENTUM;
       boolean report = (iteration + 1) % KL_REPORT_INTERVAL == 0 || iteration == iterations - 1;
-
-      double normaliser = repulsion.compute(x, y, repulsionX, repulsionY);
-      double logWeightSum = 0;  // sum_ij p_ij log w_ij, only when reporting
-      for (int i = 0; i < count; i++) {
-        // attractive force: sum_j p_ij w_ij (y_i - y_j) over the sparse neighbours of i
-        double pullX = 0;
-        double pullY = 0;
-        for (int e = affinities.rowStart[i]; e < affinities.rowStart[i + 1]; e++) {
-          int j = affinities.columns[e];
-          double dx = x[i] - x[j];
-          double dy = y[i] - y[j];
-          double weight = 1 / (1 + dx * dx + dy * dy);
-          double scaled = affinities.values[e] * weight;
-          pullX += scaled * dx;
-          pullY += scaled * dy;
-          if (report) logWeightSum += affinities.values[e] * Math.log(weight);
-        }
-        // dC/dy_i = 4 (alpha * attraction - repulsion / Z)
-        double gradientX = 4 * (attraction * pullX - repulsionX[i] / normaliser);
-        double gradientY = 4 * (attraction * pullY - repulsionY[i] / normaliser);
-        updateX[i] = step(gradientX, updateX[i], gainX, i, momentum);
-        updateY[i] = step(gradientY, updateY[i], gainY, i, momentum);
-      }
-      if (report) {
-        // KL = sum p log p - sum p log q, with q_ij = w_ij / Z and sum p = 1
-        progress.add(new TsneProgress(iteration, entropyTerm - logWeightSum + Math.log(normaliser)));
-      }
-      for (int i = 0; i < count; i++) {
-        x[i] += updateX[i];
-        y[i] += updateY[i];
-      }
-      recentre(x);
-      recentre(y);
+      double divergence = step(x, y, exaggerated ? exaggeration : 1,
+          exaggerated ? EXAGGERATED_MOMENTUM : FINAL_MOMENTUM, report);
+      if (report) progress.add(new TsneProgress(iteration, divergence));
     }
+  }
+
+  /**
+   * One gradient step; returns KL(P || Q) at the positions before the step when {@code report},
+   * else NaN.
+   */
+  private double step(double[] x, double[] y, double alpha, double momentum, boolean report) {
+    int count = x.length;
+    double normaliser = repulsion.compute(x, y, repulsionX, repulsionY);
+    double logWeightSum = attract(x, y, report);
+    for (int i = 0; i < count; i++) {
+      // dC/dy_i = 4 (alpha * attraction - repulsion / Z)
+      double gradientX = 4 * (alpha * attractionX[i] - repulsionX[i] / normaliser);
+      double gradientY = 4 * (alpha * attractionY[i] - repulsionY[i] / normaliser);
+      updateX[i] = nextUpdate(gradientX, updateX[i], gainX, i, momentum);
+      updateY[i] = nextUpdate(gradientY, updateY[i], gainY, i, momentum);
+    }
+    for (int i = 0; i < count; i++) {
+      x[i] += updateX[i];
+      y[i] += updateY[i];
+    }
+    recentre(x);
+    recentre(y);
+    // KL = sum p log p - sum p log q, with q_ij = w_ij / Z and sum p = 1
+    return report ? entropyTerm - logWeightSum + Math.log(normaliser) : Double.NaN;
+  }
+
+  /**
+   * Overwrites the attraction sum_j p_ij w_ij (y_i - y_j). P is symmetric, so each pair i &lt; j
+   * is computed once, added to i and subtracted from j. Returns sum_ij p_ij log w_ij when
+   * {@code withLogWeights}, else 0.
+   */
+  private double attract(double[] x, double[] y, boolean withLogWeights) {
+    Arrays.fill(attractionX, 0);
+    Arrays.fill(attractionY, 0);
+    int[] rowStart = affinities.rowStart;
+    int[] columns = affinities.columns;
+    double[] values = affinities.values;
+    double logWeightSum = 0;
+    for (int i = 0; i < x.length; i++) {
+      double xi = x[i];
+      double yi = y[i];
+      double pullX = 0;
+      double pullY = 0;
+      for (int e = rowStart[i]; e < rowStart[i + 1]; e++) {
+        int j = columns[e];
+        if (j < i) continue;
+        double dx = xi - x[j];
+        double dy = yi - y[j];
+        double weight = 1 / (1 + dx * dx + dy * dy);
+        double scaled = values[e] * weight;
+        pullX += scaled * dx;
+        pullY += scaled * dy;
+        attractionX[j] -= scaled * dx;
+        attractionY[j] -= scaled * dy;
+        if (withLogWeights) logWeightSum += 2 * values[e] * Math.log(weight);
+      }
+      attractionX[i] += pullX;
+      attractionY[i] += pullY;
+    }
+    return logWeightSum;
   }
 
   /**
@@ -95,7 +127,7 @@ final class GradientDescent {
    * heading downhill) gains +0.2, otherwise its gain shrinks by 0.8; the new update is
    * momentum * update - rate * gain * gradient.
    */
-  private double step(double gradient, double update, double[] gains, int i, double momentum) {
+  private double nextUpdate(double gradient, double update, double[] gains, int i, double momentum) {
     boolean stillDownhill = gradient * update < 0;
     gains[i] = Math.max(stillDownhill ? gains[i] + 0.2 : gains[i] * 0.8, MIN_GAIN);
     return momentum * update - learningRate * gains[i] * gradient;

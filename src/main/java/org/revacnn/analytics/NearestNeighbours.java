@@ -11,6 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class NearestNeighbours {
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+  private static final int ROW_TILE = 16;
 
   final int count;
   final int k;
@@ -37,11 +38,16 @@ final class NearestNeighbours {
     double[] heapDistance = new double[count * k];
     int[] heapSize = new int[count];
     float[] lanes = laneScratch();
-    for (int i = 0; i < count; i++) {
-      for (int j = i + 1; j < count; j++) {
-        double distance = squaredDistance(points, i * dimensions, j * dimensions, dimensions, lanes);
-        offer(heapIndex, heapDistance, heapSize, i, k, j, distance);
-        offer(heapIndex, heapDistance, heapSize, j, k, i, distance);
+    // Tiles of ROW_TILE rows are compared with every later row, so each row streamed from memory
+    // serves a whole tile; the heaps end up the same whatever the visiting order.
+    for (int tileStart = 0; tileStart < count; tileStart += ROW_TILE) {
+      int tileEnd = Math.min(count, tileStart + ROW_TILE);
+      for (int j = tileStart + 1; j < count; j++) {
+        for (int i = tileStart; i < Math.min(tileEnd, j); i++) {
+          double distance = squaredDistance(points, i * dimensions, j * dimensions, dimensions, lanes);
+          offer(heapIndex, heapDistance, heapSize, i, k, j, distance);
+          offer(heapIndex, heapDistance, heapSize, j, k, i, distance);
+        }
       }
     }
     for (int i = 0; i < count; i++) sortHeap(heapIndex, heapDistance, i * k, k);

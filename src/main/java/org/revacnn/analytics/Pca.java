@@ -9,9 +9,9 @@ import java.util.SplittableRandom;
  * is positive, making the result independent of the random start.
  */
 final class Pca {
-  private static final int MAX_ITERATIONS = 100;
-  /** The map only needs roughly the right directions: stop once they move less than this. */
-  private static final double TOLERANCE = 1e-5;
+  /** The map only needs roughly the right directions, so iteration stops early. */
+  private static final int MAX_ITERATIONS = 30;
+  private static final double TOLERANCE = 1e-4;
 
   private Pca() {}
 

@@ -24,6 +24,10 @@ final class QuadTree {
   private int[] firstChild = new int[0];
   private int[] leafHead = new int[0];
   private int[] nextInLeaf = new int[0];
+  /** Traversal copy, 4 doubles per node: centre of mass x, y, squared cell width, point count. */
+  private double[] packed = new double[0];
+  /** Traversal copy, 2 ints per node: first child (or NONE), leaf head (or NONE). */
+  private int[] links = new int[0];
   private int[] stack = new int[3 * MAX_DEPTH + 8];
 
   /** Rebuilds the tree over points (x[i], y[i]). */
@@ -45,6 +49,25 @@ final class QuadTree {
     nodeCount = 0;
     newNode((minX + maxX) / 2, (minY + maxY) / 2, half);
     for (int i = 0; i < count; i++) insert(i, x, y);
+    pack();
+  }
+
+  /** Lays out what a query reads contiguously per node, with the centre of mass precomputed. */
+  private void pack() {
+    if (packed.length < 4 * nodeCount) {
+      packed = new double[4 * centreX.length];
+      links = new int[2 * centreX.length];
+    }
+    for (int node = 0; node < nodeCount; node++) {
+      int count = pointCount[node];
+      double width = 2 * halfWidth[node];
+      packed[4 * node] = count > 0 ? sumX[node] / count : 0;
+      packed[4 * node + 1] = count > 0 ? sumY[node] / count : 0;
+      packed[4 * node + 2] = width * width;
+      packed[4 * node + 3] = count;
+      links[2 * node] = firstChild[node];
+      links[2 * node + 1] = leafHead[node];
+    }
   }
 
   private void insert(int point, double[] x, double[] y) {
@@ -131,10 +154,9 @@ final class QuadTree {
     stack[top++] = 0;
     while (top > 0) {
       int node = stack[--top];
-      int count = pointCount[node];
-      if (count == 0) continue;
-      if (firstChild[node] == NONE) {
-        for (int j = leafHead[node]; j != NONE; j = nextInLeaf[j]) {
+      int firstChildOfNode = links[2 * node];
+      if (firstChildOfNode == NONE) {
+        for (int j = links[2 * node + 1]; j != NONE; j = nextInLeaf[j]) {
           if (j == i) continue;
           double dx = px - x[j];
           double dy = py - y[j];
@@ -145,22 +167,21 @@ final class QuadTree {
         }
         continue;
       }
-      double dx = px - sumX[node] / count;
-      double dy = py - sumY[node] / count;
+      double dx = px - packed[4 * node];
+      double dy = py - packed[4 * node + 1];
       double distanceSquared = dx * dx + dy * dy;
-      double width = 2 * halfWidth[node];
-      if (width * width < thetaSquared * distanceSquared) {
+      if (packed[4 * node + 2] < thetaSquared * distanceSquared) {
+        double count = packed[4 * node + 3];
         double weight = 1 / (1 + distanceSquared);
         weightSum += count * weight;
         double scaled = count * weight * weight;
         pushX += scaled * dx;
         pushY += scaled * dy;
       } else {
-        int first = firstChild[node];
-        stack[top++] = first + 3;
-        stack[top++] = first + 2;
-        stack[top++] = first + 1;
-        stack[top++] = first;
+        // push only occupied children, the last one first so they pop in quadrant order
+        for (int child = firstChildOfNode + 3; child >= firstChildOfNode; child--) {
+          if (packed[4 * child + 3] > 0) stack[top++] = child;
+        }
       }
     }
     force[0] += pushX;

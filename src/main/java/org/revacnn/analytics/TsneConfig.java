@@ -14,7 +14,8 @@ package org.revacnn.analytics;
  * @param theta Barnes-Hut accuracy: a quadtree cell of width w at distance r from a point is
  *     summarised by its centre of mass when w / r &lt; theta
  * @param exactThreshold largest point count that uses the exact O(n^2) gradient; larger sets
- *     use Barnes-Hut
+ *     use Barnes-Hut. The default is 10,000: the vectorised exact repulsion measured 4-5x faster
+ *     than the quadtree at 2,000 points and still 2x faster at 8,000 (AVX2, one thread)
  * @param warmStartIterations iterations of a warm start (no early exaggeration, momentum 0.8)
  * @param seed seed of every random choice (PCA start vectors, jitter of new points)
  */
@@ -42,9 +43,14 @@ public record TsneConfig(
   }
 
   /** Perplexity 30, 750 iterations (250 exaggerated by 12), automatic learning rate, theta 0.5,
-   *  exact gradient up to 1,000 points, 150 warm-start iterations, seed 42. */
+   *  exact gradient up to 10,000 points, 150 warm-start iterations, seed 42. */
   public static TsneConfig defaults() {
-    return new TsneConfig(30, 750, 12, 250, 0, 0.5, 1000, 150, 42L);
+    return new TsneConfig(30, 750, 12, 250, 0, 0.5, 10_000, 150, 42L);
+  }
+
+  public TsneConfig withExactThreshold(int newExactThreshold) {
+    return new TsneConfig(perplexity, iterations, earlyExaggeration, earlyExaggerationIterations,
+        learningRate, theta, newExactThreshold, warmStartIterations, seed);
   }
 
   public TsneConfig withSeed(long newSeed) {

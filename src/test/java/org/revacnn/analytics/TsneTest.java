@@ -22,8 +22,9 @@ class TsneTest {
   @Test
   void barnesHutSeparatesClustersTrustworthily() {
     GaussianClusters data = GaussianClusters.generate(5, 240, 50, 4, 2);
+    Tsne barnesHut = new Tsne(TsneConfig.defaults().withExactThreshold(1000));
 
-    TsneResult result = TSNE.fit(data.points(), data.dimensions());
+    TsneResult result = barnesHut.fit(data.points(), data.dimensions());
 
     assertThat(Trustworthiness.of(data.points(), data.dimensions(), result.layout(), 5)).isGreaterThanOrEqualTo(0.9);
     assertThat(data.nearestCentroidAccuracy(result.layout())).isGreaterThanOrEqualTo(0.95);
