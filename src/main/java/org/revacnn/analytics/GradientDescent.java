@@ -14,7 +14,7 @@ final class GradientDescent {
   private static final double MIN_GAIN = 0.01;
   private static final int KL_REPORT_INTERVAL = 50;
 
-  private final Affinities affinities;
+  private final Attraction attraction;
   private final Repulsion repulsion;
   private final double learningRate;
   private final double entropyTerm;
@@ -29,7 +29,7 @@ final class GradientDescent {
 
   GradientDescent(Affinities affinities, Repulsion repulsion, double learningRate) {
     int count = affinities.count;
-    this.affinities = affinities;
+    this.attraction = new Attraction(affinities);
     this.repulsion = repulsion;
     this.learningRate = learningRate;
     this.entropyTerm = affinities.entropyTerm();
@@ -68,7 +68,9 @@ final class GradientDescent {
   private double step(double[] x, double[] y, double alpha, double momentum, boolean report) {
     int count = x.length;
     double normaliser = repulsion.compute(x, y, repulsionX, repulsionY);
-    double logWeightSum = attract(x, y, report);
+    attraction.compute(x, y, attractionX, attractionY);
+    // KL = sum p log p - sum p log q, with q_ij = w_ij / Z and sum p = 1
+    double divergence = report ? entropyTerm - attraction.logWeightSum(x, y) + Math.log(normaliser) : Double.NaN;
     for (int i = 0; i < count; i++) {
       // dC/dy_i = 4 (alpha * attraction - repulsion / Z)
       double gradientX = 4 * (alpha * attractionX[i] - repulsionX[i] / normaliser);
@@ -82,44 +84,7 @@ final class GradientDescent {
     }
     recentre(x);
     recentre(y);
-    // KL = sum p log p - sum p log q, with q_ij = w_ij / Z and sum p = 1
-    return report ? entropyTerm - logWeightSum + Math.log(normaliser) : Double.NaN;
-  }
-
-  /**
-   * Overwrites the attraction sum_j p_ij w_ij (y_i - y_j). P is symmetric, so each pair i &lt; j
-   * is computed once, added to i and subtracted from j. Returns sum_ij p_ij log w_ij when
-   * {@code withLogWeights}, else 0.
-   */
-  private double attract(double[] x, double[] y, boolean withLogWeights) {
-    Arrays.fill(attractionX, 0);
-    Arrays.fill(attractionY, 0);
-    int[] rowStart = affinities.rowStart;
-    int[] columns = affinities.columns;
-    double[] values = affinities.values;
-    double logWeightSum = 0;
-    for (int i = 0; i < x.length; i++) {
-      double xi = x[i];
-      double yi = y[i];
-      double pullX = 0;
-      double pullY = 0;
-      for (int e = rowStart[i]; e < rowStart[i + 1]; e++) {
-        int j = columns[e];
-        if (j < i) continue;
-        double dx = xi - x[j];
-        double dy = yi - y[j];
-        double weight = 1 / (1 + dx * dx + dy * dy);
-        double scaled = values[e] * weight;
-        pullX += scaled * dx;
-        pullY += scaled * dy;
-        attractionX[j] -= scaled * dx;
-        attractionY[j] -= scaled * dy;
-        if (withLogWeights) logWeightSum += 2 * values[e] * Math.log(weight);
-      }
-      attractionX[i] += pullX;
-      attractionY[i] += pullY;
-    }
-    return logWeightSum;
+    return divergence;
   }
 
   /**

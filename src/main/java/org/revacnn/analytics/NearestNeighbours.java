@@ -38,12 +38,23 @@ final class NearestNeighbours {
     double[] heapDistance = new double[count * k];
     int[] heapSize = new int[count];
     float[] lanes = laneScratch();
-    // Tiles of ROW_TILE rows are compared with every later row, so each row streamed from memory
-    // serves a whole tile; the heaps end up the same whatever the visiting order.
+    // Tiles of ROW_TILE rows are compared with every later row j, so each row streamed from
+    // memory serves a whole tile, four tile rows at a time; the heaps end up the same whatever
+    // the visiting order.
+    double[] distances = new double[4];
     for (int tileStart = 0; tileStart < count; tileStart += ROW_TILE) {
       int tileEnd = Math.min(count, tileStart + ROW_TILE);
       for (int j = tileStart + 1; j < count; j++) {
-        for (int i = tileStart; i < Math.min(tileEnd, j); i++) {
+        int rowsBeforeJ = Math.min(tileEnd, j);
+        int i = tileStart;
+        for (; i + 4 <= rowsBeforeJ; i += 4) {
+          squaredDistances4(points, i * dimensions, j * dimensions, dimensions, lanes, distances);
+          for (int r = 0; r < 4; r++) {
+            offer(heapIndex, heapDistance, heapSize, i + r, k, j, distances[r]);
+            offer(heapIndex, heapDistance, heapSize, j, k, i + r, distances[r]);
+          }
+        }
+        for (; i < rowsBeforeJ; i++) {
           double distance = squaredDistance(points, i * dimensions, j * dimensions, dimensions, lanes);
           offer(heapIndex, heapDistance, heapSize, i, k, j, distance);
           offer(heapIndex, heapDistance, heapSize, j, k, i, distance);
@@ -69,10 +80,49 @@ final class NearestNeighbours {
           .sub(FloatVector.fromArray(SPECIES, points, bOffset + c));
       sum = difference.fma(difference, sum);
     }
+    return finish(sum, points, aOffset, bOffset, c, dimensions, lanes);
+  }
+
+  /**
+   * Squared distances from the four consecutive rows starting at {@code firstOffset} to the row at
+   * {@code otherOffset}: the shared row is loaded once per step and four independent sums keep
+   * the FMA pipeline busy. Each sum is formed exactly as in {@link #squaredDistance}.
+   */
+  private static void squaredDistances4(float[] points, int firstOffset, int otherOffset, int dimensions,
+      float[] lanes, double[] out) {
+    int second = firstOffset + dimensions;
+    int third = second + dimensions;
+    int fourth = third + dimensions;
+    FloatVector sum0 = FloatVector.zero(SPECIES);
+    FloatVector sum1 = FloatVector.zero(SPECIES);
+    FloatVector sum2 = FloatVector.zero(SPECIES);
+    FloatVector sum3 = FloatVector.zero(SPECIES);
+    int upper = SPECIES.loopBound(dimensions);
+    int c = 0;
+    for (; c < upper; c += SPECIES.length()) {
+      FloatVector other = FloatVector.fromArray(SPECIES, points, otherOffset + c);
+      FloatVector d0 = FloatVector.fromArray(SPECIES, points, firstOffset + c).sub(other);
+      FloatVector d1 = FloatVector.fromArray(SPECIES, points, second + c).sub(other);
+      FloatVector d2 = FloatVector.fromArray(SPECIES, points, third + c).sub(other);
+      FloatVector d3 = FloatVector.fromArray(SPECIES, points, fourth + c).sub(other);
+      sum0 = d0.fma(d0, sum0);
+      sum1 = d1.fma(d1, sum1);
+      sum2 = d2.fma(d2, sum2);
+      sum3 = d3.fma(d3, sum3);
+    }
+    out[0] = finish(sum0, points, firstOffset, otherOffset, c, dimensions, lanes);
+    out[1] = finish(sum1, points, second, otherOffset, c, dimensions, lanes);
+    out[2] = finish(sum2, points, third, otherOffset, c, dimensions, lanes);
+    out[3] = finish(sum3, points, fourth, otherOffset, c, dimensions, lanes);
+  }
+
+  /** Adds the lanes in a fixed order, then the scalar tail from {@code from}. */
+  private static double finish(FloatVector sum, float[] points, int aOffset, int bOffset, int from, int dimensions,
+      float[] lanes) {
     sum.intoArray(lanes, 0);
     double total = 0;
     for (float lane : lanes) total += lane;
-    for (; c < dimensions; c++) {
+    for (int c = from; c < dimensions; c++) {
       double difference = points[aOffset + c] - points[bOffset + c];
       total += difference * difference;
     }

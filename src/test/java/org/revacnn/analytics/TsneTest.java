@@ -22,7 +22,7 @@ class TsneTest {
   @Test
   void barnesHutSeparatesClustersTrustworthily() {
     GaussianClusters data = GaussianClusters.generate(5, 240, 50, 4, 2);
-    Tsne barnesHut = new Tsne(TsneConfig.defaults().withExactThreshold(1000));
+    Tsne barnesHut = new Tsne(TsneConfig.defaults().withExactThreshold(1000).withIterations(500));
 
     TsneResult result = barnesHut.fit(data.points(), data.dimensions());
 
