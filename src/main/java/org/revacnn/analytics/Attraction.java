@@ -94,7 +94,7 @@ final class Attraction {
         int j = columns[e];
         double dx = x[i] - x[j];
         double dy = y[i] - y[j];
-        sum -= exactValues[e] * Math.log1p(dx * dx + dy * dy);
+        sum -= exactValues[e] * Math.log(1 + dx * dx + dy * dy);
       }
     }
     return sum;
