@@ -14,9 +14,11 @@ import java.util.SplittableRandom;
  * ({@code [filter][inChannel][ky][kx]}) can be passed as they are with d = inChannels * k * k.
  * Input affinities are sparse, over each point's k = min(n - 1, ceil(3 * perplexity)) exact
  * nearest neighbours, with the perplexity clamped for small n to
- * max(min(perplexity, (n - 1) / 3), min(2, n - 1)): a layer of 16 filters gets perplexity 5. The map starts from the top two principal components
- * scaled to standard deviation 1e-4, and is optimised with the exact gradient up to
- * {@link TsneConfig#exactThreshold()} points and Barnes-Hut above.
+ * max(min(perplexity, (n - 1) / 3), min(2, n - 1)): a layer of 16 filters gets perplexity 5.
+ * The map starts from the top two principal components scaled to standard deviation 1e-4, and
+ * is optimised with the exact gradient up to {@link TsneConfig#exactThreshold()} points and
+ * Barnes-Hut above. Single-threaded; a run takes up to seconds, so call it off the training
+ * thread.
  *
  * <p>Deterministic: the same config and input give a bit-identical layout. The instance is
  * stateless between calls (each call allocates its own working state), so any thread may use it.

@@ -49,13 +49,15 @@ class TsneTest {
 
   @Test
   void sameSeedGivesBitIdenticalLayout() {
-    GaussianClusters data = GaussianClusters.generate(3, 30, 40, 3, 4);
     Tsne tsne = new Tsne(TsneConfig.defaults().withSeed(7).withIterations(300));
+    // 90 points take the scalar kernels, 264 the vectorised ones
+    for (GaussianClusters data : List.of(
+        GaussianClusters.generate(3, 30, 40, 3, 4), GaussianClusters.generate(8, 33, 40, 3, 4))) {
+      double[][] first = tsne.fit(data.points(), data.dimensions()).layout();
+      double[][] second = tsne.fit(data.points(), data.dimensions()).layout();
 
-    double[][] first = tsne.fit(data.points(), data.dimensions()).layout();
-    double[][] second = tsne.fit(data.points(), data.dimensions()).layout();
-
-    assertThat(Arrays.deepEquals(first, second)).isTrue();
+      assertThat(Arrays.deepEquals(first, second)).isTrue();
+    }
   }
 
   @Test
