@@ -22,7 +22,7 @@ class TsneTest {
   @Test
   void barnesHutSeparatesClustersTrustworthily() {
     GaussianClusters data = GaussianClusters.generate(5, 240, 50, 4, 2);
-    Tsne barnesHut = new Tsne(TsneConfig.defaults().withExactThreshold(1000).withIterations(500));
+    Tsne barnesHut = new Tsne(TsneConfig.defaults().withExactThreshold(1000).withIterations(400));
 
     TsneResult result = barnesHut.fit(data.points(), data.dimensions());
 
@@ -49,7 +49,7 @@ class TsneTest {
 
   @Test
   void sameSeedGivesBitIdenticalLayout() {
-    Tsne tsne = new Tsne(TsneConfig.defaults().withSeed(7).withIterations(300));
+    Tsne tsne = new Tsne(TsneConfig.defaults().withSeed(7).withIterations(150));
     // 90 points take the scalar kernels, 264 the vectorised ones
     for (GaussianClusters data : List.of(
         GaussianClusters.generate(3, 30, 40, 3, 4), GaussianClusters.generate(8, 33, 40, 3, 4))) {
