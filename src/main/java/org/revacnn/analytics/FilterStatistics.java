@@ -1,71 +1,116 @@
 package org.revacnn.analytics;
 
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.revacnn.engine.Conv;
 import org.revacnn.engine.Dense;
 import org.revacnn.engine.Layer;
 import org.revacnn.engine.Network;
 import org.revacnn.engine.Param;
 import org.revacnn.engine.StepListener;
+import org.revacnn.engine.StepResult;
 import org.revacnn.engine.UnitIds;
 
 /**
- * Per-filter training signals gathered after every backward pass, before the update:
- * the jitter (the paper's "magnitude of an average gradient back-propagated per each filter
- * coefficient", i.e. mean |dL/dw| over the filter's weights), its mean square, and per layer the
- * update-to-weight ratio lr * mean|g| / mean|w|. Values are smoothed with an exponential moving
- * average and keyed by stable filter ids, so they survive surgery. Owned by the training thread;
- * {@link #jitter(String)} returns copies.
+ * Per-filter training signals gathered at every step, smoothed with an exponential moving
+ * average and keyed by stable filter ids so that they survive surgery:
+ * <ul>
+ *   <li>jitter, the paper's "magnitude of an average gradient back-propagated per each filter
+ *       coefficient": {@code mean_i |dL/dw_i|} over the filter's weights, after backward and
+ *       before the update; and its square-mean {@code mean_i (dL/dw_i)^2};
+ *   <li>the smoothed gradient vector of each filter (the t-SNE "filter gradients");
+ *   <li>per layer the update-to-weight ratio {@code sum_i |w_i(after) - w_i(before)| / sum_i |w_i(before)|},
+ *       measured on the weights themselves, so momentum, Adam and weight decay are included; and
+ *       how many consecutive steps that smoothed ratio has stayed below {@link #TINY_UPDATE_RATIO}.
+ * </ul>
+ * Cost: two passes over the weights per step (a copy before the update, a difference after),
+ * against hundreds of multiply-adds per weight in forward and backward. Owned by the training
+ * thread; the getters return copies.
  */
 public final class FilterStatistics implements StepListener {
   /** Weight of the newest step in the moving averages (about the last 20 steps count). */
   public static final double SMOOTHING = 0.05;
+  /** A smoothed update ratio below this counts as "tiny": the layer has practically stopped moving. */
+  public static final double TINY_UPDATE_RATIO = 1e-4;
 
   private final Map<String, Double> meanAbsGradient = new HashMap<>();
   private final Map<String, Double> meanSquaredGradient = new HashMap<>();
-  private final Map<String, Double> updateRatio = new LinkedHashMap<>();
-  private volatile float learningRate = 0.01f;
-
-  /** The learning rate used for update ratios; set by the session when it changes. */
-  public void setLearningRate(float learningRate) {
-    this.learningRate = learningRate;
-  }
+  private final Map<String, float[]> smoothedGradient = new HashMap<>();
+  private final Map<String, Double> updateRatio = new HashMap<>();
+  private final Map<String, Long> tinyUpdateSteps = new HashMap<>();
+  private final Map<String, float[]> weightsBeforeUpdate = new HashMap<>();
 
   @Override
   public void afterBackward(Network network, long step) {
     for (Layer layer : network.layers()) {
       switch (layer) {
-        case Conv c -> observe(c.id(), c.weights(), c.filterIds(), c.frozen());
-        case Dense d -> observe(d.id(), d.weights(), d.unitIds(), d.frozen());
+        case Conv c -> observeGradients(c.id(), c.weights(), c.filterIds(), c.frozen());
+        case Dense d -> observeGradients(d.id(), d.weights(), d.unitIds(), d.frozen());
         default -> { }
       }
     }
   }
 
-  private void observe(String layerId, Param weights, UnitIds ids, boolean frozen) {
+  @Override
+  public void afterStep(Network network, StepResult result) {
+    for (Layer layer : network.layers()) {
+      switch (layer) {
+        case Conv c -> observeUpdate(c.id(), c.weights(), c.frozen());
+        case Dense d -> observeUpdate(d.id(), d.weights(), d.frozen());
+        default -> { }
+      }
+    }
+  }
+
+  private void observeGradients(String layerId, Param weights, UnitIds ids, boolean frozen) {
     if (frozen) return;
     float[] g = weights.grad();
-    float[] w = weights.value();
     int size = weights.unitSize();
-    double layerGrad = 0;
-    double layerWeight = 0;
     for (int u = 0; u < weights.units(); u++) {
-      double abs = 0;
-      double sq = 0;
-      for (int i = u * size, end = i + size; i < end; i++) {
-        abs += Math.abs(g[i]);
-        sq += (double) g[i] * g[i];
-        layerWeight += Math.abs(w[i]);
-      }
-      layerGrad += abs;
       String id = ids.id(u);
+      float[] smoothed = smoothedGradient.get(id);
+      boolean first = smoothed == null || smoothed.length != size;
+      if (first) {
+        smoothed = new float[size];
+        smoothedGradient.put(id, smoothed);
+      }
+      double abs = 0;
+      double squares = 0;
+      for (int i = 0, at = u * size; i < size; i++, at++) {
+        float value = g[at];
+        abs += Math.abs(value);
+        squares += (double) value * value;
+        // EMA: s += alpha (g - s); the first step starts the average at g
+        smoothed[i] = first ? value : smoothed[i] + (float) SMOOTHING * (value - smoothed[i]);
+      }
       smooth(meanAbsGradient, id, abs / size);
-      smooth(meanSquaredGradient, id, sq / size);
+      smooth(meanSquaredGradient, id, squares / size);
     }
-    if (layerWeight > 0) smooth(updateRatio, layerId, learningRate * layerGrad / layerWeight);
+    float[] before = weightsBeforeUpdate.get(layerId);
+    if (before == null || before.length != weights.size()) {
+      before = new float[weights.size()];
+      weightsBeforeUpdate.put(layerId, before);
+    }
+    System.arraycopy(weights.value(), 0, before, 0, before.length);
+  }
+
+  private void observeUpdate(String layerId, Param weights, boolean frozen) {
+    float[] before = weightsBeforeUpdate.get(layerId);
+    if (frozen || before == null || before.length != weights.size()) return;
+    float[] after = weights.value();
+    double change = 0;
+    double magnitude = 0;
+    for (int i = 0; i < before.length; i++) {
+      change += Math.abs(after[i] - before[i]);
+      magnitude += Math.abs(before[i]);
+    }
+    if (magnitude == 0) return;
+    smooth(updateRatio, layerId, change / magnitude);
+    if (updateRatio.get(layerId) < TINY_UPDATE_RATIO) tinyUpdateSteps.merge(layerId, 1L, Long::sum);
+    else tinyUpdateSteps.put(layerId, 0L);
   }
 
   private static void smooth(Map<String, Double> map, String key, double value) {
@@ -77,9 +122,15 @@ public final class FilterStatistics implements StepListener {
     return lookup(meanAbsGradient, filterIds);
   }
 
-  /** Smoothed mean squared gradient per coefficient for these filter ids. */
+  /** Smoothed mean squared gradient per coefficient for these filter ids (0 for unseen ones). */
   public float[] meanSquaredGradient(List<String> filterIds) {
     return lookup(meanSquaredGradient, filterIds);
+  }
+
+  /** A copy of the filter's smoothed gradient vector, or zeros of {@code size} for an unseen (or resized) filter. */
+  public float[] smoothedGradient(String filterId, int size) {
+    float[] smoothed = smoothedGradient.get(filterId);
+    return smoothed == null || smoothed.length != size ? new float[size] : smoothed.clone();
   }
 
   /** Smoothed update-to-weight ratio of a layer, or NaN before its first step. */
@@ -87,17 +138,23 @@ public final class FilterStatistics implements StepListener {
     return updateRatio.getOrDefault(layerId, Double.NaN);
   }
 
+  /** Consecutive steps (up to now) whose smoothed update ratio was below {@link #TINY_UPDATE_RATIO}. */
+  public long tinyUpdateSteps(String layerId) {
+    return tinyUpdateSteps.getOrDefault(layerId, 0L);
+  }
+
   /** Forgets filters and layers that no longer exist. */
   public void retain(Network network) {
-    java.util.Set<String> alive = new java.util.HashSet<>();
+    Set<String> alive = new HashSet<>();
     for (Layer layer : network.layers()) {
       alive.add(layer.id());
       if (layer instanceof Conv c) alive.addAll(c.filterIds().ids());
       if (layer instanceof Dense d) alive.addAll(d.unitIds().ids());
     }
-    meanAbsGradient.keySet().retainAll(alive);
-    meanSquaredGradient.keySet().retainAll(alive);
-    updateRatio.keySet().retainAll(alive);
+    for (Map<String, ?> map : List.of(meanAbsGradient, meanSquaredGradient, smoothedGradient, updateRatio, tinyUpdateSteps,
+        weightsBeforeUpdate)) {
+      map.keySet().retainAll(alive);
+    }
   }
 
   private static float[] lookup(Map<String, Double> map, List<String> ids) {

@@ -347,17 +347,27 @@ public final class Network implements AutoCloseable {
 
   /** Logits {@code [batch][classes]} in inference mode (dropout off); no gradients. */
   public float[] logits(float[] images, int batch) {
+    return forwardTo(images, batch, layers.size() - 1);
+  }
+
+  /** The outputs of layer {@code layerId}, {@code [batch][C][H][W]}, in inference mode (dropout off); no gradients. */
+  public float[] layerOutputs(float[] images, int batch, String layerId) {
+    return forwardTo(images, batch, layers.indexOf(layer(layerId)));
+  }
+
+  private float[] forwardTo(float[] images, int batch, int lastLayer) {
     checkBatch(images, batch);
     int shardCount = Math.min(batch, shards);
     ensureFrames();
-    float[] out = new float[batch * classes];
+    int size = checkChain().get(lastLayer + 1).size();
+    float[] out = new float[batch * size];
     runShards(shardCount, s -> {
       int from = s * batch / shardCount;
       int to = (s + 1) * batch / shardCount;
       Tensor x = shardInput(frames[s], images, from, to);
       Pass pass = Pass.inference();
-      for (int l = 0; l < layers.size(); l++) x = layers.get(l).forward(frames[s][l], x, pass);
-      System.arraycopy(x.data(), 0, out, from * classes, (to - from) * classes);
+      for (int l = 0; l <= lastLayer; l++) x = layers.get(l).forward(frames[s][l], x, pass);
+      System.arraycopy(x.data(), 0, out, from * size, (to - from) * size);
     });
     return out;
   }

@@ -26,11 +26,18 @@ public record Snapshot(int schemaVersion, long step, int epoch, double epochProg
    * mean |gradient| per coefficient), activation (sum of the filter's output for the probe image:
    * the path width), activePath (in the top half of its layer), and thumbnails: per filter
    * {@code thumbnailChannels x thumbnailSize x thumbnailSize} weights (RGB for a first conv layer,
-   * the mean over input channels deeper). Parameter-free layers carry only id, kind and shape.
+   * the mean over input channels deeper). Then the statistics of docs/ANALYTICS.md, per filter:
+   * meanSquaredGradient, l1Norm (sum |w|), apoz (average percentage of zeros after the ReLU, as a
+   * fraction, on the analysis images; null before the first measurement or without a ReLU), taylor
+   * (Taylor importance relative to the layer mean), rgbMix (first layer on RGB input only, else
+   * empty); and per layer updateRatio (measured sum |dw| / sum |w| per step), gradientSpread and
+   * activationSpread (coefficients of variation across filters) and clusterIndex (of the weights;
+   * higher: more clustered). Parameter-free layers carry only id, kind and shape.
    */
   public record LayerView(String id, String kind, boolean frozen, int[] outputShape, List<String> filterIds,
       float[] jitter, float[] activation, boolean[] activePath, int thumbnailSize, int thumbnailChannels,
-      float[] thumbnails, double updateRatio) {}
+      float[] thumbnails, double updateRatio, float[] meanSquaredGradient, float[] l1Norm, float[] apoz, float[] taylor,
+      float[] rgbMix, double gradientSpread, double activationSpread, double clusterIndex) {}
 
   /** The probe image: its validation index (null if uploaded), label, and the model's class probabilities. */
   public record ProbeView(Integer index, int label, float[] probabilities) {}

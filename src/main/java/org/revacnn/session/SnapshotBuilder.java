@@ -3,12 +3,13 @@ package org.revacnn.session;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.revacnn.analytics.FilterStatistics;
+import org.revacnn.analytics.ActivationTrace;
+import org.revacnn.analytics.FilterLayers;
+import org.revacnn.analytics.LayerReport;
 import org.revacnn.data.Datasets;
 import org.revacnn.data.ImageSet;
 import org.revacnn.data.Normalization;
 import org.revacnn.engine.Conv;
-import org.revacnn.engine.Dense;
 import org.revacnn.engine.Layer;
 import org.revacnn.engine.Network;
 import org.revacnn.engine.ProbeResult;
@@ -21,15 +22,13 @@ import org.revacnn.engine.Shape;
 final class SnapshotBuilder {
   private final Datasets data;
   private final Normalization normalization;
-  private final FilterStatistics statistics;
   private Integer probeIndex;
   private float[] probeImage;
   private int probeLabel;
 
-  SnapshotBuilder(Datasets data, Normalization normalization, FilterStatistics statistics) {
+  SnapshotBuilder(Datasets data, Normalization normalization) {
     this.data = data;
     this.normalization = normalization;
-    this.statistics = statistics;
     ImageSet probes = probeSet();
     setProbeIndex(0);
     if (probes.isEmpty()) throw new IllegalArgumentException("the dataset has no images to probe with");
@@ -87,24 +86,22 @@ final class SnapshotBuilder {
       Layer layer = layers.get(l);
       Shape out = shapes.get(l + 1);
       int[] shape = {out.channels(), out.height(), out.width()};
+      if (FilterLayers.weights(layer) == null) {
+        views.add(new Snapshot.LayerView(layer.id(), layer.kind(), false, shape, List.of(), new float[0], new float[0],
+            new boolean[0], 0, 0, new float[0], Double.NaN, new float[0], new float[0], new float[0], new float[0],
+            new float[0], Double.NaN, Double.NaN, Double.NaN));
+        continue;
+      }
+      LayerReport report = LayerReport.of(net, layer, session.statistics(), session.activationStatistics());
       // the path width is read after the layer's ReLU when one follows
-      ProbeResult.LayerTrace trace = probe.layers().get(l + 1 < layers.size() && layers.get(l + 1).kind().equals("relu") ? l + 1 : l);
-      views.add(switch (layer) {
-        case Conv c -> {
-          List<String> ids = c.filterIds().ids();
-          float[] activation = channelSums(trace);
-          yield new Snapshot.LayerView(c.id(), c.kind(), c.frozen(), shape, ids, statistics.jitter(ids), activation,
-              topHalf(activation), c.kernelSize(), c.inChannels() == 3 ? 3 : 1, thumbnails(c), statistics.updateRatio(c.id()));
-        }
-        case Dense d -> {
-          List<String> ids = d.unitIds().ids();
-          float[] activation = channelSums(trace);
-          yield new Snapshot.LayerView(d.id(), d.kind(), d.frozen(), shape, ids, statistics.jitter(ids), activation,
-              topHalf(activation), 0, 0, new float[0], statistics.updateRatio(d.id()));
-        }
-        default -> new Snapshot.LayerView(layer.id(), layer.kind(), false, shape, List.of(), new float[0], new float[0],
-            new boolean[0], 0, 0, new float[0], Double.NaN);
-      });
+      float[] activation = channelSums(ActivationTrace.of(layers, probe, l));
+      int thumbnailSize = layer instanceof Conv c ? c.kernelSize() : 0;
+      int thumbnailChannels = layer instanceof Conv c ? (c.inChannels() == 3 ? 3 : 1) : 0;
+      float[] thumbnails = layer instanceof Conv c ? thumbnails(c) : new float[0];
+      views.add(new Snapshot.LayerView(layer.id(), layer.kind(), report.frozen(), shape, report.filterIds(), report.jitter(),
+          activation, topHalf(activation), thumbnailSize, thumbnailChannels, thumbnails, report.updateRatio(),
+          report.meanSquaredGradient(), report.l1Norm(), report.zeroFraction(), report.taylor(), report.rgbMix(),
+          report.gradientSpread(), report.activationSpread(), report.clusterIndex()));
     }
     Snapshot.ProbeView probeView = new Snapshot.ProbeView(probeIndex, probeLabel, probe.probabilities());
     var h = session.hyperparameters();

@@ -10,9 +10,21 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import org.revacnn.analytics.ActivationStatistics;
+import org.revacnn.analytics.FilterMap;
 import org.revacnn.analytics.FilterStatistics;
+import org.revacnn.analytics.FilterVectors;
+import org.revacnn.analytics.ImageMap;
+import org.revacnn.analytics.ImageVectors;
+import org.revacnn.analytics.LayerReport;
+import org.revacnn.analytics.Recommendations;
+import org.revacnn.analytics.Recommender;
+import org.revacnn.analytics.TsneConfig;
+import org.revacnn.analytics.TsneKind;
+import org.revacnn.analytics.TsneService;
 import org.revacnn.data.BatchSampler;
 import org.revacnn.data.Datasets;
+import org.revacnn.data.ImageSet;
 import org.revacnn.data.Normalization;
 import org.revacnn.engine.Architecture;
 import org.revacnn.engine.Hyperparameters;
@@ -32,12 +44,23 @@ import org.revacnn.engine.StepResult;
  * {@link #history()}) are immutable copies or synchronised, safe from any thread.
  */
 public final class TrainingSession implements AutoCloseable {
+  /** Validation images in the analysis batch of the activation statistics (APoZ, Taylor). */
+  public static final int ANALYSIS_IMAGES = 8;
+  /** Network steps between two analysis rounds. */
+  public static final int ANALYSIS_EVERY = 50;
+  /** Validation images in the t-SNE image map. */
+  public static final int IMAGE_MAP_IMAGES = 500;
+  /** How long a computed t-SNE map is reused. */
+  public static final long TSNE_CACHE_MILLIS = 3000;
+
   private final SessionConfig config;
   private final Datasets data;
   private final Normalization normalization;
   private final BatchSampler sampler;
   private final History history;
   private final FilterStatistics statistics = new FilterStatistics();
+  private final ActivationStatistics activationStatistics;
+  private final TsneService tsne = new TsneService(TsneConfig.defaults(), TSNE_CACHE_MILLIS);
   private final BlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
   private final AtomicReference<Snapshot> latest = new AtomicReference<>();
   private final AtomicReference<Architecture> architecture = new AtomicReference<>();
@@ -60,6 +83,7 @@ public final class TrainingSession implements AutoCloseable {
   private long lastPublishNanos;
   private long lastAutosaveNanos = System.nanoTime();
   private Thread thread;
+  private float[] imageMapPixels;
 
   /** A fresh session: the network is built from the config's model spec and seed, paused. */
   public TrainingSession(SessionConfig config, Datasets data) {
@@ -101,7 +125,8 @@ public final class TrainingSession implements AutoCloseable {
     this.sessionStep = sessionStep;
     this.examplesSeen = examplesSeen;
     this.hyper = hyper;
-    this.snapshots = new SnapshotBuilder(data, normalization, statistics);
+    this.snapshots = new SnapshotBuilder(data, normalization);
+    this.activationStatistics = analysisBatch(snapshots.probeSet(), normalization);
     this.commands = new CommandApplier(this);
     install(network);
     lastGood = NetworkState.capture(network);
@@ -145,6 +170,27 @@ public final class TrainingSession implements AutoCloseable {
       }
     });
     return answer;
+  }
+
+  /**
+   * A t-SNE map of one layer's filters by {@code kind}: the vectors are copied on the training
+   * thread, the map is computed on the t-SNE thread (warm-started from the previous one, cached
+   * for {@link #TSNE_CACHE_MILLIS}). Fails with IllegalArgumentException for an unknown layer.
+   */
+  public CompletableFuture<FilterMap> filterMap(String layerId, TsneKind kind) {
+    boolean needsProbe = kind == TsneKind.ACTIVATIONS || kind == TsneKind.ACTIVATION_GRADIENTS;
+    return tsne.filterMap(layerId, kind, () -> query(net -> FilterVectors.read(net, layerId, kind, statistics,
+        needsProbe ? net.probe(snapshots.probeImage(), snapshots.probeLabel()) : null)));
+  }
+
+  /** A t-SNE map of the first {@link #IMAGE_MAP_IMAGES} probe-set (validation) images by the classifier's input. */
+  public CompletableFuture<ImageMap> imageMap() {
+    return tsne.imageMap(() -> query(this::imageVectors));
+  }
+
+  /** Removal and freeze recommendations for the network as it is now. */
+  public CompletableFuture<Recommendations> recommendations() {
+    return query(net -> Recommender.recommend(net, LayerReport.all(net, statistics, activationStatistics)));
   }
 
   public Snapshot latest() {
@@ -206,6 +252,7 @@ public final class TrainingSession implements AutoCloseable {
         System.err.println("autosave on shutdown failed: " + e.getMessage());
       }
     }
+    tsne.close();
     network.close();
   }
 
@@ -312,9 +359,14 @@ public final class TrainingSession implements AutoCloseable {
     if (network != null && network != net) network.close();
     network = net;
     net.setThreads(config.threads());
+    // surgery re-installs the same network: listeners must not be added twice
+    net.removeListener(statistics);
+    net.removeListener(activationStatistics);
     net.addListener(statistics);
-    statistics.setLearningRate(hyper.learningRate());
+    net.addListener(activationStatistics);
     statistics.retain(net);
+    activationStatistics.retain(net);
+    activationStatistics.observe(net);
     architecture.set(Architecture.of(net));
   }
 
@@ -366,7 +418,6 @@ public final class TrainingSession implements AutoCloseable {
       for (Param p : network.params()) p.clearState();
     }
     hyper = next;
-    statistics.setLearningRate(next.learningRate());
   }
 
   void setRunning(boolean value) {
@@ -394,6 +445,49 @@ public final class TrainingSession implements AutoCloseable {
 
   FilterStatistics statistics() {
     return statistics;
+  }
+
+  ActivationStatistics activationStatistics() {
+    return activationStatistics;
+  }
+
+  /** The first {@link #ANALYSIS_IMAGES} images of {@code set}, normalised, measured every {@link #ANALYSIS_EVERY} steps. */
+  private static ActivationStatistics analysisBatch(ImageSet set, Normalization normalization) {
+    int count = Math.min(ANALYSIS_IMAGES, set.size());
+    float[] images = new float[count * set.shape().size()];
+    normalization.writeBatch(set, 0, count, images);
+    int[] labels = new int[count];
+    for (int i = 0; i < count; i++) labels[i] = set.label(i);
+    return new ActivationStatistics(images, labels, ANALYSIS_EVERY);
+  }
+
+  /** The classifier's input for the image-map images (the images themselves when there is no hidden layer). */
+  private ImageVectors imageVectors(Network net) {
+    ImageSet set = snapshots.probeSet();
+    int count = Math.min(IMAGE_MAP_IMAGES, set.size());
+    int imageSize = set.shape().size();
+    if (imageMapPixels == null) {
+      imageMapPixels = new float[count * imageSize];
+      normalization.writeBatch(set, 0, count, imageMapPixels);
+    }
+    var layers = net.layers();
+    int[] indices = new int[count];
+    int[] labels = new int[count];
+    for (int i = 0; i < count; i++) {
+      indices[i] = i;
+      labels[i] = set.label(i);
+    }
+    if (layers.size() < 2) return new ImageVectors(indices, labels, imageMapPixels.clone(), imageSize);
+    String penultimate = layers.get(layers.size() - 2).id();
+    int dimensions = net.checkChain().get(layers.size() - 1).size();
+    float[] vectors = new float[count * dimensions];
+    int chunk = 100;
+    for (int from = 0; from < count; from += chunk) {
+      int n = Math.min(chunk, count - from);
+      float[] images = java.util.Arrays.copyOfRange(imageMapPixels, from * imageSize, (from + n) * imageSize);
+      System.arraycopy(net.layerOutputs(images, n, penultimate), 0, vectors, from * dimensions, n * dimensions);
+    }
+    return new ImageVectors(indices, labels, vectors, dimensions);
   }
 
   long examplesSeen() {
