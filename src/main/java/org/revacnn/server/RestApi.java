@@ -85,7 +85,7 @@ final class RestApi {
     ImageSet set = hasTest ? session.data().test() : session.data().validation();
     if (set.isEmpty()) throw new IllegalArgumentException("the dataset has neither test nor validation images");
     int count = intParameter(context, "count", Math.min(DEFAULT_TEST_IMAGES, set.size()), 1, set.size());
-    Evaluation.Result result = await(session.query(net -> Evaluation.run(net, set, session.normalization(), count, 100)));
+    Evaluation.Result result = await(session.query(net -> Evaluation.run(net, set, session.normalization(), count, Evaluation.CHUNK)));
     context.contentType(JSON).result(Protocol.json(TestReport.of(hasTest ? "test" : "validation", set, result)));
   }
 
