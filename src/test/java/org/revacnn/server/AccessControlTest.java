@@ -74,6 +74,17 @@ class AccessControlTest {
   }
 
   @Test
+  void aRequestForAnotherHostNameIsRefusedWithoutAToken() throws Exception {
+    // what a DNS-rebinding page sends: our address, its own host name (java.net.http cannot set Host)
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", open.server.port())) {
+      socket.getOutputStream().write(("GET /api/snapshot HTTP/1.1\r\nHost: evil.example:" + open.server.port()
+          + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String response = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(response).startsWith("HTTP/1.1 403").contains("only answers requests addressed to localhost");
+    }
+  }
+
+  @Test
   void withoutATokenOnlyLoopbackHostNamesAreAnswered() {
     assertThatThrownBy(() -> new WebServer.Options("0.0.0.0", 0, null)).isInstanceOf(IllegalArgumentException.class);
     assertThat(WebServer.Options.of("0.0.0.0", 0, null).token()).hasSizeGreaterThanOrEqualTo(32);

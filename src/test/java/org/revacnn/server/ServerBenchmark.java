@@ -65,19 +65,42 @@ public final class ServerBenchmark {
           median(none), median(five), change(median(five), median(none)), median(twenty), change(median(twenty), median(none)));
       System.out.printf("mean snapshot size %.1f KB; heap after GC: %.1f MB before clients, at most %.1f MB with 20 + 1 stalled%n",
           receivedBytes / 1024.0 / Math.max(1, received), heapBaseline / 1e6, heapWithStalled / 1e6);
-      latency(uri, samples);
+      latency(uri, samples, "training");
+      session.submit(new org.revacnn.session.Command.Pause()).get(30, TimeUnit.SECONDS);
+      latency(uri, samples, "paused");
     } finally {
       session.close();
     }
   }
 
-  /** Images trained per second over {@code seconds}, from the session's examples counter. */
+  /**
+   * Images trained per second over {@code seconds}, from the session's step counter; also prints
+   * the CPU the rest of the process (server and the in-process clients) used, in cores.
+   */
   private static double measure(TrainingSession session, double seconds) throws Exception {
     long before = examplesSeen(session);
+    long otherCpuBefore = processCpuNanos() - trainingThreadCpuNanos();
     long start = System.nanoTime();
     Thread.sleep((long) (seconds * 1000));
     long after = examplesSeen(session);
-    return (after - before) / ((System.nanoTime() - start) / 1e9);
+    long elapsed = System.nanoTime() - start;
+    long otherCpu = processCpuNanos() - trainingThreadCpuNanos() - otherCpuBefore;
+    System.out.printf("  %.1f img/s, other threads %.3f cores%n", (after - before) / (elapsed / 1e9), (double) otherCpu / elapsed);
+    return (after - before) / (elapsed / 1e9);
+  }
+
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  private static long trainingThreadCpuNanos() {
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().equals("revacnn-training")) {
+        return java.lang.management.ManagementFactory.getThreadMXBean().getThreadCpuTime(t.threadId());
+      }
+    }
+    throw new IllegalStateException("no training thread");
   }
 
   private static long examplesSeen(TrainingSession session) throws Exception {
@@ -85,7 +108,7 @@ public final class ServerBenchmark {
   }
 
   /** Sends set-hyperparameters with a new learning rate; times the ack and the first snapshot showing the rate. */
-  private static void latency(URI uri, int samples) throws Exception {
+  private static void latency(URI uri, int samples, String state) throws Exception {
     double[] ackMillis = new double[samples];
     double[] visibleMillis = new double[samples];
     try (SocketClient client = SocketClient.connect(uri)) {
@@ -102,8 +125,8 @@ public final class ServerBenchmark {
     }
     Arrays.sort(ackMillis);
     Arrays.sort(visibleMillis);
-    System.out.printf("command latency over %d samples (batch 4, training): ack p50 %.1f ms, p95 %.1f ms; "
-        + "first snapshot showing it p50 %.1f ms, p95 %.1f ms%n", samples, percentile(ackMillis, 50), percentile(ackMillis, 95),
+    System.out.printf("command latency over %d samples (batch 4, %s): ack p50 %.1f ms, p95 %.1f ms; "
+        + "first snapshot showing it p50 %.1f ms, p95 %.1f ms%n", samples, state, percentile(ackMillis, 50), percentile(ackMillis, 95),
         percentile(visibleMillis, 50), percentile(visibleMillis, 95));
   }
 
