@@ -33,7 +33,10 @@ public final class CifarBinaryReader {
 
   private CifarBinaryReader() {}
 
-  /** Reads every CIFAR-10 file present in {@code directory}, holding out validation images as {@code split} says. */
+  /**
+   * Reads every CIFAR-10 file present in {@code directory}, holding out validation images as
+   * {@code split} says. A folder with only a test file (for evaluation) gives an empty training set.
+   */
   public static Datasets read(Path directory, ValidationSplit split) throws DataException {
     DataFiles.requireDirectory(directory, "CIFAR-10");
     List<String> classNames = readClassNames(directory);
@@ -43,8 +46,15 @@ public final class CifarBinaryReader {
         trainingFiles.add(directory.resolve(name));
       }
     }
-    if (trainingFiles.isEmpty()) {
-      throw new DataException("no CIFAR-10 training file in " + directory + ": expected some of " + TRAINING_FILES);
+    ImageSet test = ImageSet.empty(SHAPE, classNames);
+    for (String name : TEST_FILES) {
+      if (Files.isRegularFile(directory.resolve(name))) {
+        test = readFile(directory.resolve(name), classNames);
+        break;
+      }
+    }
+    if (trainingFiles.isEmpty() && test.isEmpty()) {
+      throw new DataException("no CIFAR-10 file in " + directory + ": expected some of " + TRAINING_FILES + " or " + TEST_FILES);
     }
     int total = 0;
     for (Path file : trainingFiles) {
@@ -54,13 +64,6 @@ public final class CifarBinaryReader {
     int index = 0;
     for (Path file : trainingFiles) {
       index = readRecords(file, classNames, training, index);
-    }
-    ImageSet test = ImageSet.empty(SHAPE, classNames);
-    for (String name : TEST_FILES) {
-      if (Files.isRegularFile(directory.resolve(name))) {
-        test = readFile(directory.resolve(name), classNames);
-        break;
-      }
     }
     return new Datasets("CIFAR-10 from " + directory, training.train(classNames), training.validation(classNames), test);
   }

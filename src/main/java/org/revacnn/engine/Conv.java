@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * 2D convolution with square kernels, any stride and zero padding, computed as im2col + GEMM.
  * Weights are filter-major, {@code [filter][inChannel][ky][kx]}; biases {@code [filter]}.
- * Forward per shard of n images: col[CinKK][n*HWo] = im2col(x); Y[F][n*HWo] = W * col + b.
+ * Forward per chunk of images that fits the cache: col[CinKK][c*HWo] = im2col(x); Y[F][c*HWo] = W * col + b.
  */
 public final class Conv implements Layer {
   private final String id;
@@ -105,6 +105,9 @@ public final class Conv implements Layer {
     return new ConvFrame(params());
   }
 
+  /** Floats of column matrix per chunk of images: 512 KB, so it stays in the L2 cache. */
+  private static final int COLUMN_BUDGET = 128 * 1024;
+
   private static final class ConvFrame extends Frame {
     Tensor input;
     Tensor output;
@@ -117,31 +120,45 @@ public final class Conv implements Layer {
     }
   }
 
+  /** Images per GEMM: as many as fit the column budget (at least one), so small planes still give wide products. */
+  private static int chunkSize(int rows, int planeOut, int batch) {
+    return Math.max(1, Math.min(batch, COLUMN_BUDGET / (rows * planeOut)));
+  }
+
   @Override
   public Tensor forward(Frame f, Tensor in, Pass pass) {
     ConvFrame frame = (ConvFrame) f;
-    Shape outShape = outputShape(in.shape());
-    int n = in.batch();
+    Shape inShape = in.shape();
+    Shape outShape = outputShape(inShape);
     int planeOut = outShape.plane();
-    int columns = n * planeOut;
     int rows = weights.unitSize();
     int filters = filters();
+    int chunk = chunkSize(rows, planeOut, in.batch());
     frame.input = in;
-    frame.col = ensure(frame.col, rows * columns);
-    frame.product = ensure(frame.product, filters * columns);
-    frame.output = Tensor.reuse(frame.output, n, outShape);
-    Im2col.expand(in, kernelSize, stride, pad, outShape.height(), outShape.width(), frame.col);
-    // Y[F][n*HWo] = W[F][CinKK] * col[CinKK][n*HWo]
-    Gemm.nn(filters, columns, rows, weights.value(), 0, rows, frame.col, 0, columns, frame.product, 0, columns, false);
-    // out[i][f][p] = Y[f][i*HWo + p] + b[f]
+    frame.col = ensure(frame.col, rows * chunk * planeOut);
+    if (chunk > 1) frame.product = ensure(frame.product, filters * chunk * planeOut);
+    frame.output = Tensor.reuse(frame.output, in.batch(), outShape);
     float[] out = frame.output.data();
     float[] b = bias.value();
-    for (int i = 0; i < n; i++) {
-      for (int fi = 0; fi < filters; fi++) {
-        int src = fi * columns + i * planeOut;
-        int dst = (i * filters + fi) * planeOut;
-        float bf = b[fi];
-        for (int p = 0; p < planeOut; p++) out[dst + p] = frame.product[src + p] + bf;
+    for (int first = 0; first < in.batch(); first += chunk) {
+      int images = Math.min(chunk, in.batch() - first);
+      int columns = images * planeOut;
+      for (int j = 0; j < images; j++) {
+        Im2col.expand(in.data(), (first + j) * inShape.size(), inShape, kernelSize, stride, pad, outShape.height(),
+            outShape.width(), frame.col, j * planeOut, columns);
+      }
+      // Y[F][images*HWo] = W[F][CinKK] * col[CinKK][images*HWo]; one image writes straight into the output
+      float[] target = images == 1 ? out : frame.product;
+      int targetBase = images == 1 ? first * outShape.size() : 0;
+      Gemm.nn(filters, columns, rows, weights.value(), 0, rows, frame.col, 0, columns, target, targetBase, columns, false);
+      // out[i][f][p] = Y[f][j*HWo + p] + b[f]
+      for (int j = 0; j < images; j++) {
+        for (int fi = 0; fi < filters; fi++) {
+          int src = targetBase + fi * columns + j * planeOut;
+          int dst = (first + j) * outShape.size() + fi * planeOut;
+          float bf = b[fi];
+          for (int p = 0; p < planeOut; p++) out[dst + p] = target[src + p] + bf;
+        }
       }
     }
     return frame.output;
@@ -150,36 +167,57 @@ public final class Conv implements Layer {
   @Override
   public Tensor backward(Frame f, Tensor gradOut, boolean needInputGrad) {
     ConvFrame frame = (ConvFrame) f;
-    int n = gradOut.batch();
+    Shape inShape = frame.input.shape();
+    Shape outShape = gradOut.shape();
     int filters = filters();
-    int planeOut = gradOut.shape().plane();
-    int columns = n * planeOut;
+    int planeOut = outShape.plane();
     int rows = weights.unitSize();
-    float[] dy = frame.product; // reuse: dY[F][n*HWo] gathered from gradOut[i][f][p]
+    int chunk = chunkSize(rows, planeOut, gradOut.batch());
     float[] g = gradOut.data();
-    for (int i = 0; i < n; i++) {
-      for (int fi = 0; fi < filters; fi++) {
-        System.arraycopy(g, (i * filters + fi) * planeOut, dy, fi * columns + i * planeOut, planeOut);
+    if (needInputGrad) {
+      frame.gradInput = Tensor.reuse(frame.gradInput, gradOut.batch(), inShape);
+      java.util.Arrays.fill(frame.gradInput.data(), 0f);
+    }
+    for (int first = 0; first < gradOut.batch(); first += chunk) {
+      int images = Math.min(chunk, gradOut.batch() - first);
+      int columns = images * planeOut;
+      // dY[F][images*HWo]: the gradient itself for one image, else gathered from gradOut[i][f][p]
+      float[] dy = g;
+      int dyBase = first * outShape.size();
+      if (images > 1) {
+        dy = frame.product;
+        dyBase = 0;
+        for (int j = 0; j < images; j++) {
+          for (int fi = 0; fi < filters; fi++) {
+            System.arraycopy(g, (first + j) * outShape.size() + fi * planeOut, dy, fi * columns + j * planeOut, planeOut);
+          }
+        }
+      }
+      if (!frozen) {
+        float[] gradB = frame.grads()[1];
+        // dL/db[f] += sum over positions of dY[f][:]
+        for (int fi = 0; fi < filters; fi++) {
+          double sum = 0;
+          for (int p = dyBase + fi * columns, end = p + columns; p < end; p++) sum += dy[p];
+          gradB[fi] += (float) sum;
+        }
+        // dL/dW[F][CinKK] += dY[F][cols] * col^T (the columns are unfolded again rather than kept)
+        for (int j = 0; j < images; j++) {
+          Im2col.expand(frame.input.data(), (first + j) * inShape.size(), inShape, kernelSize, stride, pad,
+              outShape.height(), outShape.width(), frame.col, j * planeOut, columns);
+        }
+        Gemm.nt(filters, rows, columns, dy, dyBase, columns, frame.col, 0, columns, frame.grads()[0], 0, rows, true);
+      }
+      if (needInputGrad) {
+        // dcol[CinKK][cols] = W^T * dY, then scatter-add back to the input positions (col2im)
+        Gemm.tn(rows, columns, filters, weights.value(), 0, rows, dy, dyBase, columns, frame.col, 0, columns, false);
+        for (int j = 0; j < images; j++) {
+          Im2col.collapse(frame.col, j * planeOut, columns, kernelSize, stride, pad, outShape.height(), outShape.width(),
+              frame.gradInput.data(), (first + j) * inShape.size(), inShape);
+        }
       }
     }
-    if (!frozen) {
-      float[] gradW = frame.grads()[0];
-      float[] gradB = frame.grads()[1];
-      // dL/db[f] += sum over positions of dY[f][:]
-      for (int fi = 0; fi < filters; fi++) {
-        double sum = 0;
-        for (int j = fi * columns, end = j + columns; j < end; j++) sum += dy[j];
-        gradB[fi] += (float) sum;
-      }
-      // dL/dW[F][CinKK] += dY[F][n*HWo] * col^T
-      Gemm.nt(filters, rows, columns, dy, 0, columns, frame.col, 0, columns, gradW, 0, rows, true);
-    }
-    if (!needInputGrad) return null;
-    // dcol[CinKK][n*HWo] = W^T * dY, then scatter-add back to the input positions (col2im)
-    Gemm.tn(rows, columns, filters, weights.value(), 0, rows, dy, 0, columns, frame.col, 0, columns, false);
-    frame.gradInput = Tensor.reuse(frame.gradInput, n, frame.input.shape());
-    Im2col.collapse(frame.col, kernelSize, stride, pad, gradOut.shape().height(), gradOut.shape().width(), frame.gradInput);
-    return frame.gradInput;
+    return needInputGrad ? frame.gradInput : null;
   }
 
   static float[] ensure(float[] buffer, int size) {

@@ -5,7 +5,7 @@ import java.util.Locale;
 /**
  * How {@link Surgery#addFilters} initialises new filters (or units): their incoming weights and
  * bias, and their outgoing weights, i.e. the new input slices of the next parameterised layer.
- * The math of each mode is in docs/SURGERY.md.
+ * The math of each mode is in docs/DESIGN.md (section "Live network surgery").
  */
 public enum GrowInit {
   /** He-random incoming weights, zero bias, He-random outgoing slices: the function changes. */

@@ -3,79 +3,152 @@ package org.revacnn.engine;
 import java.util.Arrays;
 
 /**
- * Unfolds image patches into columns and folds them back. The column matrix for a batch of n
- * images is {@code col[(c*K + ky)*K + kx][i*Ho*Wo + oy*Wo + ox] = x[i][c][oy*S - P + ky][ox*S - P + kx]},
- * zero where the index falls in the padding.
+ * Unfolds one image's patches into columns and folds them back. For an image x with C channels,
+ * the column matrix is {@code col[(c*K + ky)*K + kx][oy*Wo + ox] = x[c][oy*S - P + ky][ox*S - P + kx]},
+ * zero where the index falls in the padding. Several images sit side by side as column blocks;
+ * the caller keeps the matrix small enough to stay in cache.
  */
 final class Im2col {
   private Im2col() {}
 
-  /** Overwrites {@code col} with the patches of every image in {@code in}. */
-  static void expand(Tensor in, int k, int stride, int pad, int outH, int outW, float[] col) {
-    Shape s = in.shape();
-    int n = in.batch();
-    int planeOut = outH * outW;
-    int columns = n * planeOut;
-    float[] x = in.data();
+  /**
+   * Overwrites columns {@code [colOffset, colOffset + Ho*Wo)} of every row of {@code col} (rows
+   * {@code rowStride} floats apart) with the patches of the image at {@code x[offset..]}.
+   */
+  static void expand(float[] x, int offset, Shape s, int k, int stride, int pad, int outH, int outW, float[] col,
+      int colOffset, int rowStride) {
+    if (stride == 1 && outH == s.height() && outW == s.width()) {
+      expandSame(x, offset, s, k, pad, col, colOffset, rowStride);
+      return;
+    }
     for (int c = 0; c < s.channels(); c++) {
+      int imageBase = offset + c * s.plane();
       for (int ky = 0; ky < k; ky++) {
         for (int kx = 0; kx < k; kx++) {
-          int row = ((c * k + ky) * k + kx) * columns;
+          int rowBase = ((c * k + ky) * k + kx) * rowStride + colOffset;
           int oxStart = firstInside(kx - pad, stride);
           int oxEnd = Math.min(outW, lastInsideExclusive(kx - pad, stride, s.width()));
-          for (int i = 0; i < n; i++) {
-            int imageBase = (i * s.channels() + c) * s.plane();
-            int rowBase = row + i * planeOut;
-            for (int oy = 0; oy < outH; oy++) {
-              int iy = oy * stride - pad + ky;
-              int dst = rowBase + oy * outW;
-              if (iy < 0 || iy >= s.height() || oxStart >= oxEnd) {
-                Arrays.fill(col, dst, dst + outW, 0f);
-                continue;
-              }
-              Arrays.fill(col, dst, dst + oxStart, 0f);
-              int src = imageBase + iy * s.width() + oxStart * stride - pad + kx;
-              if (stride == 1) {
-                System.arraycopy(x, src, col, dst + oxStart, oxEnd - oxStart);
-              } else {
-                for (int ox = oxStart; ox < oxEnd; ox++, src += stride) col[dst + ox] = x[src];
-              }
-              Arrays.fill(col, dst + oxEnd, dst + outW, 0f);
+          for (int oy = 0; oy < outH; oy++) {
+            int iy = oy * stride - pad + ky;
+            int dst = rowBase + oy * outW;
+            if (iy < 0 || iy >= s.height() || oxStart >= oxEnd) {
+              Arrays.fill(col, dst, dst + outW, 0f);
+              continue;
             }
+            Arrays.fill(col, dst, dst + oxStart, 0f);
+            int src = imageBase + iy * s.width() + oxStart * stride - pad + kx;
+            if (stride == 1) {
+              System.arraycopy(x, src, col, dst + oxStart, oxEnd - oxStart);
+            } else {
+              for (int ox = oxStart; ox < oxEnd; ox++, src += stride) col[dst + ox] = x[src];
+            }
+            Arrays.fill(col, dst + oxEnd, dst + outW, 0f);
           }
         }
       }
     }
   }
 
-  /** Overwrites {@code gradIn} with the sum of every column entry at its input position (col2im). */
-  static void collapse(float[] col, int k, int stride, int pad, int outH, int outW, Tensor gradIn) {
-    Shape s = gradIn.shape();
-    int n = gradIn.batch();
-    int planeOut = outH * outW;
-    int columns = n * planeOut;
-    float[] g = gradIn.data();
-    Arrays.fill(g, 0f);
+  /**
+   * Adds the entries of columns {@code [colOffset, colOffset + Ho*Wo)} (rows {@code rowStride}
+   * floats apart) to their input positions (col2im) in the image at {@code g[offset..]}, which the
+   * caller has zeroed.
+   */
+  static void collapse(float[] col, int colOffset, int rowStride, int k, int stride, int pad, int outH, int outW,
+      float[] g, int offset, Shape s) {
+    if (stride == 1 && outH == s.height() && outW == s.width()) {
+      collapseSame(col, colOffset, rowStride, k, pad, g, offset, s);
+      return;
+    }
     for (int c = 0; c < s.channels(); c++) {
+      int imageBase = offset + c * s.plane();
       for (int ky = 0; ky < k; ky++) {
         for (int kx = 0; kx < k; kx++) {
-          int row = ((c * k + ky) * k + kx) * columns;
+          int rowBase = ((c * k + ky) * k + kx) * rowStride + colOffset;
           int oxStart = firstInside(kx - pad, stride);
           int oxEnd = Math.min(outW, lastInsideExclusive(kx - pad, stride, s.width()));
-          for (int i = 0; i < n; i++) {
-            int imageBase = (i * s.channels() + c) * s.plane();
-            int rowBase = row + i * planeOut;
-            for (int oy = 0; oy < outH; oy++) {
-              int iy = oy * stride - pad + ky;
-              if (iy < 0 || iy >= s.height()) continue;
-              int src = rowBase + oy * outW;
-              int dst = imageBase + iy * s.width() + oxStart * stride - pad + kx;
-              for (int ox = oxStart; ox < oxEnd; ox++, dst += stride) g[dst] += col[src + ox];
-            }
+          for (int oy = 0; oy < outH; oy++) {
+            int iy = oy * stride - pad + ky;
+            if (iy < 0 || iy >= s.height()) continue;
+            int src = rowBase + oy * outW;
+            int dst = imageBase + iy * s.width() + oxStart * stride - pad + kx;
+            for (int ox = oxStart; ox < oxEnd; ox++, dst += stride) g[dst] += col[src + ox];
           }
         }
       }
     }
+  }
+
+  /**
+   * The common "same" case (stride 1, output as large as the input): for a tap (ky, kx) the valid
+   * output rows read one contiguous run of the input plane shifted by dx = kx - pad, so the whole
+   * run is copied at once and the |dx| columns per row that wrapped round the border are zeroed.
+   */
+  private static void expandSame(float[] x, int offset, Shape s, int k, int pad, float[] col, int colOffset, int rowStride) {
+    int h = s.height();
+    int w = s.width();
+    int plane = s.plane();
+    for (int c = 0; c < s.channels(); c++) {
+      int imageBase = offset + c * plane;
+      for (int ky = 0; ky < k; ky++) {
+        int dy = ky - pad;
+        int oyStart = Math.max(0, -dy);
+        int oyEnd = Math.min(h, h - dy);
+        for (int kx = 0; kx < k; kx++) {
+          int dx = kx - pad;
+          int rowBase = ((c * k + ky) * k + kx) * rowStride + colOffset;
+          if (oyStart >= oyEnd || Math.abs(dx) >= w) {
+            Arrays.fill(col, rowBase, rowBase + plane, 0f);
+            continue;
+          }
+          Arrays.fill(col, rowBase, rowBase + oyStart * w, 0f);
+          Arrays.fill(col, rowBase + oyEnd * w, rowBase + plane, 0f);
+          // col[oy*w + ox] = x[(oy + dy)*w + ox + dx] for the whole run, trimmed to stay inside the plane
+          int dst = rowBase + oyStart * w;
+          int src = imageBase + (oyStart + dy) * w + dx;
+          int length = (oyEnd - oyStart) * w;
+          int skipFront = Math.max(0, -dx);
+          int skipBack = Math.max(0, dx);
+          System.arraycopy(x, src + skipFront, col, dst + skipFront, length - skipFront - skipBack);
+          zeroWrappedColumns(col, dst, oyEnd - oyStart, w, dx);
+        }
+      }
+    }
+  }
+
+  /** col2im for the "same" case: zero the wrapped columns of each tap's run, then add the run in one pass. */
+  private static void collapseSame(float[] col, int colOffset, int rowStride, int k, int pad, float[] g, int offset, Shape s) {
+    int h = s.height();
+    int w = s.width();
+    int plane = s.plane();
+    for (int c = 0; c < s.channels(); c++) {
+      int imageBase = offset + c * plane;
+      for (int ky = 0; ky < k; ky++) {
+        int dy = ky - pad;
+        int oyStart = Math.max(0, -dy);
+        int oyEnd = Math.min(h, h - dy);
+        for (int kx = 0; kx < k; kx++) {
+          int dx = kx - pad;
+          if (oyStart >= oyEnd || Math.abs(dx) >= w) continue;
+          int src = ((c * k + ky) * k + kx) * rowStride + colOffset + oyStart * w;
+          int dst = imageBase + (oyStart + dy) * w + dx;
+          zeroWrappedColumns(col, src, oyEnd - oyStart, w, dx);
+          int skipFront = Math.max(0, -dx);
+          int length = (oyEnd - oyStart) * w - skipFront - Math.max(0, dx);
+          src += skipFront;
+          dst += skipFront;
+          for (int i = 0; i < length; i++) g[dst + i] += col[src + i];
+        }
+      }
+    }
+  }
+
+  /** Zeros, in each of {@code rows} rows of width w starting at {@code base}, the |dx| columns that read across the border. */
+  private static void zeroWrappedColumns(float[] col, int base, int rows, int w, int dx) {
+    if (dx == 0) return;
+    int from = dx < 0 ? 0 : w - dx;
+    int to = dx < 0 ? -dx : w;
+    for (int r = 0; r < rows; r++) Arrays.fill(col, base + r * w + from, base + r * w + to, 0f);
   }
 
   /** Smallest ox >= 0 with ox*stride + offset >= 0. */

@@ -120,7 +120,7 @@ public final class Network implements AutoCloseable {
     return kind + n;
   }
 
-  /** Draws fresh weights for every parameter of {@code layer} (biases zero). */
+  /** Draws fresh weights for every parameter of {@code layer} (biases zero; the classifier always Xavier). */
   void initialise(Layer layer) {
     switch (layer) {
       case Conv c -> {
@@ -128,6 +128,9 @@ public final class Network implements AutoCloseable {
         int fanOut = c.filters() * c.kernelSize() * c.kernelSize();
         init.fill(c.weights().value(), 0, c.weights().size(), fanIn, fanOut, initRandom);
       }
+      // the classifier feeds softmax, not a ReLU: Xavier keeps the first logits small (initial loss near ln(classes))
+      case Dense d when d.id().equals(CLASSIFIER_ID) ->
+          InitKind.XAVIER.fill(d.weights().value(), 0, d.weights().size(), d.inputs(), d.units(), initRandom);
       case Dense d -> init.fill(d.weights().value(), 0, d.weights().size(), d.inputs(), d.units(), initRandom);
       default -> { }
     }

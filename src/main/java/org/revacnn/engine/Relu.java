@@ -1,9 +1,13 @@
 package org.revacnn.engine;
 
 import java.util.List;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /** Rectified linear unit: y = max(0, x); dL/dx = dL/dy where y > 0, else 0. */
 public final class Relu implements Layer {
+  private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
   private final String id;
 
   public Relu(String id) {
@@ -50,7 +54,11 @@ public final class Relu implements Layer {
     frame.output = Tensor.reuse(frame.output, in.batch(), in.shape());
     float[] x = in.data();
     float[] y = frame.output.data();
-    for (int i = 0; i < x.length; i++) y[i] = Math.max(0f, x[i]);
+    int i = 0;
+    for (int end = SPECIES.loopBound(x.length); i < end; i += SPECIES.length()) {
+      FloatVector.fromArray(SPECIES, x, i).max(0f).intoArray(y, i);
+    }
+    for (; i < x.length; i++) y[i] = Math.max(0f, x[i]);
     return frame.output;
   }
 
@@ -62,7 +70,13 @@ public final class Relu implements Layer {
     float[] y = frame.output.data();
     float[] g = gradOut.data();
     float[] dx = frame.gradInput.data();
-    for (int i = 0; i < g.length; i++) dx[i] = y[i] > 0f ? g[i] : 0f;
+    // branch-free: the sign pattern is random, so a branch would mispredict half the time
+    int i = 0;
+    for (int end = SPECIES.loopBound(g.length); i < end; i += SPECIES.length()) {
+      FloatVector gv = FloatVector.fromArray(SPECIES, g, i);
+      gv.blend(0f, FloatVector.fromArray(SPECIES, y, i).compare(VectorOperators.LE, 0f)).intoArray(dx, i);
+    }
+    for (; i < g.length; i++) dx[i] = y[i] > 0f ? g[i] : 0f;
     return frame.gradInput;
   }
 }

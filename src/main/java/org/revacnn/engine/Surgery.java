@@ -14,7 +14,7 @@ import java.util.List;
  * surviving filters keep their ids and new ones get ids never used before. The returned
  * {@link SurgeryResult} lists every weight region that was written. Growing or re-initialising a
  * frozen layer is refused (its new weights could never train); shrinking one is allowed.
- * The math of each initialisation is in docs/SURGERY.md.
+ * The math of each initialisation is in docs/DESIGN.md (section "Live network surgery").
  */
 public final class Surgery {
   /** The position before the first layer, for {@link #insertConv} and {@link #insertDense}. */

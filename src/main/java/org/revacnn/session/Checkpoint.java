@@ -22,6 +22,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32;
+import org.revacnn.data.Normalization;
 import org.revacnn.engine.Architecture;
 import org.revacnn.engine.Hyperparameters;
 import org.revacnn.engine.NetworkState;
@@ -52,7 +53,8 @@ public final class Checkpoint {
 
   /** Everything a checkpoint holds. */
   public record Contents(SessionConfig config, String dataset, NetworkState state, Hyperparameters hyperparameters,
-      long sessionStep, long examplesSeen, int samplerEpoch, int samplerPosition, History.View history, Integer probeIndex) {}
+      long sessionStep, long examplesSeen, int samplerEpoch, int samplerPosition, History.View history, Integer probeIndex,
+      Normalization normalization) {}
 
   /** Writes {@code contents} to {@code path} atomically. */
   public static void write(Path path, Contents contents) throws IOException {
@@ -93,6 +95,12 @@ public final class Checkpoint {
     header.put("samplerEpoch", c.samplerEpoch());
     header.put("samplerPosition", c.samplerPosition());
     if (c.probeIndex() != null) header.put("probeIndex", c.probeIndex());
+    ArrayNode mean = header.putArray("normalizationMean");
+    ArrayNode std = header.putArray("normalizationStd");
+    for (int ch = 0; ch < c.normalization().channels(); ch++) {
+      mean.add(c.normalization().mean(ch));
+      std.add(c.normalization().standardDeviation(ch));
+    }
     header.set("history", JSON.valueToTree(c.history()));
     ArrayNode params = header.putArray("params");
     for (Param p : c.state().params()) {
@@ -179,10 +187,17 @@ public final class Checkpoint {
           .withAugment(header.required("augment").asBoolean()).withHyperparameters(hyper);
       return new Contents(config, header.required("dataset").asText(), state, hyper, header.required("sessionStep").asLong(),
           header.required("examplesSeen").asLong(), header.required("samplerEpoch").asInt(),
-          header.required("samplerPosition").asInt(), history, header.has("probeIndex") ? header.get("probeIndex").asInt() : null);
+          header.required("samplerPosition").asInt(), history, header.has("probeIndex") ? header.get("probeIndex").asInt() : null,
+          Normalization.of(doubles(header.required("normalizationMean")), doubles(header.required("normalizationStd"))));
     } catch (IOException | IllegalArgumentException | java.nio.BufferUnderflowException e) {
       throw new CheckpointException(name + ": incompatible or corrupt contents: " + e.getMessage());
     }
+  }
+
+  private static double[] doubles(JsonNode array) {
+    double[] out = new double[array.size()];
+    for (int i = 0; i < out.length; i++) out[i] = array.get(i).asDouble();
+    return out;
   }
 
   private static void readFloats(ByteBuffer buffer, float[] target, String name, String what) throws CheckpointException {

@@ -64,7 +64,7 @@ public final class TrainingSession implements AutoCloseable {
   /** A fresh session: the network is built from the config's model spec and seed, paused. */
   public TrainingSession(SessionConfig config, Datasets data) {
     this(config, data, Network.build(NetworkSpec.parse(config.model(), data.shape(), data.classNames().size()), config.seed()),
-        new History(), 0, 0, 0, 0, config.hyperparameters());
+        new History(), 0, 0, 0, 0, config.hyperparameters(), Normalization.fromTrainingSet(data.train()));
   }
 
   /**
@@ -80,7 +80,8 @@ public final class TrainingSession implements AutoCloseable {
     SessionConfig config = settings.withModel(saved.config().model()).withSeed(saved.config().seed())
         .withAugment(saved.config().augment()).withHyperparameters(saved.hyperparameters());
     TrainingSession session = new TrainingSession(config, data, saved.state().restore(), History.restore(saved.history()),
-        saved.sessionStep(), saved.examplesSeen(), saved.samplerEpoch(), saved.samplerPosition(), saved.hyperparameters());
+        saved.sessionStep(), saved.examplesSeen(), saved.samplerEpoch(), saved.samplerPosition(), saved.hyperparameters(),
+        saved.normalization());
     if (saved.probeIndex() != null && saved.probeIndex() < session.snapshots.probeSet().size()) {
       session.snapshots.setProbeIndex(saved.probeIndex());
     }
@@ -89,10 +90,10 @@ public final class TrainingSession implements AutoCloseable {
 
   /** A session continuing from a checkpoint's state. */
   TrainingSession(SessionConfig config, Datasets data, Network network, History history, long sessionStep,
-      long examplesSeen, int samplerEpoch, int samplerPosition, Hyperparameters hyper) {
+      long examplesSeen, int samplerEpoch, int samplerPosition, Hyperparameters hyper, Normalization normalization) {
     this.config = config;
     this.data = data;
-    this.normalization = Normalization.fromTrainingSet(data.train());
+    this.normalization = normalization;
     this.sampler = new BatchSampler(data.train(), normalization,
         config.augment() ? org.revacnn.data.Augmentation.FLIP_AND_SHIFT_2 : org.revacnn.data.Augmentation.NONE, config.seed());
     this.sampler.seek(samplerEpoch, samplerPosition);
@@ -317,20 +318,44 @@ public final class TrainingSession implements AutoCloseable {
     architecture.set(Architecture.of(net));
   }
 
-  void saveCheckpoint(java.nio.file.Path path) throws java.io.IOException {
+  Checkpoint.Contents checkpointContents() {
+    return new Checkpoint.Contents(config, data.description(), NetworkState.capture(network), hyper, sessionStep,
+        examplesSeen, sampler.epoch(), sampler.position(), history.full(), snapshots.probeIndex(), normalization);
+  }
+
+  // ---- training thread: for headless drivers (train, experiments) and tests ----
+
+  /** The live network. Training thread only. */
+  public Network network() {
+    return network;
+  }
+
+  /** Evaluates the first {@code count} images of {@code set} with the session's normalisation. Training thread only. */
+  public Evaluation.Result evaluate(org.revacnn.data.ImageSet set, int count) {
+    return Evaluation.run(network, set, normalization, count, 100);
+  }
+
+  /** Writes a checkpoint of the whole session now. Training thread only. */
+  public void saveCheckpoint(java.nio.file.Path path) throws java.io.IOException {
     Checkpoint.write(path, checkpointContents());
   }
 
-  Checkpoint.Contents checkpointContents() {
-    return new Checkpoint.Contents(config, data.description(), NetworkState.capture(network), hyper, sessionStep,
-        examplesSeen, sampler.epoch(), sampler.position(), history.full(), snapshots.probeIndex());
+  /** Batches trained so far in this session (across resets and resumes). */
+  public long sessionStep() {
+    return sessionStep;
+  }
+
+  /** Epochs done as a fraction, e.g. 2.5 halfway through the third. */
+  public double epochProgress() {
+    return sampler.epochProgress();
+  }
+
+  /** Applies a command right now, on the calling (training) thread. */
+  public CommandResult applyNow(Command command) {
+    return commands.apply(command);
   }
 
   // ---- state the command applier and snapshot builder use (training thread) ----
-
-  Network network() {
-    return network;
-  }
 
   Hyperparameters hyperparameters() {
     return hyper;
@@ -371,20 +396,12 @@ public final class TrainingSession implements AutoCloseable {
     return statistics;
   }
 
-  long sessionStep() {
-    return sessionStep;
-  }
-
   long examplesSeen() {
     return examplesSeen;
   }
 
   int epoch() {
     return sampler.epoch();
-  }
-
-  double epochProgress() {
-    return sampler.epochProgress();
   }
 
   double imagesPerSecond() {

@@ -74,11 +74,18 @@ class CifarBinaryReaderTest {
   }
 
   @Test
-  void directoryWithoutTrainingFilesIsAnError() throws IOException {
-    TestFiles.writeCifar(directory.resolve("test_batch.bin"), 1);
+  void directoryWithoutAnyCifarFileIsAnError() {
     assertThatThrownBy(() -> CifarBinaryReader.read(directory, ValidationSplit.none()))
-        .isInstanceOf(DataException.class).hasMessageContaining("no CIFAR-10 training file")
-        .hasMessageContaining("data_batch_1.bin");
+        .isInstanceOf(DataException.class).hasMessageContaining("no CIFAR-10 file")
+        .hasMessageContaining("data_batch_1.bin").hasMessageContaining("test_batch.bin");
+  }
+
+  @Test
+  void directoryWithOnlyATestFileGivesAnEmptyTrainingSetForEvaluation() throws Exception {
+    TestFiles.writeCifar(directory.resolve("test_batch.bin"), 1, 2, 3);
+    Datasets d = CifarBinaryReader.read(directory, ValidationSplit.none());
+    assertThat(d.train().isEmpty()).isTrue();
+    assertThat(d.test().size()).isEqualTo(3);
   }
 
   @Test

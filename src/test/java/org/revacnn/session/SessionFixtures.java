@@ -37,10 +37,20 @@ public final class SessionFixtures {
     return answer.join();
   }
 
-  /** Trains {@code batches} batches. */
+  /** Trains {@code batches} batches, then publishes a snapshot of the result. */
   public static void train(TrainingSession session, int batches) {
     apply(session, new Command.Step(batches));
     for (int i = 0; i < batches; i++) session.step();
+    session.publish();
+  }
+
+  /** Asserts that two lists of arrays are bit-identical, naming the first array that differs (no dumps). */
+  public static void assertBitIdentical(List<float[]> actual, List<float[]> expected) {
+    org.assertj.core.api.Assertions.assertThat(actual).hasSameSizeAs(expected);
+    for (int i = 0; i < actual.size(); i++) {
+      org.assertj.core.api.Assertions.assertThat(java.util.Arrays.equals(actual.get(i), expected.get(i)))
+          .as("array %d of %d is bit-identical", i, actual.size()).isTrue();
+    }
   }
 
   /** Every parameter value and optimiser state, for bit-identity checks (session must be paused). */

@@ -1,0 +1,149 @@
+package org.revacnn.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.revacnn.data.Datasets;
+import org.revacnn.engine.Hyperparameters;
+import org.revacnn.engine.NetworkSpec;
+import org.revacnn.engine.OptimizerKind;
+import org.revacnn.session.Evaluation;
+import org.revacnn.session.SessionConfig;
+import org.revacnn.session.SteeringLogReplay;
+import org.revacnn.session.TrainingSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Headless training with a progress bar, per-epoch validation and test accuracy, and a saved checkpoint. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = "Train a model headless, report validation and test accuracy each epoch, save a checkpoint.")
+public final class TrainCommand implements Callable<Integer> {
+  @Mixin
+  DataArguments data;
+
+  @Option(names = "--model", defaultValue = NetworkSpec.PAPER_MODEL, description = "Model shorthand (default: ${DEFAULT-VALUE}).")
+  String model;
+
+  @Option(names = "--epochs", defaultValue = "1", description = "Epochs to train (fractions allowed; default: ${DEFAULT-VALUE}).")
+  double epochs;
+
+  @Option(names = "--batch", defaultValue = "4", description = "Batch size (default: ${DEFAULT-VALUE}, as the paper).")
+  int batch;
+
+  @Option(names = "--optimizer", defaultValue = "sgd", description = "sgd, adam or adadelta (default: ${DEFAULT-VALUE}).")
+  String optimizer;
+
+  @Option(names = "--lr", defaultValue = "0.01", description = "Learning rate (default: ${DEFAULT-VALUE}).")
+  float learningRate;
+
+  @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
+  float momentum;
+
+  @Option(names = "--weight-decay", defaultValue = "1e-4", description = "L2 weight decay (default: ${DEFAULT-VALUE}).")
+  float weightDecay;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Seed for weights, data order, augmentation (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--threads", defaultValue = "2", description = "Training threads (default: ${DEFAULT-VALUE}).")
+  int threads;
+
+  @Option(names = "--no-augment", negatable = false, description = "Turn off random flips and 2 px shifts.")
+  boolean noAugment;
+
+  @Option(names = "--out", defaultValue = "revacnn-model.ckpt", description = "Checkpoint written at the end (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Option(names = "--cosine", description = "Cosine learning-rate decay from --lr to 0 over the run, set at each epoch start (logged as steering).")
+  boolean cosine;
+
+  @Option(names = "--replay", description = "A steering log (JSON, e.g. from /api/history) whose commands are applied at their steps.")
+  Path replay;
+
+  @Override
+  public Integer call() throws IOException {
+    if (!(epochs > 0)) throw new IllegalArgumentException("--epochs must be > 0, got " + epochs);
+    Hyperparameters hyper = new Hyperparameters(OptimizerKind.parse(optimizer), learningRate, momentum, false, weightDecay,
+        batch, 0.9f, 0.999f, 1e-8f, 0.95f);
+    Datasets datasets = data.load();
+    SessionConfig config = SessionConfig.defaults().withModel(model).withSeed(seed).withHyperparameters(hyper)
+        .withThreads(threads).withAugment(!noAugment).withAutosave(null, null).withValidation(0, Integer.MAX_VALUE);
+    SteeringLogReplay replayLog = replay == null ? SteeringLogReplay.empty() : SteeringLogReplay.read(replay);
+    Progress progress = Progress.onStderr();
+    try (TrainingSession session = new TrainingSession(config, datasets)) {
+      progress.line(String.format("training %s on %s: %d train / %d validation / %d test images, %,d parameters, batch %d, %s lr %s",
+          model, datasets.description(), datasets.train().size(), datasets.validation().size(), datasets.test().size(),
+          session.network().parameterCount(), batch, hyper.optimizer().label(), learningRate));
+      replayLog.applyDue(session);
+      session.applyNow(new org.revacnn.session.Command.Resume());
+      long start = System.nanoTime();
+      int epochsDone = 0;
+      double lossSum = 0;
+      double accuracySum = 0;
+      int window = 0;
+      while (session.epochProgress() < epochs) {
+        if (cosine && (int) session.epochProgress() == epochsDone && window == 0) {
+          // lr_e = lr0 * (1 + cos(pi * e / epochs)) / 2 at the start of epoch e
+          float lr = (float) (learningRate * 0.5 * (1 + Math.cos(Math.PI * epochsDone / epochs)));
+          session.applyNow(new org.revacnn.session.Command.SetHyperparameters(Math.max(lr, 1e-6f), null, null, null, null));
+        }
+        session.step();
+        if (!session.running()) {
+          // the divergence guard rolled the weights back and paused: report it and keep what is good
+          session.saveCheckpoint(out);
+          progress.line("stopped: " + session.latest().alert() + "; saved " + out.toAbsolutePath());
+          return 3;
+        }
+        replayLog.applyDue(session);
+        var history = session.history();
+        lossSum += history.recentLoss(1);
+        accuracySum += history.recentAccuracy(1);
+        window++;
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        double done = session.epochProgress();
+        double rate = imagesPerSecond(done, datasets.train().size(), elapsed);
+        progress.update(done / epochs, String.format("epoch %d/%s %3.0f%% %,6.0f img/s ETA %s loss %.3f acc %.3f",
+            (int) done + 1, format(epochs), 100 * (done - Math.floor(done)), rate,
+            Progress.duration(elapsed / done * (epochs - done)), lossSum / window, accuracySum / window));
+        if ((int) done > epochsDone) {
+          epochsDone = (int) done;
+          progress.line(epochLine(session, datasets, epochsDone, elapsed, lossSum / window, accuracySum / window));
+          lossSum = 0;
+          accuracySum = 0;
+          window = 0;
+        }
+      }
+      if (epochs != Math.floor(epochs) || epochsDone < (int) epochs) {
+        progress.line(epochLine(session, datasets, session.epochProgress(), (System.nanoTime() - start) / 1e9,
+            window == 0 ? Double.NaN : lossSum / window, window == 0 ? Double.NaN : accuracySum / window));
+      }
+      session.saveCheckpoint(out);
+      progress.line("saved " + out.toAbsolutePath());
+    }
+    return 0;
+  }
+
+  private static double imagesPerSecond(double epochsDone, int trainImages, double elapsedSeconds) {
+    return elapsedSeconds <= 0 ? 0 : epochsDone * trainImages / elapsedSeconds;
+  }
+
+  private static String epochLine(TrainingSession session, Datasets datasets, double epoch, double elapsed, double loss,
+      double accuracy) {
+    StringBuilder line = new StringBuilder(String.format("epoch %s done in %s: train loss %.4f acc %.4f", format(epoch),
+        Progress.duration(elapsed), loss, accuracy));
+    if (!datasets.validation().isEmpty()) {
+      Evaluation.Result v = session.evaluate(datasets.validation(), datasets.validation().size());
+      line.append(String.format(", validation acc %.4f", v.accuracy()));
+    }
+    if (!datasets.test().isEmpty()) {
+      Evaluation.Result t = session.evaluate(datasets.test(), datasets.test().size());
+      line.append(String.format(", test acc %.4f (%d images)", t.accuracy(), t.images()));
+    }
+    return line.toString();
+  }
+
+  private static String format(double epochs) {
+    return epochs == Math.floor(epochs) ? String.valueOf((long) epochs) : String.format("%.2f", epochs);
+  }
+}

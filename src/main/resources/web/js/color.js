@@ -1,0 +1,94 @@
+// Colour scales shared by every view: a diverging scale centred on 0 and symmetric per layer
+// (blue negative, white 0, red positive: ColorBrewer RdBu, colour-blind safe), RGB rendering of
+// first-layer filters, and a colour-blind-safe categorical palette for classes (Okabe-Ito + 2).
+
+export const CLASS_COLORS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000',
+  '#999999', '#882255', '#44AA99', '#117733'];
+
+export function classColor(i) {
+  return CLASS_COLORS[((i % CLASS_COLORS.length) + CLASS_COLORS.length) % CLASS_COLORS.length];
+}
+
+// RdBu reversed, 11 stops, sampled from ColorBrewer
+const STOPS = [
+  [5, 48, 97], [33, 102, 172], [67, 147, 195], [146, 197, 222], [209, 229, 240], [247, 247, 247],
+  [253, 219, 199], [244, 165, 130], [214, 96, 77], [178, 24, 43], [103, 0, 31],
+];
+
+/** Maps v in [-limit, limit] to [r, g, b] (0 -> near white). */
+export function diverging(v, limit) {
+  const t = limit > 0 && Number.isFinite(v) ? Math.max(-1, Math.min(1, v / limit)) : 0;
+  const x = (t + 1) / 2 * (STOPS.length - 1);
+  const i = Math.min(STOPS.length - 2, Math.floor(x));
+  const f = x - i;
+  const a = STOPS[i];
+  const b = STOPS[i + 1];
+  return [a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f, a[2] + (b[2] - a[2]) * f];
+}
+
+export function divergingCss(v, limit) {
+  const [r, g, b] = diverging(v, limit);
+  return `rgb(${r | 0},${g | 0},${b | 0})`;
+}
+
+/** The largest |value| in values[from, to), at least a tiny epsilon: the symmetric domain of a layer. */
+export function symmetricLimit(values, from = 0, to = values ? values.length : 0) {
+  let m = 0;
+  for (let i = from; i < to; i++) {
+    const a = Math.abs(+values[i]);
+    if (a > m && Number.isFinite(a)) m = a;
+  }
+  return m || 1e-12;
+}
+
+/**
+ * Paints one filter thumbnail into an ImageData-sized RGBA buffer.
+ * channels 3: RGB, each channel mapped from [-limit, limit] to [0, 255]; otherwise the diverging scale.
+ */
+export function paintFilter(rgba, values, offset, size, channels, limit) {
+  const plane = size * size;
+  for (let p = 0; p < plane; p++) {
+    let r, g, b;
+    if (channels === 3) {
+      r = 127.5 + 127.5 * clamp(+values[offset + p] / limit);
+      g = 127.5 + 127.5 * clamp(+values[offset + plane + p] / limit);
+      b = 127.5 + 127.5 * clamp(+values[offset + 2 * plane + p] / limit);
+    } else {
+      [r, g, b] = diverging(+values[offset + p], limit);
+    }
+    rgba[4 * p] = r;
+    rgba[4 * p + 1] = g;
+    rgba[4 * p + 2] = b;
+    rgba[4 * p + 3] = 255;
+  }
+}
+
+/** Paints a 2-D map with the sequential scale used for activations (ReLU outputs are >= 0). */
+export function paintMap(rgba, values, offset, plane, limit, signed) {
+  for (let p = 0; p < plane; p++) {
+    const v = +values[offset + p];
+    let r, g, b;
+    if (signed) {
+      [r, g, b] = diverging(v, limit);
+    } else {
+      const t = limit > 0 && Number.isFinite(v) ? Math.max(0, Math.min(1, v / limit)) : 0;
+      // white -> deep blue-purple (perceptually ordered, prints in grey)
+      r = 255 - t * (255 - 40);
+      g = 255 - t * (255 - 30);
+      b = 255 - t * (255 - 110);
+    }
+    rgba[4 * p] = r;
+    rgba[4 * p + 1] = g;
+    rgba[4 * p + 2] = b;
+    rgba[4 * p + 3] = 255;
+  }
+}
+
+function clamp(t) {
+  return Number.isFinite(t) ? Math.max(-1, Math.min(1, t)) : 0;
+}
+
+/** A CSS linear-gradient of the diverging scale (for legends). */
+export function divergingGradientCss() {
+  return `linear-gradient(to right, ${STOPS.map((s, i) => `rgb(${s.join(',')}) ${(i / (STOPS.length - 1) * 100).toFixed(0)}%`).join(', ')})`;
+}

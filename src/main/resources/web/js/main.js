@@ -1,0 +1,139 @@
+// Boot: one store, one socket, one view per element. Store changes schedule at most one render
+// per animation frame; only the header and the visible tab are drawn.
+
+import { createStore } from './store.js';
+import { createSocket } from './socket.js';
+import { createHeader } from './views/header.js';
+import { createNetwork } from './views/network.js';
+import { createDetail } from './views/detail.js';
+import { createStats } from './views/stats.js';
+import { createControls } from './views/controls.js';
+import { createTsne } from './views/tsne.js';
+import { createTest } from './views/test.js';
+
+const store = createStore();
+const socket = createSocket(store);
+
+/** Reads JSON from the REST API; throws an Error carrying the server's message (and .status). */
+async function fetchJson(url, options) {
+  const response = await fetch(url, options);
+  const text = await response.text();
+  let body = null;
+  try {
+    body = text ? JSON.parse(text.replace(/([:,\[]\s*)(-?Infinity|NaN)(?=\s*[,\]}])/g, '$1"$2"')) : null;
+  } catch (e) {
+    body = null;
+  }
+  if (!response.ok) {
+    const error = new Error(body?.message || body?.error || body?.title || `${response.status} ${response.statusText}`);
+    error.status = response.status;
+    throw error;
+  }
+  return body;
+}
+
+const actions = {
+  /** Sends [type, payload] (a protocol.js builder result); returns the command id or null. */
+  command: ([type, payload]) => socket.send(type, payload),
+  select: (selection) => store.select(selection),
+  showTab: (tab) => showTab(tab),
+  toast: (text, kind) => store.toast(text, kind),
+  fetchJson,
+  reconnectNow: () => socket.reconnectNow(),
+  requestRender: () => schedule(),
+};
+
+const views = {
+  header: createHeader(document.getElementById('header'), actions),
+  network: createNetwork(document.getElementById('network'), actions),
+  detail: createDetail(document.getElementById('detail'), actions),
+  stats: createStats(document.getElementById('stats'), actions),
+  controls: createControls(document.getElementById('controls'), actions),
+  tsne: createTsne(document.getElementById('tsne'), actions),
+  test: createTest(document.getElementById('test'), actions),
+};
+const byTab = {
+  network: [views.network, views.detail],
+  stats: [views.stats, views.controls],
+  tsne: [views.tsne],
+  test: [views.test],
+};
+
+// ---- tabs ----
+const tabButtons = [...document.querySelectorAll('[role=tab]')];
+function showTab(tab) {
+  if (!byTab[tab]) return;
+  for (const b of tabButtons) {
+    const on = b.dataset.tab === tab;
+    b.setAttribute('aria-selected', String(on));
+    b.tabIndex = on ? 0 : -1;
+    document.getElementById(b.getAttribute('aria-controls')).hidden = !on;
+  }
+  for (const [name, list] of Object.entries(byTab)) {
+    for (const v of list) v.setVisible?.(name === tab);
+  }
+  if (location.hash !== `#${tab}`) history.replaceState(null, '', `#${tab}`);
+  store.setTab(tab);
+}
+for (const b of tabButtons) {
+  b.addEventListener('click', () => showTab(b.dataset.tab));
+  b.addEventListener('keydown', (e) => {
+    const i = tabButtons.indexOf(b);
+    let next = null;
+    if (e.key === 'ArrowRight') next = tabButtons[(i + 1) % tabButtons.length];
+    if (e.key === 'ArrowLeft') next = tabButtons[(i - 1 + tabButtons.length) % tabButtons.length];
+    if (next) { e.preventDefault(); next.focus(); showTab(next.dataset.tab); }
+  });
+}
+
+// ---- toasts ----
+const toastHost = document.getElementById('toasts');
+function renderToasts(state) {
+  d3.select(toastHost).selectAll('div.toast')
+    .data(state.toasts, t => t.id)
+    .join(
+      enter => enter.append('div')
+        .attr('class', t => `toast toast-${t.kind}`)
+        .attr('role', t => t.kind === 'error' ? 'alert' : null)
+        .call(div => div.append('span').text(t => t.text))
+        .call(div => div.append('button').attr('class', 'toast-close').attr('aria-label', 'Dismiss')
+          .text('×').on('click', (e, t) => store.dismiss(t.id))),
+    );
+}
+
+const datasetInfo = document.getElementById('dataset-info');
+function renderDataset(state) {
+  const d = state.dataset;
+  const text = d ? `${d.description || 'dataset'} · ${(d.classNames || []).length} classes` : '';
+  if (datasetInfo.textContent !== text) datasetInfo.textContent = text;
+}
+
+// ---- render loop: at most once per animation frame ----
+let queued = false;
+function schedule() {
+  if (queued) return;
+  queued = true;
+  requestAnimationFrame(renderAll);
+}
+function renderAll() {
+  queued = false;
+  const state = store.state;
+  try {
+    views.header.render(state);
+    for (const v of byTab[state.tab]) v.render(state);
+    renderToasts(state);
+    renderDataset(state);
+  } catch (e) {
+    store.toast(`Display error: ${e.message}`, 'error');
+    throw e;
+  }
+}
+store.subscribe(schedule);
+window.addEventListener('resize', schedule);
+
+const initial = (location.hash || '#network').slice(1);
+showTab(byTab[initial] ? initial : 'network');
+socket.start();
+
+// for tests and debugging
+window.revacnn = { store, actions };

@@ -1,0 +1,126 @@
+// The wire protocol: message and command type names (listed once, mirroring Commands.TYPES in Java)
+// and small builders for command payloads.
+
+export const PROTOCOL_VERSION = 1;
+
+/** Server -> client message types. */
+export const MESSAGE = Object.freeze({
+  HELLO: 'hello',
+  SNAPSHOT: 'snapshot',
+  ARCHITECTURE: 'architecture',
+  ACK: 'ack',
+  ERROR: 'error',
+});
+
+/** Client -> server command types, in documentation order. */
+export const COMMAND = Object.freeze({
+  PAUSE: 'pause',
+  RESUME: 'resume',
+  STEP: 'step',
+  SET_HYPERPARAMETERS: 'set-hyperparameters',
+  ADD_FILTERS: 'add-filters',
+  REMOVE_FILTERS: 'remove-filters',
+  INSERT_LAYER: 'insert-layer',
+  REMOVE_LAYER: 'remove-layer',
+  FREEZE: 'freeze',
+  UNFREEZE: 'unfreeze',
+  SET_PROBE: 'set-probe',
+  SAVE_CHECKPOINT: 'save-checkpoint',
+  UNDO: 'undo',
+  RESET: 'reset',
+});
+
+/** Commands that change the network's structure (they can be undone). */
+export const STRUCTURAL = new Set([COMMAND.ADD_FILTERS, COMMAND.REMOVE_FILTERS, COMMAND.INSERT_LAYER, COMMAND.REMOVE_LAYER]);
+
+export const GROW_INITS = ['random', 'net2net', 'zero-out'];
+export const INSERT_INITS = ['random', 'identity'];
+export const OPTIMIZERS = ['sgd', 'adam', 'adadelta'];
+export const TSNE_KINDS = ['weights', 'gradients', 'activations', 'activation-gradients'];
+
+/** Limits the server enforces (Hyperparameters.java); checked client-side first. */
+export const LIMITS = Object.freeze({
+  maxBatchSize: 4096,
+  maxStepBatches: 100000,
+});
+
+// ---- command builders: each returns [type, payload] ----
+export const commands = {
+  pause: () => [COMMAND.PAUSE, {}],
+  resume: () => [COMMAND.RESUME, {}],
+  step: (batches = 1) => [COMMAND.STEP, { batches }],
+  setHyperparameters: (changes) => [COMMAND.SET_HYPERPARAMETERS, { ...changes }],
+  addFilters: (layer, count = 1, init = 'random') => [COMMAND.ADD_FILTERS, { layer, count, init }],
+  removeFilters: (layer, filters) => [COMMAND.REMOVE_FILTERS, { layer, filters }],
+  insertConv: (after, filters, kernelSize, pool, init) =>
+    [COMMAND.INSERT_LAYER, { after, kind: 'conv', filters, kernelSize, pool, init }],
+  insertDense: (after, units, init) => [COMMAND.INSERT_LAYER, { after, kind: 'dense', units, init }],
+  removeLayer: (layer) => [COMMAND.REMOVE_LAYER, { layer }],
+  freeze: (layer) => [COMMAND.FREEZE, { layer }],
+  unfreeze: (layer) => [COMMAND.UNFREEZE, { layer }],
+  probeImage: (image) => [COMMAND.SET_PROBE, { image }],
+  probePixels: (pixelsBase64, label) => [COMMAND.SET_PROBE, { pixels: pixelsBase64, label }],
+  saveCheckpoint: (path) => [COMMAND.SAVE_CHECKPOINT, path ? { path } : {}],
+  undo: () => [COMMAND.UNDO, {}],
+  reset: () => [COMMAND.RESET, {}],
+};
+
+/** Validates one hyperparameter field; returns [value, null] or [null, message]. */
+export function parseHyperparameter(name, text) {
+  const raw = String(text).trim();
+  if (name === 'optimizer') {
+    return OPTIMIZERS.includes(raw) ? [raw, null] : [null, `optimizer must be one of ${OPTIMIZERS.join(', ')}`];
+  }
+  if (raw === '' || !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(raw)) return [null, `${label(name)} must be a number`];
+  const v = Number(raw);
+  if (!Number.isFinite(v)) return [null, `${label(name)} must be a finite number`];
+  switch (name) {
+    case 'learningRate':
+      return v > 0 && v <= 10 ? [v, null] : [null, 'learning rate must be > 0 and ≤ 10'];
+    case 'momentum':
+      return v >= 0 && v < 1 ? [v, null] : [null, 'momentum must be in [0, 1)'];
+    case 'weightDecay':
+      return v >= 0 && v <= 1 ? [v, null] : [null, 'weight decay must be in [0, 1]'];
+    case 'batchSize':
+      return Number.isInteger(v) && v >= 1 && v <= LIMITS.maxBatchSize
+        ? [v, null] : [null, `batch size must be a whole number in 1..${LIMITS.maxBatchSize}`];
+    default:
+      return [null, `unknown field ${name}`];
+  }
+}
+
+export function label(name) {
+  return { learningRate: 'learning rate', momentum: 'momentum', weightDecay: 'weight decay', batchSize: 'batch size',
+    optimizer: 'optimizer' }[name] || name;
+}
+
+/** A one-line human description of a command (for markers, toasts and the steering log). */
+export function describeCommand(type, payload = {}, result = {}) {
+  const p = payload || {};
+  switch (type) {
+    case COMMAND.SET_HYPERPARAMETERS: {
+      const changes = result && Object.keys(result).length ? result : null;
+      if (changes) {
+        return Object.entries(changes).map(([k, v]) => v && typeof v === 'object' && 'to' in v
+          ? `${label(k)} ${fmtValue(v.from)} → ${fmtValue(v.to)}` : `${label(k)} ${fmtValue(v)}`).join(', ') || 'no change';
+      }
+      return Object.entries(p).map(([k, v]) => `${label(k)} = ${fmtValue(v)}`).join(', ');
+    }
+    case COMMAND.ADD_FILTERS: return `add ${p.count ?? 1} filter${(p.count ?? 1) === 1 ? '' : 's'} to ${p.layer} (${p.init || 'random'})`;
+    case COMMAND.REMOVE_FILTERS: return `remove ${(p.filters || []).join(', ')} from ${p.layer}`;
+    case COMMAND.INSERT_LAYER: return `insert ${p.kind} layer after ${p.after}` +
+      (p.kind === 'conv' ? ` (${p.filters} filters, ${p.kernelSize ?? 3}×${p.kernelSize ?? 3}${p.pool ? ', pool' : ''})` : ` (${p.units} units)`);
+    case COMMAND.REMOVE_LAYER: return `remove layer ${p.layer}`;
+    case COMMAND.FREEZE: return `freeze ${p.layer}`;
+    case COMMAND.UNFREEZE: return `unfreeze ${p.layer}`;
+    case COMMAND.SET_PROBE: return p.image != null ? `probe = validation image ${p.image}` : 'probe = uploaded image';
+    case COMMAND.STEP: return `step ${p.batches} batch${p.batches === 1 ? '' : 'es'}`;
+    case COMMAND.SAVE_CHECKPOINT: return `save checkpoint${result && result.path ? ' ' + result.path : ''}`;
+    default: return type;
+  }
+}
+
+function fmtValue(v) {
+  if (typeof v === 'number') return Math.abs(v) > 0 && Math.abs(v) < 1e-3 ? v.toExponential(2) : String(+v.toPrecision(4));
+  return String(v);
+}

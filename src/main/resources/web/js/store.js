@@ -1,0 +1,227 @@
+// The one store: all state the views draw, changed only by apply(msg) (server messages) and a few
+// UI-only setters (tab, selection, toasts). No DOM here. Views are told about changes through
+// subscribe(); main.js batches them into at most one render per animation frame.
+
+import { MESSAGE, STRUCTURAL, describeCommand } from './protocol.js';
+
+const MAX_SERIES = 200000;
+const MAX_RESULTS = 200;
+
+/** Reads a number that may arrive as a JSON number, "NaN"/"Infinity" string or null. */
+export function num(v) {
+  if (typeof v === 'number') return v;
+  if (v == null) return NaN;
+  const n = Number(v);
+  return Number.isNaN(n) ? NaN : n;
+}
+
+export function createStore() {
+  const listeners = new Set();
+  let toastSeq = 0;
+  const state = {
+    connection: 'connecting', // connecting | open | closed
+    reconnectAt: null,
+    protocolVersion: null,
+    architecture: null,
+    dataset: null,
+    snapshot: null,
+    series: { steps: [], loss: [], accuracy: [], version: 0 },
+    validation: [],
+    throughput: [],
+    steering: [],
+    steeringVersion: 0,
+    pending: new Map(),
+    results: new Map(),
+    selection: null, // {layer, filter}
+    tab: 'network',
+    toasts: [],
+    versions: { architecture: 0, snapshot: 0, hello: 0 },
+  };
+
+  function notify(what) {
+    for (const fn of listeners) fn(state, what);
+  }
+
+  function resetSeries(history) {
+    const s = { steps: [], loss: [], accuracy: [], version: state.series.version + 1 };
+    if (history && history.loss) {
+      const first = num(history.firstStep) || 1;
+      const stride = num(history.stride) || 1;
+      for (let i = 0; i < history.loss.length; i++) {
+        // bucket i covers steps [first + i*stride, first + (i+1)*stride): plot at its last step
+        s.steps.push(first + i * stride + stride - 1);
+        s.loss.push(num(history.loss[i]));
+        s.accuracy.push(num(history.accuracy?.[i]));
+      }
+    }
+    state.series = s;
+    state.validation = (history?.validation || []).map(v => ({ step: num(v.step), epoch: num(v.epoch),
+      accuracy: num(v.accuracy), loss: num(v.loss) }));
+    state.steering = (history?.steering || []).map(e => ({ ...e, step: num(e.step),
+      label: describeCommand(e.type, e.payload, e.type === 'set-hyperparameters' ? e.result : null) }));
+    state.steeringVersion++;
+    state.throughput = [];
+  }
+
+  function onSnapshot(snap) {
+    const prev = state.snapshot;
+    state.snapshot = snap;
+    state.versions.snapshot++;
+    const step = num(snap.step);
+    const s = state.series;
+    const last = s.steps.length ? s.steps[s.steps.length - 1] : -Infinity;
+    if (step > last && Number.isFinite(num(snap.loss))) {
+      s.steps.push(step);
+      s.loss.push(num(snap.loss));
+      s.accuracy.push(num(snap.trainAccuracy));
+      if (s.steps.length > MAX_SERIES) { s.steps.splice(0, 1000); s.loss.splice(0, 1000); s.accuracy.splice(0, 1000); }
+      s.version++;
+    }
+    const va = snap.validationAccuracy;
+    if (va != null && Number.isFinite(num(va))) {
+      const lastV = state.validation[state.validation.length - 1];
+      if (!lastV || Math.abs(lastV.accuracy - num(va)) > 1e-12) {
+        state.validation.push({ step, epoch: num(snap.epoch), accuracy: num(va), loss: NaN });
+        s.version++;
+      }
+    }
+    if (!prev || num(prev.step) !== step) {
+      state.throughput.push({ step, wallMillis: num(snap.wallMillis), imagesPerSecond: num(snap.imagesPerSecond) });
+      if (state.throughput.length > 5000) state.throughput.splice(0, 500);
+    }
+  }
+
+  function remember(id, result) {
+    state.results.set(id, result);
+    if (state.results.size > MAX_RESULTS) state.results.delete(state.results.keys().next().value);
+  }
+
+  const store = {
+    state,
+    subscribe(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+
+    /** Applies one server message. */
+    apply(msg) {
+      switch (msg.type) {
+        case MESSAGE.HELLO: {
+          const p = msg.payload || {};
+          state.protocolVersion = p.protocolVersion;
+          state.architecture = p.architecture || null;
+          state.dataset = p.dataset || null;
+          resetSeries(p.history);
+          state.versions.hello++;
+          state.versions.architecture++;
+          if (p.snapshot) onSnapshot(p.snapshot);
+          break;
+        }
+        case MESSAGE.SNAPSHOT:
+          onSnapshot(msg.payload);
+          break;
+        case MESSAGE.ARCHITECTURE:
+          state.architecture = msg.payload;
+          state.versions.architecture++;
+          break;
+        case MESSAGE.ACK: {
+          const sent = state.pending.get(msg.id);
+          state.pending.delete(msg.id);
+          const changes = msg.payload?.changes ?? {};
+          remember(msg.id, { ok: true, changes, type: sent?.type });
+          if (sent) {
+            const step = num(state.snapshot?.step) || 0;
+            state.steering.push({ step, epoch: num(state.snapshot?.epoch), wallMillis: Date.now(), type: sent.type,
+              payload: sent.payload, result: changes,
+              label: describeCommand(sent.type, sent.payload, sent.type === 'set-hyperparameters' ? changes : null) });
+            state.steeringVersion++;
+            if (STRUCTURAL.has(sent.type) || sent.type === 'undo' || sent.type === 'reset') {
+              store.toast(`Done: ${describeCommand(sent.type, sent.payload, changes)}`, 'ok');
+            }
+          }
+          break;
+        }
+        case MESSAGE.ERROR: {
+          const sent = state.pending.get(msg.id);
+          state.pending.delete(msg.id);
+          const message = msg.payload?.message || 'unknown error';
+          remember(msg.id, { ok: false, message, type: sent?.type });
+          store.toast(sent ? `${sent.type} failed: ${message}` : `Server error: ${message}`, 'error');
+          break;
+        }
+        default:
+          store.toast(`Unknown message type '${msg.type}' from the server`, 'error');
+      }
+      notify(msg.type);
+    },
+
+    /** Records a command as sent (the socket calls this). */
+    sent(id, type, payload) {
+      state.pending.set(id, { type, payload, sentAt: Date.now() });
+      notify('sent');
+    },
+
+    setConnection(connection, reconnectAt = null) {
+      state.connection = connection;
+      state.reconnectAt = reconnectAt;
+      if (connection !== 'open') {
+        for (const [id, p] of state.pending) {
+          remember(id, { ok: false, message: 'connection lost before the server answered', type: p.type });
+        }
+        state.pending.clear();
+      }
+      notify('connection');
+    },
+
+    setTab(tab) {
+      state.tab = tab;
+      notify('tab');
+    },
+
+    select(selection) {
+      state.selection = selection;
+      notify('selection');
+    },
+
+    toast(text, kind = 'info') {
+      const id = ++toastSeq;
+      state.toasts.push({ id, text, kind, at: Date.now() });
+      if (state.toasts.length > 5) state.toasts.shift();
+      notify('toast');
+      setTimeout(() => store.dismiss(id), kind === 'error' ? 9000 : 4000);
+      return id;
+    },
+
+    dismiss(id) {
+      const before = state.toasts.length;
+      state.toasts = state.toasts.filter(t => t.id !== id);
+      if (state.toasts.length !== before) notify('toast');
+    },
+  };
+  return store;
+}
+
+/** The size of a data split from the dataset description ({train: {size}} or {counts: {train}}), or NaN. */
+export function splitSize(dataset, name) {
+  if (!dataset) return NaN;
+  const part = dataset[name];
+  if (part && typeof part === 'object' && 'size' in part) return num(part.size);
+  if (typeof part === 'number') return part;
+  return num(dataset.counts?.[name]);
+}
+
+/** The layers that have filters or units (conv and dense), in order, from the snapshot or the architecture. */
+export function parameterLayers(state) {
+  const snapLayers = state.snapshot?.layers;
+  const arch = state.architecture?.layers || [];
+  const byId = new Map(arch.map(l => [l.id, l]));
+  if (snapLayers && snapLayers.length) {
+    return snapLayers.filter(l => l.kind === 'conv' || l.kind === 'dense').map(l => ({
+      ...l, info: byId.get(l.id) || null,
+    }));
+  }
+  return arch.filter(l => l.kind === 'conv' || l.kind === 'dense').map(l => ({
+    id: l.id, kind: l.kind, frozen: l.frozen, filterIds: l.unitIds || [], jitter: [], activation: [], activePath: [],
+    thumbnailSize: 0, thumbnailChannels: 0, thumbnails: [], info: l,
+  }));
+}

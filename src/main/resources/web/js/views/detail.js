@@ -1,0 +1,153 @@
+// Detail panel for the selected filter: its weights (large), its activation map for the probe
+// image (GET /api/activations) and its live statistics; a button removes it.
+
+import { commands } from '../protocol.js';
+import { num, parameterLayers } from '../store.js';
+import { paintFilter, paintMap, symmetricLimit } from '../color.js';
+
+export function createDetail(element, actions) {
+  element.innerHTML = `
+    <h2 class="panel-title">Filter</h2>
+    <div id="detail-empty" class="muted">Click a node in the network to inspect a filter.</div>
+    <div id="detail-body" hidden>
+      <div class="detail-id" id="detail-id"></div>
+      <div class="detail-figures">
+        <figure><canvas id="detail-weights" class="big-canvas" width="5" height="5" aria-label="Filter weights"></canvas><figcaption>weights</figcaption></figure>
+        <figure><canvas id="detail-activation" class="big-canvas" width="1" height="1" aria-label="Activation map for the probe image"></canvas><figcaption id="detail-act-caption">activation (probe)</figcaption></figure>
+      </div>
+      <dl class="stats-list" id="detail-stats"></dl>
+      <div class="detail-buttons">
+        <button class="btn" id="detail-remove">Remove this filter</button>
+        <button class="btn" id="detail-clear">Clear selection</button>
+      </div>
+      <div id="detail-error" class="field-error" role="alert"></div>
+    </div>`;
+  const $ = (s) => element.querySelector(s);
+  const empty = $('#detail-empty');
+  const body = $('#detail-body');
+  const idBox = $('#detail-id');
+  const weights = $('#detail-weights');
+  const activation = $('#detail-activation');
+  const actCaption = $('#detail-act-caption');
+  const statsList = $('#detail-stats');
+  const errorBox = $('#detail-error');
+  let current = null;
+  let activationKey = '';
+  let activationFetchedAt = 0;
+  let inFlight = false;
+
+  $('#detail-remove').addEventListener('click', () => {
+    if (current) actions.command(commands.removeFilters(current.layer, [current.filter]));
+  });
+  $('#detail-clear').addEventListener('click', () => actions.select(null));
+
+  async function loadActivation(state, layerId, filterId) {
+    const probe = state.snapshot?.probe;
+    if (!probe || probe.index == null) {
+      actCaption.textContent = 'activation: uploaded probe (not available)';
+      return;
+    }
+    inFlight = true;
+    try {
+      const maps = await actions.fetchJson(`/api/activations?image=${probe.index}&layer=${encodeURIComponent(layerId)}`);
+      const found = findMap(maps, filterId, state);
+      if (!found) throw new Error(`no map for ${filterId}`);
+      const { values, h, w } = found;
+      if (activation.width !== w || activation.height !== h) { activation.width = w; activation.height = h; }
+      const ctx = activation.getContext('2d');
+      const image = ctx.createImageData(w, h);
+      let min = Infinity;
+      for (const v of values) min = Math.min(min, num(v));
+      paintMap(image.data, values, 0, w * h, symmetricLimit(values), min < 0);
+      ctx.putImageData(image, 0, 0);
+      actCaption.textContent = `activation · image #${probe.index} · ${h}×${w}`;
+      errorBox.textContent = '';
+    } catch (e) {
+      actCaption.textContent = 'activation unavailable';
+      errorBox.textContent = `Activation map: ${e.message}`;
+    } finally {
+      inFlight = false;
+    }
+  }
+
+  return {
+    render(state) {
+      const sel = state.selection;
+      const layers = parameterLayers(state);
+      const layer = sel ? layers.find(l => l.id === sel.layer) : null;
+      const index = layer ? layer.filterIds.indexOf(sel.filter) : -1;
+      const show = !!layer && index >= 0;
+      empty.hidden = show;
+      body.hidden = !show;
+      if (!show) {
+        if (sel && layers.length && !layer) empty.textContent = `${sel.filter} no longer exists.`;
+        else empty.textContent = 'Click a node in the network to inspect a filter.';
+        current = null;
+        return;
+      }
+      current = { layer: layer.id, filter: sel.filter };
+      idBox.textContent = `${sel.filter}${layer.frozen ? ' · frozen' : ''}`;
+
+      // weights
+      const size = num(layer.thumbnailSize);
+      const channels = num(layer.thumbnailChannels) || 1;
+      if (layer.kind === 'conv' && size > 0 && layer.thumbnails?.length) {
+        weights.hidden = false;
+        if (weights.width !== size) { weights.width = size; weights.height = size; }
+        const ctx = weights.getContext('2d');
+        const image = ctx.createImageData(size, size);
+        paintFilter(image.data, layer.thumbnails, index * size * size * channels, size, channels,
+          symmetricLimit(layer.thumbnails));
+        ctx.putImageData(image, 0, 0);
+      } else {
+        weights.hidden = true;
+      }
+
+      const rows = [
+        ['layer', `${layer.id} (${layer.kind})`],
+        ['jitter |∇w|', fmt(num(layer.jitter?.[index]))],
+        ['activation Σ', fmt(num(layer.activation?.[index]))],
+        ['on active path', layer.activePath?.[index] ? 'yes (top 50%)' : 'no'],
+        ['layer update ratio', fmt(num(layer.updateRatio))],
+      ];
+      d3.select(statsList).selectAll('div').data(rows, r => r[0]).join(enter => {
+        const div = enter.append('div');
+        div.append('dt');
+        div.append('dd');
+        return div;
+      }).call(div => {
+        div.select('dt').text(r => r[0]);
+        div.select('dd').text(r => r[1]);
+      });
+      $('#detail-remove').disabled = layer.filterIds.length <= 1 || layer === layers[layers.length - 1];
+
+      // activation map: refetch when the selection or probe changes, and every 2 s while training
+      const key = `${sel.filter}|${state.snapshot?.probe?.index}|${state.versions.architecture}`;
+      const stale = state.snapshot?.state === 'running' && performance.now() - activationFetchedAt > 2000;
+      if (!inFlight && (key !== activationKey || stale)) {
+        activationKey = key;
+        activationFetchedAt = performance.now();
+        loadActivation(state, layer.id, sel.filter);
+      }
+    },
+  };
+}
+
+/** Finds one filter's map in an /api/activations answer ({height, width, filters: [{id, values}]}). */
+function findMap(maps, filterId, state) {
+  if (!maps) return null;
+  const list = maps.filters || maps.maps || [];
+  let item = list.find?.(m => (m.id ?? m.filter ?? m.filterId) === filterId);
+  if (!item) return null;
+  const values = item.values || item.map || item.data || item;
+  let h = num(item.height ?? maps.height);
+  let w = num(item.width ?? maps.width);
+  if (!(h > 0 && w > 0)) { h = w = Math.round(Math.sqrt(values.length)); }
+  return { values, h, w };
+}
+
+function fmt(v) {
+  if (!Number.isFinite(v)) return '–';
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(2) : v.toPrecision(4);
+}

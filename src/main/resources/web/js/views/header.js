@@ -1,0 +1,89 @@
+// Always-visible header: training state, progress, throughput, latest loss and accuracies,
+// pause / resume / step buttons and the connection state.
+
+import { commands } from '../protocol.js';
+import { num } from '../store.js';
+
+export function createHeader(element, actions) {
+  element.innerHTML = `
+    <div class="run-state" id="run-state" aria-live="polite"><span class="dot"></span><span class="label">connecting</span></div>
+    <dl class="metrics">
+      <div><dt>Epoch</dt><dd id="m-epoch">–</dd></div>
+      <div><dt>Step</dt><dd id="m-step">–</dd></div>
+      <div><dt>Examples</dt><dd id="m-examples">–</dd></div>
+      <div><dt>img/s</dt><dd id="m-ips">–</dd></div>
+      <div><dt>Loss</dt><dd id="m-loss">–</dd></div>
+      <div><dt>Train acc</dt><dd id="m-train">–</dd></div>
+      <div><dt>Val acc</dt><dd id="m-val">–</dd></div>
+    </dl>
+    <div class="run-buttons" role="group" aria-label="Training">
+      <button id="btn-pause" class="btn" title="Pause training">❚❚ Pause</button>
+      <button id="btn-resume" class="btn btn-primary" title="Resume training">▶ Resume</button>
+      <button id="btn-step" class="btn" title="Train one batch, then pause">Step</button>
+    </div>
+    <button id="connection" class="connection" title="Connection to the server"><span class="dot"></span><span class="label">connecting</span></button>
+    <div id="alert" class="alert" role="alert" hidden></div>`;
+  const $ = (sel) => element.querySelector(sel);
+  const fields = {
+    epoch: $('#m-epoch'), step: $('#m-step'), examples: $('#m-examples'), ips: $('#m-ips'), loss: $('#m-loss'),
+    train: $('#m-train'), val: $('#m-val'),
+  };
+  const runState = $('#run-state');
+  const connection = $('#connection');
+  const alertBox = $('#alert');
+  const pause = $('#btn-pause');
+  const resume = $('#btn-resume');
+  const step = $('#btn-step');
+  pause.addEventListener('click', () => actions.command(commands.pause()));
+  resume.addEventListener('click', () => actions.command(commands.resume()));
+  step.addEventListener('click', () => actions.command(commands.step(1)));
+  connection.addEventListener('click', () => actions.reconnectNow());
+
+  const set = (el, text) => { if (el.textContent !== text) el.textContent = text; };
+
+  return {
+    render(state) {
+      const s = state.snapshot;
+      const open = state.connection === 'open';
+      const running = s?.state === 'running';
+      const label = !open ? 'offline' : s ? s.state : 'waiting';
+      runState.dataset.state = open ? (s?.state || 'waiting') : 'offline';
+      set(runState.querySelector('.label'), label);
+      if (s) {
+        const epochProgress = num(s.epochProgress);
+        set(fields.epoch, `${num(s.epoch)}${Number.isFinite(epochProgress) ? ` · ${(Math.max(0, Math.min(1, epochProgress)) * 100).toFixed(0)}%` : ''}`);
+        set(fields.step, fmtInt(num(s.step)));
+        set(fields.examples, fmtInt(num(s.examplesSeen)));
+        set(fields.ips, fmtFixed(num(s.imagesPerSecond), 0));
+        set(fields.loss, fmtFixed(num(s.loss), 3));
+        set(fields.train, fmtPct(num(s.trainAccuracy)));
+        set(fields.val, s.validationAccuracy == null ? '–' : fmtPct(num(s.validationAccuracy)));
+      }
+      pause.disabled = !open || !running;
+      resume.disabled = !open || running || !s;
+      step.disabled = !open || running || !s;
+      connection.dataset.state = state.connection;
+      let connText = state.connection === 'open' ? 'connected' : state.connection;
+      if (state.connection === 'closed' && state.reconnectAt) {
+        connText = `offline · retrying`;
+      }
+      set(connection.querySelector('.label'), connText);
+      connection.title = state.connection === 'open' ? 'Connected to the server' : 'Not connected: click to retry now';
+      const alertText = s?.alert ? `Training paused by itself: ${s.alert}` : '';
+      alertBox.hidden = !alertText;
+      set(alertBox, alertText);
+    },
+  };
+}
+
+export function fmtInt(v) {
+  return Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '–';
+}
+
+export function fmtFixed(v, digits) {
+  return Number.isFinite(v) ? v.toFixed(digits) : '–';
+}
+
+export function fmtPct(v) {
+  return Number.isFinite(v) ? `${(v * 100).toFixed(1)}%` : '–';
+}

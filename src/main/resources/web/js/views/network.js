@@ -1,0 +1,527 @@
+// Network view (paper fig. 3): one column per conv/dense layer, each filter a node showing its
+// weights (RGB for a first conv layer, the diverging scale deeper). Nodes jitter with amplitude
+// from the live gradient magnitude (a CSS transform written in a requestAnimationFrame loop, no
+// layout reads); paths between consecutive layers are as wide as the source filter's activation
+// for the probe image, top half only. Layer headers hold +, −, freeze and remove; a toolbar
+// inserts layers; the left column picks or uploads the probe image.
+
+import { commands, GROW_INITS, INSERT_INITS } from '../protocol.js';
+import { num, parameterLayers, splitSize } from '../store.js';
+import { paintFilter, symmetricLimit, divergingCss, divergingGradientCss } from '../color.js';
+
+const HEADER_H = 86;
+const INPUT_W = 176;
+const GAP = 4;
+const MAX_EDGES_PER_SIDE = 24;
+
+export function createNetwork(element, actions) {
+  element.innerHTML = `
+    <div class="toolbar network-toolbar">
+      <label class="field">New filters
+        <select id="grow-init" aria-label="Initialisation of added filters">${GROW_INITS.map(i => `<option>${i}</option>`).join('')}</select>
+      </label>
+      <span class="sep"></span>
+      <form id="insert-form" class="inline-form" aria-label="Insert a layer">
+        <label class="field">Insert after <select id="insert-after" aria-label="Insert after layer"></select></label>
+        <label class="field"><select id="insert-kind" aria-label="Kind of layer to insert"><option value="conv">conv</option><option value="dense">dense</option></select></label>
+        <label class="field"><span id="insert-size-label">filters</span> <input id="insert-size" type="number" min="1" max="512" value="8" aria-label="Filters or units of the new layer"></label>
+        <label class="field conv-only">kernel <input id="insert-kernel" type="number" min="1" max="11" step="2" value="3" aria-label="Kernel size of the new conv layer"></label>
+        <label class="field conv-only"><input id="insert-pool" type="checkbox" aria-label="Add a pooling layer"> pool</label>
+        <label class="field">init <select id="insert-init" aria-label="Initialisation of the new layer">${INSERT_INITS.map(i => `<option>${i}</option>`).join('')}</select></label>
+        <button class="btn" type="submit" id="insert-btn">Insert layer</button>
+      </form>
+      <span class="sep"></span>
+      <button class="btn" id="net-undo" title="Undo the last structural change">↶ Undo</button>
+    </div>
+    <div class="network-canvas" id="network-canvas">
+      <svg class="network-paths" aria-hidden="true"><g class="edges"></g></svg>
+      <div class="probe-panel" id="probe-panel">
+        <div class="col-title">Input</div>
+        <div class="probe-figure"><img id="probe-img" alt="Probe image" width="96" height="96"><div id="probe-caption" class="caption">–</div></div>
+        <form id="probe-form" class="probe-form">
+          <label class="field">Validation image
+            <span class="row"><input id="probe-index" type="number" min="0" value="0" aria-label="Validation image index for the probe">
+            <button class="btn btn-small" type="submit">Use</button></span>
+          </label>
+        </form>
+        <label class="field">Or upload
+          <input id="probe-file" type="file" accept="image/*" aria-label="Upload a probe image">
+        </label>
+        <label class="field">labelled as <select id="probe-label" aria-label="Class label of the uploaded image"></select></label>
+        <div id="probe-error" class="field-error" role="alert"></div>
+      </div>
+      <div class="network-layers"></div>
+      <span class="legend" aria-hidden="true">weights <span class="legend-label">−</span><span class="legend-bar"></span><span class="legend-label">+</span>
+        · path width = activation for the probe (top 50%) · jitter = gradient magnitude</span>
+      <div class="network-empty" hidden>Waiting for the network…</div>
+    </div>`;
+
+  const $ = (s) => element.querySelector(s);
+  const canvasArea = $('#network-canvas');
+  const svg = d3.select(element).select('svg.network-paths');
+  const edgeGroup = svg.select('g.edges');
+  const layersHost = d3.select(element).select('.network-layers');
+  const emptyNote = $('.network-empty');
+  const growInit = $('#grow-init');
+  const insertForm = $('#insert-form');
+  const insertAfter = $('#insert-after');
+  const insertKind = $('#insert-kind');
+  const insertSize = $('#insert-size');
+  const probeImg = $('#probe-img');
+  const probeCaption = $('#probe-caption');
+  const probeIndex = $('#probe-index');
+  const probeFile = $('#probe-file');
+  const probeLabel = $('#probe-label');
+  const probeError = $('#probe-error');
+  element.querySelector('.legend-bar').style.background = divergingGradientCss();
+
+  let width = 0;
+  let height = 0;
+  let visible = true;
+  let lastState = null;
+  let layoutKey = '';
+  let layout = null; // {columns: [{id, x, nodes: [{id, x, y, size}]}]}
+  const jitterNodes = new Map(); // node id -> {el, px, py, fx, fy, amp, target}
+  const layerRef = new Map(); // layer id -> running reference jitter
+  let lastStep = null;
+  let lastStepChange = 0;
+  let serverRunning = false;
+  let labelsFor = '';
+  let shownProbe = '';
+
+  new ResizeObserver((entries) => {
+    for (const e of entries) {
+      width = e.contentRect.width;
+      height = e.contentRect.height;
+    }
+    layoutKey = '';
+    actions.requestRender();
+  }).observe(canvasArea);
+
+  // ---- controls ----
+  insertKind.addEventListener('change', () => {
+    const conv = insertKind.value === 'conv';
+    $('#insert-size-label').textContent = conv ? 'filters' : 'units';
+    element.querySelectorAll('.conv-only').forEach(e => { e.hidden = !conv; });
+  });
+  insertForm.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const size = Number(insertSize.value);
+    if (!Number.isInteger(size) || size < 1 || size > 512) {
+      actions.toast('The new layer needs a whole number of filters/units in 1..512', 'error');
+      return;
+    }
+    const after = insertAfter.value;
+    const init = $('#insert-init').value;
+    if (insertKind.value === 'conv') {
+      const kernel = Number($('#insert-kernel').value);
+      if (!Number.isInteger(kernel) || kernel < 1 || kernel > 11) {
+        actions.toast('Kernel size must be a whole number in 1..11', 'error');
+        return;
+      }
+      actions.command(commands.insertConv(after, size, kernel, $('#insert-pool').checked, init));
+    } else {
+      actions.command(commands.insertDense(after, size, init));
+    }
+  });
+  $('#net-undo').addEventListener('click', () => actions.command(commands.undo()));
+
+  $('#probe-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const count = splitSize(lastState?.dataset, 'validation');
+    const v = Number(probeIndex.value);
+    if (probeIndex.value.trim() === '' || !Number.isInteger(v) || v < 0 || (Number.isFinite(count) && v >= count)) {
+      probeError.textContent = `Pick a whole number in 0..${Number.isFinite(count) ? count - 1 : '…'}`;
+      return;
+    }
+    probeError.textContent = '';
+    actions.command(commands.probeImage(v));
+  });
+  probeFile.addEventListener('change', async () => {
+    const file = probeFile.files?.[0];
+    if (!file) return;
+    probeError.textContent = '';
+    try {
+      const shape = lastState?.architecture?.input || lastState?.dataset?.shape;
+      const { base64, dataUrl } = await imageToPixels(file, shape);
+      const id = actions.command(commands.probePixels(base64, Number(probeLabel.value) || 0));
+      if (id) probeImg.src = dataUrl;
+    } catch (err) {
+      probeError.textContent = err.message;
+    }
+    probeFile.value = '';
+  });
+
+  // ---- jitter animation: transforms only ----
+  let rafId = 0;
+  let lastFrame = 0;
+  function animate(now) {
+    rafId = 0;
+    if (!visible) return;
+    const t = now / 1000;
+    // time-based easing, so that slow frames settle as fast as quick ones (~0.1 s time constant)
+    const ease = 1 - Math.exp(-Math.min(0.5, Math.max(0, now - lastFrame) / 1000) / 0.1);
+    lastFrame = now;
+    // still unless the server says running and the step advanced in the last 1.5 s
+    const training = serverRunning && now - lastStepChange < 1500;
+    for (const n of jitterNodes.values()) {
+      const target = training ? n.maxAmp * (n.norm || 0) : 0;
+      n.amp += (target - n.amp) * ease;
+      if (n.amp < 0.03) {
+        if (n.still) continue;
+        n.amp = 0;
+        n.still = true;
+        n.el.style.transform = 'translate(0px, 0px)';
+        continue;
+      }
+      n.still = false;
+      const dx = n.amp * (0.65 * Math.sin(t * n.fx + n.px) + 0.35 * Math.sin(t * n.fx * 1.7 + n.py));
+      const dy = n.amp * (0.65 * Math.cos(t * n.fy + n.py) + 0.35 * Math.sin(t * n.fy * 1.3 + n.px));
+      n.el.style.transform = `translate(${dx.toFixed(2)}px, ${dy.toFixed(2)}px)`;
+    }
+    rafId = requestAnimationFrame(animate);
+  }
+  function startAnimation() {
+    if (!rafId && visible) rafId = requestAnimationFrame(animate);
+  }
+
+  function render(state) {
+    lastState = state;
+    const layers = parameterLayers(state);
+    emptyNote.hidden = layers.length > 0;
+    if (!width || !height) return;
+    const classNames = state.dataset?.classNames || [];
+
+    // ---- layout, recomputed only when the structure or the size changes ----
+    const key = `${width}x${height}|` + layers.map(l => `${l.id}:${l.filterIds.join(',')}`).join('|');
+    if (key !== layoutKey) {
+      layoutKey = key;
+      layout = computeLayout(layers, width, height, classNames.length > 0);
+      updateInsertOptions(state);
+    }
+    const colById = new Map(layout.columns.map(c => [c.id, c]));
+    const selection = state.selection;
+
+    // ---- layer columns (headers + nodes), keyed by layer id ----
+    const lastLayerId = layers.length ? layers[layers.length - 1].id : null;
+    const pendingLayers = new Set([...state.pending.values()].map(p => p.payload?.layer || p.payload?.after).filter(Boolean));
+    const cols = layersHost.selectAll('div.layer-col').data(layers, d => d.id).join(
+      enter => {
+        const col = enter.append('div').attr('class', 'layer-col').attr('data-layer', d => d.id);
+        const head = col.append('div').attr('class', 'layer-head');
+        head.append('div').attr('class', 'layer-title');
+        head.append('div').attr('class', 'layer-sub');
+        const bar = head.append('div').attr('class', 'layer-buttons').attr('role', 'group')
+          .attr('aria-label', d => `Layer ${d.id}`);
+        bar.append('button').attr('class', 'btn btn-icon add-filter').text('+')
+          .on('click', (e, d) => actions.command(commands.addFilters(d.id, 1, growInit.value)));
+        bar.append('button').attr('class', 'btn btn-icon remove-filter').text('−')
+          .on('click', (e, d) => {
+            const sel = lastState?.selection;
+            if (sel && sel.layer === d.id) actions.command(commands.removeFilters(d.id, [sel.filter]));
+          });
+        bar.append('button').attr('class', 'btn btn-icon freeze').text('❄')
+          .on('click', (e, d) => {
+            const layer = parameterLayers(lastState).find(l => l.id === d.id);
+            actions.command(layer?.frozen ? commands.unfreeze(d.id) : commands.freeze(d.id));
+          });
+        bar.append('button').attr('class', 'btn btn-icon remove-layer').text('×')
+          .on('click', (e, d) => actions.command(commands.removeLayer(d.id)));
+        return col;
+      });
+    cols.classed('frozen', d => !!d.frozen).classed('pending', d => pendingLayers.has(d.id));
+    cols.select('.layer-head')
+      .style('left', d => `${colById.get(d.id).x - colById.get(d.id).headWidth / 2}px`)
+      .style('width', d => `${colById.get(d.id).headWidth}px`);
+    cols.select('.layer-title').text(d => d.id + (d.frozen ? ' ❄' : ''));
+    cols.select('.layer-sub').text(d => subtitle(d, state));
+    cols.select('.add-filter')
+      .attr('aria-label', d => `Add a filter to ${d.id}`).attr('title', d => `Add a ${growInit.value} filter to ${d.id}`)
+      .property('disabled', d => d.id === lastLayerId || state.connection !== 'open');
+    cols.select('.remove-filter')
+      .attr('aria-label', d => `Remove the selected filter from ${d.id}`)
+      .attr('title', d => selection?.layer === d.id ? `Remove ${selection.filter}` : 'Select a filter of this layer first')
+      .property('disabled', d => d.id === lastLayerId || selection?.layer !== d.id || d.filterIds.length <= 1);
+    cols.select('.freeze')
+      .attr('aria-label', d => `${d.frozen ? 'Unfreeze' : 'Freeze'} ${d.id}`)
+      .attr('title', d => d.frozen ? `Unfreeze ${d.id}` : `Freeze ${d.id} (stop updating its weights)`)
+      .attr('aria-pressed', d => String(!!d.frozen));
+    cols.select('.remove-layer')
+      .attr('aria-label', d => `Remove layer ${d.id}`).attr('title', d => `Remove layer ${d.id}`)
+      .property('disabled', d => d.id === lastLayerId);
+
+    const probs = state.snapshot?.probe?.probabilities || [];
+    const probeLabelIndex = state.snapshot?.probe?.label;
+    cols.each(function (layer) {
+      const col = colById.get(layer.id);
+      const isOutput = layer.id === lastLayerId && layer.kind === 'dense';
+      const nodes = d3.select(this).selectAll('button.node').data(col.nodes, n => n.id).join(
+        enter => {
+          const b = enter.append('button').attr('class', 'node').attr('data-id', n => n.id)
+            .on('click', (e, n) => actions.select({ layer: layer.id, filter: n.id }));
+          b.each(function (n) {
+            if (layer.kind === 'conv') {
+              d3.select(this).append('canvas').attr('class', 'thumb');
+            } else {
+              d3.select(this).append('span').attr('class', 'swatch');
+            }
+          });
+          return b;
+        },
+        update => update,
+        exit => exit.each(function (n) { jitterNodes.delete(n.id); }).remove());
+      nodes.style('left', n => `${n.x}px`).style('top', n => `${n.y}px`)
+        .style('width', n => `${n.size}px`).style('height', n => `${n.size}px`)
+        .classed('selected', n => selection?.filter === n.id)
+        .classed('inactive', (n) => !layer.activePath?.[n.index])
+        .attr('aria-label', n => isOutput && classNames[n.index] ? `${n.id} (${classNames[n.index]})` : n.id)
+        .attr('aria-pressed', n => String(selection?.filter === n.id));
+      if (layer.kind === 'conv') drawThumbnails(nodes, layer);
+      else drawSwatches(nodes, layer);
+      if (isOutput) {
+        nodes.selectAll('span.class-label').data(n => [n]).join('span').attr('class', 'class-label')
+          .classed('truth', n => n.index === probeLabelIndex)
+          .text(n => classNames[n.index] ?? n.id);
+        nodes.selectAll('span.prob').data(n => [n]).join('span').attr('class', 'prob')
+          .style('width', n => `${Math.max(0, Math.min(1, num(probs[n.index]) || 0)) * 64}px`)
+          .attr('title', n => `p = ${(num(probs[n.index]) || 0).toFixed(3)}`);
+      }
+      // jitter amplitudes, normalised by the layer's running maximum
+      const jit = layer.jitter || [];
+      let max = 0;
+      for (const v of jit) if (Number.isFinite(num(v))) max = Math.max(max, num(v));
+      const ref = Math.max(max, (layerRef.get(layer.id) || 0) * 0.998);
+      layerRef.set(layer.id, ref);
+      nodes.each(function (n) {
+        let j = jitterNodes.get(n.id);
+        if (!j || j.el !== this) {
+          const h = hash(n.id);
+          j = { el: this, px: (h % 628) / 100, py: ((h >> 10) % 628) / 100, fx: 9 + (h % 7), fy: 10 + ((h >> 4) % 6),
+            amp: 0, still: false };
+          jitterNodes.set(n.id, j);
+        }
+        j.maxAmp = Math.max(1.2, Math.min(4, n.size * 0.14));
+        const v = num(jit[n.index]);
+        j.norm = ref > 0 && Number.isFinite(v) ? Math.sqrt(Math.max(0, v) / ref) : 0;
+      });
+    });
+
+    // training = the step advanced within the last second and the server says running
+    const step = num(state.snapshot?.step);
+    const now = performance.now();
+    if (step !== lastStep) { lastStep = step; lastStepChange = now; }
+    serverRunning = state.snapshot?.state === 'running' && state.connection === 'open';
+    startAnimation();
+
+    drawEdges(layers, colById, state);
+    renderProbe(state);
+  }
+
+  function drawThumbnails(nodes, layer) {
+    const size = num(layer.thumbnailSize);
+    const channels = num(layer.thumbnailChannels) || 1;
+    const data = layer.thumbnails || [];
+    if (!size || !data.length) return;
+    const per = size * size * channels;
+    const limit = symmetricLimit(data);
+    nodes.select('canvas.thumb').each(function (n) {
+      if (this.width !== size) { this.width = size; this.height = size; }
+      const ctx = this.getContext('2d');
+      const image = ctx.createImageData(size, size);
+      if ((n.index + 1) * per <= data.length) paintFilter(image.data, data, n.index * per, size, channels, limit);
+      ctx.putImageData(image, 0, 0);
+    });
+  }
+
+  function drawSwatches(nodes, layer) {
+    const act = layer.activation || [];
+    const limit = symmetricLimit(act);
+    nodes.select('span.swatch').style('background', n => divergingCss(num(act[n.index]), limit));
+  }
+
+  function drawEdges(layers, colById, state) {
+    const edges = [];
+    let prev = null;
+    const probe = colById.get('__input');
+    for (const layer of layers) {
+      const col = colById.get(layer.id);
+      const targets = topActive(layer, col.nodes);
+      if (!prev) {
+        for (const t of targets) {
+          edges.push({ id: `in>${t.id}`, x1: probe.x, y1: probe.y, x2: t.x, y2: t.y + t.size / 2, w: 1.2, o: 0.25 });
+        }
+      } else {
+        const act = prev.layer.activation || [];
+        let max = 0;
+        for (const s of prev.sources) max = Math.max(max, num(act[s.index]) || 0);
+        for (const s of prev.sources) {
+          const a = num(act[s.index]) || 0;
+          const w = 0.4 + 3.6 * (max > 0 ? Math.max(0, a) / max : 0);
+          for (const t of targets) {
+            edges.push({ id: `${s.id}>${t.id}`, x1: s.x + s.size, y1: s.y + s.size / 2, x2: t.x, y2: t.y + t.size / 2,
+              w, o: 0.12 + 0.3 * (w / 4) });
+          }
+        }
+      }
+      prev = { layer, sources: targets };
+    }
+    edgeGroup.selectAll('path').data(edges, e => e.id).join('path')
+      .attr('d', e => {
+        const mx = (e.x1 + e.x2) / 2;
+        return `M${e.x1},${e.y1}C${mx},${e.y1} ${mx},${e.y2} ${e.x2},${e.y2}`;
+      })
+      .attr('stroke-width', e => e.w.toFixed(2))
+      .attr('stroke-opacity', e => e.o.toFixed(2));
+  }
+
+  function renderProbe(state) {
+    const probe = state.snapshot?.probe;
+    const classNames = state.dataset?.classNames || [];
+    if (labelsFor !== classNames.join('|')) {
+      labelsFor = classNames.join('|');
+      probeLabel.innerHTML = classNames.map((c, i) => `<option value="${i}">${escapeHtml(c)}</option>`).join('');
+      const count = splitSize(state.dataset, 'validation');
+      if (Number.isFinite(count)) probeIndex.max = String(Math.max(0, count - 1));
+    }
+    if (!probe) return;
+    const key = probe.index == null ? 'uploaded' : `v${probe.index}`;
+    if (key !== shownProbe) {
+      shownProbe = key;
+      if (probe.index != null) {
+        probeImg.src = `/api/images/validation/${probe.index}`;
+        if (document.activeElement !== probeIndex) probeIndex.value = String(probe.index);
+      }
+    }
+    const probs = probe.probabilities || [];
+    let best = -1;
+    for (let i = 0; i < probs.length; i++) if (best < 0 || num(probs[i]) > num(probs[best])) best = i;
+    const truth = classNames[probe.label] ?? probe.label;
+    const guess = best >= 0 ? `${classNames[best] ?? best} ${(num(probs[best]) * 100).toFixed(0)}%` : '–';
+    const text = `${probe.index == null ? 'uploaded' : `#${probe.index}`} · ${truth} → ${guess}`;
+    if (probeCaption.textContent !== text) probeCaption.textContent = text;
+    probeCaption.classList.toggle('right', best === probe.label);
+    probeCaption.classList.toggle('wrong', best >= 0 && best !== probe.label);
+  }
+
+  function updateInsertOptions(state) {
+    const all = (state.architecture?.layers || []).map(l => l.id);
+    const ids = all.length ? all : parameterLayers(state).map(l => l.id);
+    const current = insertAfter.value;
+    insertAfter.innerHTML = ids.map(id => `<option>${escapeHtml(id)}</option>`).join('');
+    if (ids.includes(current)) insertAfter.value = current;
+  }
+
+  return {
+    render,
+    setVisible(on) {
+      visible = on;
+      if (on) startAnimation();
+    },
+  };
+}
+
+function subtitle(layer, state) {
+  const info = layer.info;
+  const n = layer.filterIds.length;
+  if (layer.kind === 'conv') {
+    const k = info?.kernelSize || layer.thumbnailSize;
+    const archLayers = state.architecture?.layers || [];
+    const i = archLayers.findIndex(l => l.id === layer.id);
+    const extras = [];
+    for (let j = i + 1; i >= 0 && j < archLayers.length && archLayers[j].kind !== 'conv' && archLayers[j].kind !== 'dense'; j++) {
+      extras.push(archLayers[j].kind);
+    }
+    return `${n} × ${k}×${k}${extras.length ? ' · ' + extras.join(' · ') : ''}`;
+  }
+  return `${n} units`;
+}
+
+/** Nodes in the top half of the layer's activation (activePath), capped to keep the picture readable. */
+function topActive(layer, nodes) {
+  const act = layer.activation || [];
+  const active = layer.activePath || [];
+  let chosen = nodes.filter(n => active[n.index]);
+  if (!active.length) chosen = nodes.slice();
+  if (chosen.length > MAX_EDGES_PER_SIDE) {
+    chosen = chosen.slice().sort((a, b) => (num(act[b.index]) || 0) - (num(act[a.index]) || 0)).slice(0, MAX_EDGES_PER_SIDE);
+  }
+  return chosen;
+}
+
+function computeLayout(layers, width, height, hasClasses) {
+  const columns = [];
+  const top = HEADER_H;
+  const avail = Math.max(60, height - top - 14);
+  const rightPad = hasClasses ? 120 : 24;
+  const n = layers.length;
+  const x0 = INPUT_W + 70;
+  const x1 = width - rightPad - 30;
+  const spacing = n > 1 ? (x1 - x0) / (n - 1) : 0;
+  columns.push({ id: '__input', x: 134, y: 80, nodes: [], headWidth: 0 }); // right edge of the probe image
+  layers.forEach((layer, li) => {
+    const count = layer.filterIds.length;
+    let size = Math.floor(avail / Math.max(1, count)) - GAP;
+    size = Math.max(10, Math.min(layer.kind === 'conv' ? 40 : 22, size));
+    const perColumn = Math.max(1, Math.floor(avail / (size + GAP)));
+    const subColumns = Math.ceil(count / perColumn);
+    const rows = Math.min(count, perColumn);
+    const blockW = subColumns * (size + GAP) - GAP;
+    const cx = n > 1 ? x0 + li * spacing : (x0 + x1) / 2;
+    const y0 = top + Math.max(0, (avail - rows * (size + GAP)) / 2);
+    const nodes = layer.filterIds.map((id, index) => {
+      const c = Math.floor(index / perColumn);
+      const r = index % perColumn;
+      return { id, index, size, x: cx - blockW / 2 + c * (size + GAP), y: y0 + r * (size + GAP) };
+    });
+    columns.push({ id: layer.id, x: cx, nodes, headWidth: Math.max(96, Math.min(150, spacing - 10 || 150)) });
+  });
+  return { columns };
+}
+
+/** Decodes an image file onto a canvas of the model's input shape; returns uint8 CHW pixels as base64. */
+async function imageToPixels(file, shape) {
+  const channels = num(shape?.channels) || 3;
+  const h = num(shape?.height) || 32;
+  const w = num(shape?.width) || 32;
+  const bitmap = await createImageBitmap(file).catch(() => { throw new Error('That file is not an image the browser can read'); });
+  const canvas = document.createElement('canvas');
+  canvas.width = w;
+  canvas.height = h;
+  const ctx = canvas.getContext('2d');
+  // centre-crop to the target aspect, then scale
+  const scale = Math.max(w / bitmap.width, h / bitmap.height);
+  const sw = w / scale;
+  const sh = h / scale;
+  ctx.drawImage(bitmap, (bitmap.width - sw) / 2, (bitmap.height - sh) / 2, sw, sh, 0, 0, w, h);
+  const rgba = ctx.getImageData(0, 0, w, h).data;
+  const plane = w * h;
+  const bytes = new Uint8Array(channels * plane);
+  for (let p = 0; p < plane; p++) {
+    const r = rgba[4 * p];
+    const g = rgba[4 * p + 1];
+    const b = rgba[4 * p + 2];
+    if (channels === 1) {
+      bytes[p] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
+    } else {
+      bytes[p] = r;
+      bytes[plane + p] = g;
+      bytes[2 * plane + p] = b;
+      for (let c = 3; c < channels; c++) bytes[c * plane + p] = 0;
+    }
+  }
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return { base64: btoa(binary), dataUrl: canvas.toDataURL() };
+}
+
+export { imageToPixels };
+
+function hash(s) {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 16777619); }
+  return h >>> 0;
+}
+
+export function escapeHtml(s) {
+  return String(s).replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+}

@@ -1,0 +1,265 @@
+// Training Stats view (paper fig. 4): loss per batch (faint points on canvas, a smoothed line on
+// SVG), training and validation accuracy, throughput, and every steering action as a labelled
+// marker (hover for what changed). A window selector shows the last 500 / 5k steps or all.
+
+import { num } from '../store.js';
+
+const WINDOWS = [['500', 500], ['5k', 5000], ['all', Infinity]];
+const MARGIN = { top: 22, right: 18, bottom: 26, left: 52 };
+const MAX_POINTS = 4000;
+
+export function createStats(element, actions) {
+  element.innerHTML = `
+    <div class="toolbar stats-toolbar">
+      <div class="segmented" role="radiogroup" aria-label="Steps shown">
+        ${WINDOWS.map(([label], i) => `<label><input type="radio" name="stats-window" value="${i}" ${i === 2 ? 'checked' : ''}><span>${label === 'all' ? 'All steps' : `Last ${label}`}</span></label>`).join('')}
+      </div>
+      <span class="fill"></span>
+      <span class="chart-key"><span class="key-dot loss"></span>batch loss <span class="key-line loss"></span>smoothed
+        <span class="key-line train"></span>train acc <span class="key-line val"></span>validation acc <span class="key-marker"></span>steering</span>
+    </div>
+    <div class="chart chart-loss" id="chart-loss"></div>
+    <div class="chart chart-acc" id="chart-acc"></div>
+    <div class="chart chart-ips" id="chart-ips"></div>
+    <div class="tooltip" id="stats-tooltip" role="tooltip" hidden></div>`;
+
+  const tooltip = element.querySelector('#stats-tooltip');
+  let windowIndex = 2;
+  element.querySelectorAll('input[name=stats-window]').forEach(input => input.addEventListener('change', () => {
+    windowIndex = Number(input.value);
+    lastKey = '';
+    actions.requestRender();
+  }));
+
+  const loss = makeChart(element.querySelector('#chart-loss'), 'Loss', { canvas: true });
+  const acc = makeChart(element.querySelector('#chart-acc'), 'Accuracy', {});
+  const ips = makeChart(element.querySelector('#chart-ips'), 'Throughput (images/s)', {});
+  const charts = [loss, acc, ips];
+  let lastKey = '';
+
+  for (const c of charts) {
+    new ResizeObserver(() => { lastKey = ''; actions.requestRender(); }).observe(c.host);
+  }
+
+  function showTip(event, entry) {
+    tooltip.hidden = false;
+    tooltip.innerHTML = '';
+    const title = document.createElement('strong');
+    title.textContent = `step ${entry.step.toLocaleString('en-US')} · ${entry.type}`;
+    const body = document.createElement('div');
+    body.textContent = entry.label;
+    tooltip.append(title, body);
+    const box = element.getBoundingClientRect();
+    tooltip.style.left = `${Math.min(box.width - 260, event.clientX - box.left + 12)}px`;
+    tooltip.style.top = `${event.clientY - box.top + 12}px`;
+  }
+  function hideTip() { tooltip.hidden = true; }
+
+  function render(state) {
+    const s = state.series;
+    const key = `${s.version}|${state.steeringVersion}|${windowIndex}|${state.throughput.length}|${charts.map(c => `${c.host.clientWidth}x${c.host.clientHeight}`).join()}`;
+    if (key === lastKey) return;
+    lastKey = key;
+
+    const n = s.steps.length;
+    const span = WINDOWS[windowIndex][1];
+    const lastStep = n ? s.steps[n - 1] : 0;
+    const firstStep = Number.isFinite(span) ? Math.max(n ? s.steps[0] : 0, lastStep - span) : (n ? s.steps[0] : 0);
+    let from = 0;
+    while (from < n && s.steps[from] < firstStep) from++;
+    const domain = [firstStep, Math.max(lastStep, firstStep + 1)];
+
+    // ---- loss ----
+    const stride = Math.max(1, Math.ceil((n - from) / MAX_POINTS));
+    const points = [];
+    for (let i = from; i < n; i += stride) if (Number.isFinite(s.loss[i])) points.push([s.steps[i], s.loss[i]]);
+    const smooth = ema(s.steps, s.loss, from, n, stride);
+    let yMax = 0;
+    for (const p of points) yMax = Math.max(yMax, p[1]);
+    const lossY = d3.scaleLinear().domain([0, yMax > 0 ? yMax * 1.05 : 1]).nice();
+    loss.draw(domain, lossY, '.2f');
+    const ctx = loss.canvasContext();
+    if (ctx) {
+      ctx.fillStyle = 'rgba(31, 119, 180, 0.35)';
+      for (const [x, y] of points) ctx.fillRect(loss.x(x) - 1.4, lossY(y) - 1.4, 2.8, 2.8);
+    }
+    loss.line('smooth', smooth, 'line-loss');
+
+    // ---- accuracy ----
+    const accY = d3.scaleLinear().domain([0, 1]);
+    acc.draw(domain, accY, '.0%');
+    acc.line('train', ema(s.steps, s.accuracy, from, n, stride), 'line-train');
+    const val = state.validation.filter(v => v.step >= firstStep && Number.isFinite(v.accuracy)).map(v => [v.step, v.accuracy]);
+    acc.line('val', val, 'line-val');
+    acc.dots('val', val, 'dot-val');
+
+    // ---- throughput ----
+    const tp = state.throughput.filter(t => t.step >= firstStep && Number.isFinite(t.imagesPerSecond))
+      .map(t => [t.step, t.imagesPerSecond]);
+    let ipsMax = 0;
+    for (const p of tp) ipsMax = Math.max(ipsMax, p[1]);
+    ips.draw(domain, d3.scaleLinear().domain([0, ipsMax > 0 ? ipsMax * 1.1 : 1]).nice(), '~s');
+    ips.line('ips', tp, 'line-ips');
+
+    // ---- steering markers ----
+    const markers = state.steering.map((e, i) => ({ ...e, key: `${i}` }))
+      .filter(e => e.step >= firstStep && e.step <= domain[1] + 1);
+    loss.markers(markers, true, showTip, hideTip);
+    acc.markers(markers, false, showTip, hideTip);
+  }
+
+  return { render };
+}
+
+/** Exponential moving average of ys (debiased, TensorBoard-style), sampled every `stride`. */
+function ema(xs, ys, from, to, stride) {
+  const out = [];
+  const count = to - from;
+  const alpha = count > 2000 ? 0.995 : count > 200 ? 0.97 : 0.85;
+  let avg = 0;
+  let weight = 0;
+  for (let i = from; i < to; i++) {
+    const y = ys[i];
+    if (!Number.isFinite(y)) continue;
+    avg = alpha * avg + (1 - alpha) * y;
+    weight = alpha * weight + (1 - alpha);
+    if ((i - from) % stride === 0 || i === to - 1) out.push([xs[i], avg / weight]);
+  }
+  return out;
+}
+
+function makeChart(host, title, { canvas = false }) {
+  host.innerHTML = '';
+  const heading = document.createElement('div');
+  heading.className = 'chart-title';
+  heading.textContent = title;
+  host.append(heading);
+  let cnv = null;
+  if (canvas) {
+    cnv = document.createElement('canvas');
+    cnv.className = 'chart-canvas';
+    host.append(cnv);
+  }
+  const svg = d3.select(host).append('svg').attr('class', 'chart-svg').attr('role', 'img').attr('aria-label', title);
+  const grid = svg.append('g').attr('class', 'grid');
+  const xAxis = svg.append('g').attr('class', 'axis x-axis');
+  const yAxis = svg.append('g').attr('class', 'axis y-axis');
+  const plot = svg.append('g').attr('class', 'plot');
+  const markerLayer = svg.append('g').attr('class', 'markers');
+  svg.append('text').attr('class', 'axis-label').text('step');
+  const chart = {
+    host,
+    x: d3.scaleLinear(),
+    y: d3.scaleLinear(),
+    width: 0,
+    height: 0,
+    draw(domain, y, format) {
+      const w = host.clientWidth;
+      const h = host.clientHeight - 18;
+      chart.width = w;
+      chart.height = h;
+      svg.attr('width', w).attr('height', h);
+      chart.x.domain(domain).range([MARGIN.left, w - MARGIN.right]);
+      chart.y = y.range([h - MARGIN.bottom, MARGIN.top]);
+      const xTicks = Math.max(2, Math.floor(w / 110));
+      const yTicks = Math.max(2, Math.floor(h / 40));
+      xAxis.attr('transform', `translate(0,${h - MARGIN.bottom})`)
+        .call(d3.axisBottom(chart.x).ticks(xTicks, '~s').tickSizeOuter(0));
+      yAxis.attr('transform', `translate(${MARGIN.left},0)`)
+        .call(d3.axisLeft(chart.y).ticks(yTicks, format).tickSizeOuter(0));
+      grid.selectAll('line').data(chart.y.ticks(yTicks)).join('line')
+        .attr('x1', MARGIN.left).attr('x2', w - MARGIN.right)
+        .attr('y1', d => chart.y(d)).attr('y2', d => chart.y(d));
+      svg.select('.axis-label').attr('x', w - MARGIN.right).attr('y', h - 2).attr('text-anchor', 'end');
+      if (cnv) {
+        const ratio = window.devicePixelRatio || 1;
+        if (cnv.width !== Math.round(w * ratio) || cnv.height !== Math.round(h * ratio)) {
+          cnv.width = Math.round(w * ratio);
+          cnv.height = Math.round(h * ratio);
+          cnv.style.width = `${w}px`;
+          cnv.style.height = `${h}px`;
+        }
+        const ctx = cnv.getContext('2d');
+        ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+        ctx.clearRect(0, 0, w, h);
+        ctx.save();
+        ctx.beginPath();
+        ctx.rect(MARGIN.left, MARGIN.top, w - MARGIN.left - MARGIN.right, h - MARGIN.top - MARGIN.bottom);
+        ctx.clip();
+        chart.ctx = ctx;
+      }
+    },
+    canvasContext() { return chart.ctx || null; },
+    line(key, data, cls) {
+      const path = d3.line().x(d => chart.x(d[0])).y(d => chart.y(d[1])).defined(d => Number.isFinite(d[1]));
+      plot.selectAll(`path.${cls}`).data([data]).join('path').attr('class', `series ${cls}`).attr('d', path);
+      if (chart.ctx) { chart.ctx.restore(); chart.ctx = null; }
+    },
+    dots(key, data, cls) {
+      plot.selectAll(`circle.${cls}`).data(data, d => d[0]).join('circle').attr('class', cls).attr('r', 2.5)
+        .attr('cx', d => chart.x(d[0])).attr('cy', d => chart.y(d[1]));
+    },
+    markers(entries, labelled, onEnter, onLeave) {
+      const top = MARGIN.top - 4;
+      const bottom = chart.height - MARGIN.bottom;
+      const groups = markerLayer.selectAll('g.marker').data(entries, d => d.key).join(enter => {
+        const g = enter.append('g').attr('class', d => `marker marker-${d.type}`).attr('tabindex', labelled ? 0 : null)
+          .attr('role', labelled ? 'note' : null);
+        g.append('title');
+        g.append('line');
+        g.append('rect').attr('class', 'hit');
+        if (labelled) {
+          g.append('path').attr('class', 'flag');
+          g.append('text').attr('class', 'marker-label');
+        }
+        return g;
+      });
+      // stagger the labels of markers that are close together over up to four rows
+      const rowEnds = [];
+      const sorted = entries.slice().sort((a, b) => a.step - b.step);
+      const rowOf = new Map();
+      for (const e of sorted) {
+        const x = chart.x(e.step);
+        let row = rowEnds.findIndex(end => x > end + 6);
+        if (row < 0) row = Math.min(3, rowEnds.length);
+        rowEnds[row] = x + 8 + 6 * shortLabel(e).length;
+        rowOf.set(e.key, row);
+      }
+      const right = chart.width - MARGIN.right;
+      groups.attr('transform', d => `translate(${chart.x(d.step).toFixed(1)},0)`)
+        .attr('aria-label', d => `step ${d.step}: ${d.label}`)
+        .on('mouseenter focus', (e, d) => onEnter(e, d))
+        .on('mousemove', (e, d) => onEnter(e, d))
+        .on('mouseleave blur', onLeave);
+      groups.select('title').text(d => `step ${d.step}: ${d.label}`);
+      groups.select('line').attr('y1', top).attr('y2', bottom);
+      groups.select('rect.hit').attr('x', -4).attr('width', 8).attr('y', top).attr('height', bottom - top);
+      if (labelled) {
+        const y = d => top + 8 + 12 * (rowOf.get(d.key) || 0);
+        const flipped = d => chart.x(d.step) + 8 + 6 * shortLabel(d).length > right;
+        groups.select('path.flag').attr('d', d => flipped(d) ? `M0,${y(d) - 8}h-6l2,4l-2,4h6z` : `M0,${y(d) - 8}h6l-2,4l2,4h-6z`);
+        groups.select('text.marker-label').attr('x', d => flipped(d) ? -8 : 8).attr('y', d => y(d))
+          .attr('text-anchor', d => flipped(d) ? 'end' : 'start').text(d => shortLabel(d));
+      }
+    },
+  };
+  return chart;
+}
+
+function shortLabel(e) {
+  switch (e.type) {
+    case 'set-hyperparameters': {
+      const keys = Object.keys(e.result && Object.keys(e.result).length ? e.result : e.payload || {});
+      const names = { learningRate: 'lr', momentum: 'mom', batchSize: 'batch', weightDecay: 'wd', optimizer: 'opt' };
+      return keys.map(k => names[k] || k).join('+') || 'hp';
+    }
+    case 'add-filters': return `+${e.payload?.count ?? 1} ${e.payload?.layer ?? ''}`;
+    case 'remove-filters': return `−${(e.payload?.filters || []).length} ${e.payload?.layer ?? ''}`;
+    case 'insert-layer': return `+layer`;
+    case 'remove-layer': return `−${e.payload?.layer ?? 'layer'}`;
+    case 'set-probe': return 'probe';
+    case 'pause': return '❚❚';
+    case 'resume': return '▶';
+    default: return e.type;
+  }
+}

@@ -1,0 +1,271 @@
+package org.revacnn.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.revacnn.session.SessionFixtures;
+import org.revacnn.session.TrainingSession;
+
+/**
+ * The UI in a real browser (Debian chromium through Playwright) against the real server with a
+ * small synthetic session: every view renders, and the main interaction of each works. One page
+ * is shared by the ordered tests; console errors are collected throughout and must stay empty.
+ * Screenshots of every view go to target/screenshots/.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class UiIT {
+  private static final Path SHOTS = Paths.get("target", "screenshots");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private TrainingSession session;
+  private WebServer server;
+  private Playwright playwright;
+  private Browser browser;
+  private Page page;
+  private final List<String> consoleErrors = new CopyOnWriteArrayList<>();
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  void start() throws Exception {
+    Files.createDirectories(SHOTS);
+    session = new TrainingSession(SessionFixtures.config(), SessionFixtures.data());
+    session.start(true);
+    server = WebServer.start(session, new WebServer.Options("127.0.0.1", 0, null));
+    playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+    browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
+        .setExecutablePath(Paths.get("/usr/bin/chromium")).setHeadless(true)
+        .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync")));
+    page = browser.newPage(new Browser.NewPageOptions().setViewportSize(1366, 768));
+    page.setDefaultTimeout(15_000);
+    page.onConsoleMessage(m -> {
+      // a server without the t-SNE endpoints answers 404; the view shows "not available yet"
+      if (m.type().equals("error") && !(m.location() != null && m.location().contains("/api/tsne"))) {
+        consoleErrors.add(m.text() + " @ " + m.location());
+      }
+    });
+    page.onPageError(e -> consoleErrors.add("page error: " + e));
+    page.navigate(base());
+    page.waitForFunction("() => document.querySelector('#connection').dataset.state === 'open'");
+  }
+
+  @AfterAll
+  void stop() {
+    if (browser != null) browser.close();
+    if (playwright != null) playwright.close();
+    if (server != null) server.close();
+    if (session != null) session.close();
+  }
+
+  @AfterEach
+  void noConsoleErrors() {
+    assertThat(consoleErrors).as("console errors").isEmpty();
+  }
+
+  private String base() {
+    return "http://127.0.0.1:" + server.port() + "/";
+  }
+
+  private JsonNode get(String path) throws Exception {
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base() + path)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(path).isEqualTo(200);
+    return JSON.readTree(r.body());
+  }
+
+  private int filters(String layer) throws Exception {
+    for (JsonNode l : get("api/architecture").get("layers")) {
+      if (l.get("id").asText().equals(layer)) return l.get("filters").asInt();
+    }
+    throw new AssertionError("no layer " + layer);
+  }
+
+  private void tab(String name) {
+    page.click("#tab-" + name);
+    page.waitForFunction("n => !document.getElementById('view-' + n).hidden", name);
+  }
+
+  private void shot(String name) {
+    page.evaluate("() => { const s = window.revacnn.store; s.state.toasts.slice().forEach(t => s.dismiss(t.id)); }");
+    page.waitForTimeout(100);
+    page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve(name + ".png")));
+  }
+
+  private String transforms(String layer) {
+    return (String) page.evaluate("l => [...document.querySelectorAll(`.layer-col[data-layer='${l}'] button.node`)]"
+        + ".map(n => n.style.transform).join('|')", layer);
+  }
+
+  private void waitForRunState(String state) {
+    page.waitForFunction("s => document.querySelector('#run-state').dataset.state === s", state);
+  }
+
+  @Test
+  @Order(1)
+  void networkViewDrawsLayersAndJittersWhileTraining() {
+    tab("network");
+    page.waitForFunction("() => document.querySelectorAll(\".layer-col[data-layer='conv2'] button.node\").length > 0");
+    page.waitForFunction("() => document.querySelectorAll('svg.network-paths path').length > 0");
+    assertThat(page.locator(".layer-col").count()).isEqualTo(4); // conv1..conv3 and the output layer
+    waitForRunState("running");
+    page.waitForTimeout(400);
+    String first = transforms("conv1");
+    page.waitForTimeout(120);
+    String second = transforms("conv1");
+    assertThat(second).as("node positions move between frames while training").isNotEqualTo(first);
+
+    page.locator(".layer-col[data-layer='conv1'] button.node").first().click(new Locator.ClickOptions().setForce(true));
+    page.waitForFunction("() => document.querySelector('#detail-id').textContent.startsWith('conv1/f0')");
+    page.waitForFunction("() => document.querySelector('#detail-act-caption').textContent.includes('image #')");
+    shot("network");
+  }
+
+  @Test
+  @Order(2)
+  void nodesStandStillWhilePaused() {
+    page.click("#btn-pause");
+    waitForRunState("paused");
+    try {
+      page.waitForTimeout(700);
+      String first = transforms("conv1");
+      page.waitForTimeout(150);
+      assertThat(transforms("conv1")).as("nodes are still while paused").isEqualTo(first)
+          .matches("(translate\\(0px, 0px\\)\\|?)+");
+    } finally {
+      page.click("#btn-resume");
+      waitForRunState("running");
+    }
+  }
+
+  @Test
+  @Order(3)
+  void serverErrorsAreShown() {
+    page.click("#net-undo"); // nothing to undo yet
+    page.waitForSelector(".toast-error");
+    assertThat(page.textContent(".toast-error")).contains("nothing to undo");
+    page.click(".toast-error .toast-close");
+  }
+
+  @Test
+  @Order(4)
+  void addingAndRemovingAFilterChangesTheArchitecture() throws Exception {
+    int before = filters("conv2");
+    String nodes = ".layer-col[data-layer='conv2'] button.node";
+    assertThat(page.locator(nodes).count()).isEqualTo(before);
+    page.click(".layer-col[data-layer='conv2'] button.add-filter");
+    page.waitForFunction("n => document.querySelectorAll(\".layer-col[data-layer='conv2'] button.node\").length === n", before + 1);
+    assertThat(filters("conv2")).isEqualTo(before + 1);
+
+    page.locator(nodes).last().click(new Locator.ClickOptions().setForce(true));
+    page.click(".layer-col[data-layer='conv2'] button.remove-filter");
+    page.waitForFunction("n => document.querySelectorAll(\".layer-col[data-layer='conv2'] button.node\").length === n", before);
+    assertThat(filters("conv2")).isEqualTo(before);
+  }
+
+  @Test
+  @Order(5)
+  void statsChartGainsPointsAndShowsSteeringMarkers() {
+    tab("stats");
+    page.waitForFunction("() => document.querySelector('path.line-loss')?.getAttribute('d')?.length > 0");
+    double points = ((Number) page.evaluate("() => window.revacnn.store.state.series.steps.length")).doubleValue();
+    page.waitForFunction("n => window.revacnn.store.state.series.steps.length > n", points);
+    // the add/remove-filter steering from before shows as markers
+    page.waitForFunction("() => document.querySelectorAll('#chart-loss g.marker').length >= 2");
+
+    page.fill("#hp-learningRate", "0.02");
+    page.click("#hp-apply");
+    page.waitForFunction("() => document.querySelector('#hp-status').textContent === 'Applied.'");
+    page.waitForSelector("#chart-loss g.marker-set-hyperparameters");
+    page.hover("#chart-loss g.marker-set-hyperparameters rect.hit", new Page.HoverOptions().setForce(true));
+    page.waitForFunction("() => document.querySelector('#stats-tooltip').textContent.includes('learning rate')");
+    assertThat(session.latest().hyperparameters().learningRate()).isEqualTo(0.02f);
+    shot("stats");
+  }
+
+  @Test
+  @Order(6)
+  void invalidValuesAreRejectedBeforeSending() {
+    page.fill("#hp-momentum", "abc");
+    page.click("#hp-apply");
+    assertThat(page.textContent("#hp-momentum-error")).contains("must be a number");
+    page.fill("#hp-momentum", "1.5");
+    page.click("#hp-apply");
+    assertThat(page.textContent("#hp-momentum-error")).contains("[0, 1)");
+    page.click("#hp-revert");
+    assertThat(page.inputValue("#hp-momentum")).isEqualTo("0.9");
+  }
+
+  @Test
+  @Order(7)
+  void tsneViewFollowsTheLayersAndTheRadioButtons() {
+    tab("tsne");
+    page.waitForFunction("() => document.querySelectorAll('section.tsne-panel').length === 5");
+    page.waitForFunction("() => [...document.querySelectorAll('section.tsne-panel')].every(p => "
+        + "p.querySelectorAll('circle').length > 0 || !p.querySelector('.panel-message').hidden && "
+        + "!p.querySelector('.panel-message').textContent.startsWith('Computing'))");
+    boolean available = page.locator("section.tsne-panel circle").count() > 0;
+    if (available) {
+      page.click("input[name=tsne-kind][value=gradients]");
+      page.waitForFunction("() => document.querySelector(\"section[data-panel='conv1'] h3\").textContent.includes('gradients')");
+      page.waitForFunction("() => document.querySelectorAll(\"section[data-panel='conv1'] circle\").length > 0");
+    } else {
+      assertThat(page.textContent("section[data-panel='conv1'] .panel-message")).contains("Not available yet");
+      page.click("input[name=tsne-kind][value=activations]");
+      page.waitForFunction("() => document.querySelector(\"section[data-panel='conv1'] h3\").textContent.includes('activation maps')");
+      assertThat(page.textContent("#tsne-status")).contains("not available yet");
+    }
+    shot("tsne");
+  }
+
+  @Test
+  @Order(8)
+  void testViewShowsPredictionsAndAConfusionMatrix() {
+    tab("test");
+    page.waitForFunction("() => document.querySelectorAll('#test-grid figure.pred').length > 0");
+    assertThat(page.locator("#confusion rect.cell").count()).isEqualTo(100);
+    assertThat(page.textContent("#test-accuracy")).endsWith("%");
+    assertThat(page.locator("#per-class g.row").count()).isEqualTo(10);
+    page.locator("#confusion rect.cell[role=button]").first().click();
+    page.waitForFunction("() => document.querySelector('#grid-title').textContent.includes('predicted as')");
+    page.click("#grid-all");
+    page.waitForFunction("() => document.querySelector('#grid-title').textContent.startsWith('Predictions')");
+    page.waitForTimeout(300);
+    shot("test");
+  }
+
+  @Test
+  @Order(9)
+  void readableAtFullHd() {
+    page.setViewportSize(1920, 1080);
+    tab("network");
+    page.waitForTimeout(500);
+    shot("network-1920");
+    tab("stats");
+    page.waitForTimeout(300);
+    shot("stats-1920");
+  }
+}
