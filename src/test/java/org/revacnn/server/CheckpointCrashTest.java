@@ -20,7 +20,7 @@ import org.revacnn.session.SessionFixtures;
  * before the first save completes, most mid-loop); each time the file must be absent or load.
  */
 class CheckpointCrashTest {
-  private static final int KILLS = 6;
+  private static final int KILLS = 4;
 
   @Test
   void aKilledWriterNeverLeavesACorruptCheckpoint(@TempDir Path folder) throws Exception {
