@@ -53,7 +53,7 @@ public final class EvalCommand implements Callable<Integer> {
     Evaluation.Result r;
     try (Network net = saved.state().restore()) {
       net.setThreads(2);
-      r = Evaluation.run(net, set, saved.normalization(), set.size(), 100);
+      r = Evaluation.run(net, set, saved.normalization(), set.size(), Evaluation.CHUNK);
     }
     if (json) {
       Map<String, Object> out = new LinkedHashMap<>();

@@ -85,7 +85,7 @@ final class RestApi {
     ImageSet set = hasTest ? session.data().test() : session.data().validation();
     if (set.isEmpty()) throw new IllegalArgumentException("the dataset has neither test nor validation images");
     int count = intParameter(context, "count", Math.min(DEFAULT_TEST_IMAGES, set.size()), 1, set.size());
-    Evaluation.Result result = await(session.query(net -> Evaluation.run(net, set, session.normalization(), count, 100)));
+    Evaluation.Result result = await(session.query(net -> Evaluation.run(net, set, session.normalization(), count, Evaluation.CHUNK)));
     context.contentType(JSON).result(Protocol.json(TestReport.of(hasTest ? "test" : "validation", set, result)));
   }
 
@@ -93,10 +93,8 @@ final class RestApi {
   void activations(Context context) {
     ImageSet set = session.data().validation();
     if (set.isEmpty()) throw new IllegalArgumentException("the dataset has no validation images");
-    if (context.queryParam("image") == null) throw new IllegalArgumentException("parameter 'image' is required");
-    int image = intParameter(context, "image", 0, 0, set.size() - 1);
-    String layer = context.queryParam("layer");
-    if (layer == null || layer.isBlank()) throw new IllegalArgumentException("parameter 'layer' is required (a layer id)");
+    int image = integer("image", required(context, "image", "a validation image index"), 0, set.size() - 1);
+    String layer = required(context, "layer", "a layer id");
     ActivationMaps.indexOf(session.architecture(), layer);
     float[] pixels = session.normalization().image(set, image);
     int label = set.label(image);
@@ -114,6 +112,12 @@ final class RestApi {
       case "test" -> session.data().test();
       default -> throw new IllegalArgumentException("split must be train, validation or test, got '" + name + "'");
     };
+  }
+
+  private static String required(Context context, String name, String what) {
+    String value = context.queryParam(name);
+    if (value == null || value.isBlank()) throw new IllegalArgumentException("parameter '" + name + "' is required (" + what + ")");
+    return value;
   }
 
   private static int intParameter(Context context, String name, int defaultValue, int min, int max) {

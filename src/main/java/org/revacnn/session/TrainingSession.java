@@ -333,7 +333,7 @@ public final class TrainingSession implements AutoCloseable {
   void validate() {
     int count = Math.min(config.validationImages(), data.validation().size());
     if (count == 0) return;
-    Evaluation.Result r = Evaluation.run(network, data.validation(), normalization, count, 100);
+    Evaluation.Result r = Evaluation.run(network, data.validation(), normalization, count, Evaluation.CHUNK);
     history.addValidation(new History.ValidationPoint(sessionStep, sampler.epoch(), r.accuracy(), r.loss()));
   }
 
@@ -384,7 +384,7 @@ public final class TrainingSession implements AutoCloseable {
 
   /** Evaluates the first {@code count} images of {@code set} with the session's normalisation. Training thread only. */
   public Evaluation.Result evaluate(org.revacnn.data.ImageSet set, int count) {
-    return Evaluation.run(network, set, normalization, count, 100);
+    return Evaluation.run(network, set, normalization, count, Evaluation.CHUNK);
   }
 
   /** Writes a checkpoint of the whole session now. Training thread only. */

@@ -1,0 +1,24 @@
+package org.revacnn.server;
+
+import java.nio.file.Path;
+import org.revacnn.session.Command;
+import org.revacnn.session.SessionFixtures;
+import org.revacnn.session.TrainingSession;
+
+/** Child-process main for {@link CheckpointCrashTest}: trains and checkpoints to one path, forever, until killed. */
+public final class CheckpointWriter {
+  private CheckpointWriter() {}
+
+  public static void main(String[] args) {
+    Path path = Path.of(args[0]);
+    try (TrainingSession session = SessionFixtures.session()) {
+      for (long saves = 1; ; saves++) {
+        SessionFixtures.train(session, 1);
+        var result = SessionFixtures.apply(session, new Command.SaveCheckpoint(path.toString()));
+        if (!result.ok()) throw new IllegalStateException(result.message());
+        System.out.println("saved " + saves);
+        System.out.flush();
+      }
+    }
+  }
+}

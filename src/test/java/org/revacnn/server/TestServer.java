@@ -1,0 +1,101 @@
+package org.revacnn.server;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32;
+import org.revacnn.engine.Param;
+import org.revacnn.session.SessionConfig;
+import org.revacnn.session.SessionFixtures;
+import org.revacnn.session.TrainingSession;
+
+/** A small synthetic session (paused, on its own training thread) served on a free loopback port. */
+final class TestServer implements AutoCloseable {
+  final TrainingSession session;
+  final WebServer server;
+  final HttpClient http = HttpClient.newHttpClient();
+
+  private TestServer(TrainingSession session, WebServer server) {
+    this.session = session;
+    this.server = server;
+  }
+
+  static TestServer start(String token) {
+    return start(SessionFixtures.config(), token);
+  }
+
+  static TestServer start(SessionConfig config, String token) {
+    TrainingSession session = new TrainingSession(config, SessionFixtures.data());
+    session.start(false);
+    return new TestServer(session, WebServer.start(session, new WebServer.Options("127.0.0.1", 0, token)));
+  }
+
+  URI uri(String scheme, String pathAndQuery) {
+    return URI.create(scheme + "://127.0.0.1:" + server.port() + pathAndQuery);
+  }
+
+  SocketClient connect() {
+    return SocketClient.connect(uri("ws", "/ws"));
+  }
+
+  HttpResponse<String> get(String pathAndQuery, String... headers) throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri("http", pathAndQuery)).GET();
+    if (headers.length > 0) request.headers(headers);
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<byte[]> getBytes(String pathAndQuery) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(uri("http", pathAndQuery)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  HttpResponse<String> post(String pathAndQuery, String body, String... headers) throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri("http", pathAndQuery))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json");
+    if (headers.length > 0) request.headers(headers);
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * Waits until the session is paused after a step command (whose ack published a "running"
+   * snapshot) and returns the step it paused at.
+   */
+  long awaitPaused() throws InterruptedException {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      var latest = session.latest();
+      if (latest.state().equals("paused")) return latest.step();
+      Thread.sleep(5);
+    }
+    throw new AssertionError("the session did not pause within 30 s");
+  }
+
+  /** CRC-32 of every parameter value and optimiser state, read on the training thread. */
+  long weightHash() throws Exception {
+    return session.query(net -> {
+      CRC32 crc = new CRC32();
+      for (Param p : net.params()) {
+        update(crc, p.value());
+        for (Map.Entry<String, float[]> state : p.states().entrySet()) update(crc, state.getValue());
+      }
+      return crc.getValue();
+    }).get(20, TimeUnit.SECONDS);
+  }
+
+  private static void update(CRC32 crc, float[] values) {
+    ByteBuffer bytes = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+    bytes.asFloatBuffer().put(values);
+    crc.update(bytes.array());
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    session.close();
+  }
+}
