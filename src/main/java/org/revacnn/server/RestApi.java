@@ -114,7 +114,7 @@ final class RestApi {
     };
   }
 
-  private static String required(Context context, String name, String what) {
+  static String required(Context context, String name, String what) {
     String value = context.queryParam(name);
     if (value == null || value.isBlank()) throw new IllegalArgumentException("parameter '" + name + "' is required (" + what + ")");
     return value;
@@ -137,7 +137,7 @@ final class RestApi {
   }
 
   /** Waits for work done on the training thread; its IllegalArgumentException becomes a 400. */
-  private static <T> T await(CompletableFuture<T> future) {
+  static <T> T await(CompletableFuture<T> future) {
     try {
       return future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (ExecutionException e) {

@@ -8,7 +8,7 @@ import org.revacnn.session.TrainingSession;
 /**
  * The web server of one training session: the UI from the classpath folder {@code web/}, D3 from
  * its WebJar, the REST API under {@code /api} and the WebSocket at {@code /ws} (docs/PROTOCOL.md).
- * Only wires routes: {@link RestApi} and {@link SocketHub} do the work, {@link Protocol} all JSON,
+ * Only wires routes: {@link RestApi}, {@link AnalyticsApi} and {@link SocketHub} do the work, {@link Protocol} all JSON,
  * {@link AccessControl} the checks. Does not own the session: closing the server leaves it running.
  */
 public final class WebServer implements AutoCloseable {
@@ -53,6 +53,7 @@ public final class WebServer implements AutoCloseable {
   public static WebServer start(TrainingSession session, Options options) {
     SocketHub hub = new SocketHub(session);
     RestApi api = new RestApi(session, hub.datasetJson());
+    AnalyticsApi analytics = new AnalyticsApi(session);
     AccessControl access = new AccessControl(options.token());
     Javalin app = Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
@@ -75,6 +76,9 @@ public final class WebServer implements AutoCloseable {
       cfg.routes.get("/api/images/{split}/{index}", api::image);
       cfg.routes.get("/api/test", api::test);
       cfg.routes.get("/api/activations", api::activations);
+      cfg.routes.get("/api/tsne", analytics::tsne);
+      cfg.routes.get("/api/tsne/images", analytics::tsneImages);
+      cfg.routes.get("/api/recommendations", analytics::recommendations);
       cfg.routes.exception(IllegalArgumentException.class, (e, ctx) ->
           ctx.status(HttpStatus.BAD_REQUEST).contentType("application/json").result(Protocol.restError(e.getMessage())));
       cfg.routes.exception(ApiError.class, (e, ctx) ->

@@ -66,6 +66,16 @@ class GoldenJsonTest {
     check("ws-architecture", wrap("architecture", rest("/api/architecture", 200)));
   }
 
+  @Test
+  void analyticsBodies() throws Exception {
+    check("api-tsne", rest("/api/tsne?layer=conv2&kind=activation-gradients", 200));
+    check("api-tsne-images", rest("/api/tsne/images", 200));
+    check("api-recommendations", rest("/api/recommendations", 200));
+    check("api-error", rest("/api/tsne?layer=conv2&kind=colours", 400));
+    check("api-error", rest("/api/tsne?layer=pool1", 400));
+    check("api-error", rest("/api/tsne?kind=weights", 400));
+  }
+
   private static JsonNode wrap(String type, JsonNode payload) {
     return SocketClient.JSON.createObjectNode().put("type", type).set("payload", payload);
   }
