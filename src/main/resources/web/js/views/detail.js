@@ -108,7 +108,12 @@ export function createDetail(element, actions) {
         ['jitter |∇w|', fmt(num(layer.jitter?.[index]))],
         ['activation Σ', fmt(num(layer.activation?.[index]))],
         ['on active path', layer.activePath?.[index] ? 'yes (top 50%)' : 'no'],
+        ['L1 norm Σ|w|', fmt(num(layer.l1Norm?.[index]))],
+        ['APoZ (dead if ≈ 1)', fmt(num(layer.apoz?.[index]))],
+        ['Taylor importance', fmt(num(layer.taylor?.[index]))],
+        ...(layer.rgbMix?.length ? [['RGB mix', fmt(num(layer.rgbMix[index]))]] : []),
         ['layer update ratio', fmt(num(layer.updateRatio))],
+        ['layer cluster index', fmt(num(layer.clusterIndex))],
       ];
       d3.select(statsList).selectAll('div').data(rows, r => r[0]).join(enter => {
         const div = enter.append('div');

@@ -140,12 +140,15 @@ export function createTsne(element, actions) {
       const x = d3.scaleLinear().domain(padded(d3.extent(points, d => num(d.x)))).range([14, 286]);
       const y = d3.scaleLinear().domain(padded(d3.extent(points, d => num(d.y)))).range([206, 14]);
       const dots = sec.select('g.dots').selectAll('circle').data(points, d => p.layer ? d.id : d.index);
-      const t = d3.transition().duration(700).ease(d3.easeCubicInOut);
+      // move the dots only when a new map arrived: restarting the transition at every render (10 Hz) would stall it
+      const changed = this.drawnData !== r.data;
+      this.drawnData = r.data;
+      const t = changed ? d3.transition().duration(700).ease(d3.easeCubicInOut) : null;
       dots.join(
         enter => enter.append('circle').attr('r', 0).attr('cx', d => x(num(d.x))).attr('cy', d => y(num(d.y)))
           .call(c => c.transition(t).attr('r', p.layer ? 5 : 2.6)),
-        update => update.call(u => u.transition(t).attr('cx', d => x(num(d.x))).attr('cy', d => y(num(d.y)))
-          .attr('r', p.layer ? 5 : 2.6)),
+        update => changed ? update.call(u => u.transition(t).attr('cx', d => x(num(d.x))).attr('cy', d => y(num(d.y)))
+          .attr('r', p.layer ? 5 : 2.6)) : update,
         exit => exit.call(e => e.transition(t).attr('r', 0).remove()),
       )
         .attr('class', p.layer ? 'filter-dot' : 'image-dot')
