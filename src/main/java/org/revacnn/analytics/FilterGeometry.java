@@ -81,18 +81,20 @@ public final class FilterGeometry {
    * ({@code d_ij = |u_i - u_j| = sqrt(2 - 2 S_ij)}):
    * {@code C = 1 - mean_i min_j d_ij / mean_{i != j} d_ij}. Evenly spread filters (every pair
    * about equally far apart) give C near 0; filters that come in tight groups or near-duplicate
-   * pairs, far from the other groups, give C near 1. NaN for fewer than 3 rows; 1 when all rows
-   * point the same way. See docs/ANALYTICS.md for why this and not the Hopkins statistic.
+   * pairs, far from the other groups, give C near 1. All-zero rows are left out (they have no
+   * direction); NaN for fewer than 3 other rows; 1 when all rows point the same way. See docs/ANALYTICS.md for why this and not the Hopkins statistic.
    */
   public static double clusterIndex(float[] vectors, int dimensions) {
     int count = vectors.length / dimensions;
-    if (count < 3) return Double.NaN;
     double[][] similarity = cosineSimilarities(vectors, dimensions);
+    // an all-zero row (a dead filter's map, a gradient before the first step) has no direction: leave it out
+    int[] rows = java.util.stream.IntStream.range(0, count).filter(i -> dot(vectors, i, i, dimensions) > 0).toArray();
+    if (rows.length < 3) return Double.NaN;
     double nearestSum = 0;
     double pairSum = 0;
-    for (int i = 0; i < count; i++) {
+    for (int i : rows) {
       double nearest = Double.POSITIVE_INFINITY;
-      for (int j = 0; j < count; j++) {
+      for (int j : rows) {
         if (j == i) continue;
         double distance = Math.sqrt(Math.max(0, 2 - 2 * similarity[i][j]));
         nearest = Math.min(nearest, distance);
@@ -100,9 +102,9 @@ public final class FilterGeometry {
       }
       nearestSum += nearest;
     }
-    double meanPair = pairSum / ((double) count * (count - 1));
+    double meanPair = pairSum / ((double) rows.length * (rows.length - 1));
     if (meanPair == 0) return 1;
-    return 1 - (nearestSum / count) / meanPair;
+    return 1 - (nearestSum / rows.length) / meanPair;
   }
 
   /** Coefficient of variation {@code std / mean} of the finite values; NaN with fewer than 2 or a zero mean. */

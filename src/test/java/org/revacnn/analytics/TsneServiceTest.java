@@ -95,6 +95,20 @@ class TsneServiceTest {
     }
   }
 
+  @Test
+  void identicalVectorsGiveAFiniteMap() {
+    // gradients before the first step are all zero
+    try (TsneService service = new TsneService(CONFIG, 0)) {
+      List<String> ids = List.of("conv1/f0", "conv1/f1", "conv1/f2", "conv1/f3");
+      FilterVectors zeros = new FilterVectors("conv1", TsneKind.GRADIENTS, ids, new float[4 * 75], 75);
+
+      FilterMap map = service.filterMap("conv1", TsneKind.GRADIENTS, () -> CompletableFuture.completedFuture(zeros)).join();
+
+      assertThat(map.points()).hasSize(4).allSatisfy(p -> assertThat(p.x()).isFinite());
+      assertThat(map.clusterIndex()).isNaN();
+    }
+  }
+
   /** 18 filters in 3 tight groups of 6 in 10 dimensions. */
   private static FilterVectors clusters() {
     GaussianClusters data = GaussianClusters.generate(3, 6, 10, 8, 21);
