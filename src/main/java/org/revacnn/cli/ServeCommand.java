@@ -55,8 +55,8 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--autosave-minutes", defaultValue = "5", description = "Minutes between autosaves (default: ${DEFAULT-VALUE}).")
   double autosaveMinutes;
 
-  @Option(names = "--running", description = "Start training at once instead of paused.")
-  boolean running;
+  @Option(names = "--paused", description = "Start paused (press Resume in the page) instead of training at once.")
+  boolean paused;
 
   @Override
   public Integer call() throws Exception {
@@ -88,9 +88,9 @@ public final class ServeCommand implements Callable<Integer> {
       session.close();
       stopped.countDown();
     }, "revacnn-shutdown"));
-    session.start(running);
+    session.start(!paused);
     System.out.println(datasets);
-    System.out.println("model " + session.config().model() + ", " + (running ? "training" : "paused; press Resume in the UI"));
+    System.out.println("model " + session.config().model() + ", " + (paused ? "paused; press Resume in the page" : "training"));
     System.out.println("ReVACNN is serving at " + server.url());
     System.out.println("Press Ctrl-C to stop" + (autosave != null ? " (the session is saved to " + autosave + ")" : "") + ".");
     stopped.await();
