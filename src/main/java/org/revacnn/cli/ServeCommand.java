@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
 
 /**
  * Starts a training session and its web UI, prints the URL, and serves until Ctrl-C, which
- * closes the session (and autosaves when {@code --autosave} is given).
+ * closes the session and autosaves it (to ~/.revacnn/autosave.ckpt unless {@code --autosave} or
+ * {@code --no-autosave} says otherwise).
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = "Train a CNN and watch and steer it in the browser.")
@@ -49,8 +50,11 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--threads", description = "Training threads (default: 2).")
   Integer threads;
 
-  @Option(names = "--autosave", description = "Checkpoint file written periodically and on shutdown.")
+  @Option(names = "--autosave", description = "Checkpoint file written periodically and on shutdown (default: ~/.revacnn/autosave.ckpt).")
   Path autosave;
+
+  @Option(names = "--no-autosave", description = "Do not write autosave checkpoints.")
+  boolean noAutosave;
 
   @Option(names = "--autosave-minutes", defaultValue = "5", description = "Minutes between autosaves (default: ${DEFAULT-VALUE}).")
   double autosaveMinutes;
@@ -101,6 +105,8 @@ public final class ServeCommand implements Callable<Integer> {
     SessionConfig config = SessionConfig.defaults().withModel(model);
     if (seed != null) config = config.withSeed(seed);
     if (threads != null) config = config.withThreads(threads);
+    if (autosave == null && !noAutosave) autosave = Path.of(System.getProperty("user.home"), ".revacnn", "autosave.ckpt");
+    if (noAutosave) autosave = null;
     if (autosave != null) config = config.withAutosave(autosave, Duration.ofMillis((long) (autosaveMinutes * 60_000)));
     if (resume == null) return new TrainingSession(config, datasets);
     return TrainingSession.resume(Checkpoint.read(resume, config), datasets, config);
