@@ -4,16 +4,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.revacnn.data.DataException;
-import org.revacnn.data.DatasetSpec;
 import org.revacnn.data.Datasets;
-import org.revacnn.data.ValidationSplit;
 import org.revacnn.engine.NetworkSpec;
 import org.revacnn.server.WebServer;
 import org.revacnn.session.Checkpoint;
 import org.revacnn.session.SessionConfig;
 import org.revacnn.session.TrainingSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -24,9 +22,8 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = "Train a CNN and watch and steer it in the browser.")
 public final class ServeCommand implements Callable<Integer> {
-  @Option(names = "--data", defaultValue = "synthetic",
-      description = "Data: synthetic, synthetic:N, cifar10:DIR, mnist:DIR, fashion-mnist:DIR, folder:DIR (default: ${DEFAULT-VALUE}).")
-  String data;
+  @Mixin
+  DataArguments data;
 
   @Option(names = "--model", defaultValue = NetworkSpec.PAPER_MODEL, description = "Model shorthand (default: ${DEFAULT-VALUE}).")
   String model;
@@ -65,13 +62,7 @@ public final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (!(autosaveMinutes > 0)) throw new IllegalArgumentException("--autosave-minutes must be > 0");
-    Datasets datasets;
-    try {
-      datasets = DatasetSpec.parse(data).load(ValidationSplit.DEFAULT, null);
-    } catch (DataException e) {
-      System.err.println("error: " + e.getMessage());
-      return 2;
-    }
+    Datasets datasets = data.load();
     TrainingSession session;
     try {
       session = openSession(datasets);
