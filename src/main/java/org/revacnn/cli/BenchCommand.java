@@ -27,7 +27,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON object instead of a table.")
   boolean json;
 
-  @Option(names = "--quick", description = "Short runs (under 30 s in all) for a smoke check.")
+  @Option(names = "--quick", description = "Short runs (about 30 s in all) for a smoke check.")
   boolean quick;
 
   @Option(names = "--seconds", description = "Seconds per timed run (default 3, quick 0.6).")
@@ -48,6 +48,10 @@ public final class BenchCommand implements Callable<Integer> {
     int runs = repeats != null ? repeats : quick ? 3 : 5;
     if (secondsPerRun <= 0 || runs < 1) throw new IllegalArgumentException("--seconds must be > 0 and --repeats >= 1");
     Map<String, Map<String, Map<String, Double>>> results = new LinkedHashMap<>();
+    // one JIT warm-up of every code path first, so the first figure is not measured half-compiled
+    double warmUp = quick ? 2 : 5;
+    for (int batch : new int[] {4, 64}) measure(batch, 1, true, warmUp / 3, 1);
+    measure(64, 1, false, warmUp / 3, 1);
     for (int batch : new int[] {4, 64}) {
       for (int threads : threadCounts) {
         double v = measure(batch, threads, true, secondsPerRun, runs);

@@ -6,8 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code revacnn} command line: one runnable jar, one sub-command per job. */
 @Command(name = "revacnn", mixinStandardHelpOptions = true, version = "revacnn 0.1.0",
     description = "Watch and steer a convolutional neural network while it trains (ReVACNN for the JVM).",
-    subcommands = {ServeCommand.class, TrainCommand.class, EvalCommand.class, ExperimentCommand.class, BenchCommand.class,
-        AnalyzeCommand.class,
+    subcommands = {ServeCommand.class, TrainCommand.class, EvalCommand.class, ExportCommand.class, ExperimentCommand.class,
+        BenchCommand.class, AnalyzeCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

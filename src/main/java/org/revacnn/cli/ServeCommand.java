@@ -4,28 +4,26 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.revacnn.data.DataException;
-import org.revacnn.data.DatasetSpec;
 import org.revacnn.data.Datasets;
-import org.revacnn.data.ValidationSplit;
 import org.revacnn.engine.NetworkSpec;
 import org.revacnn.server.WebServer;
 import org.revacnn.session.Checkpoint;
 import org.revacnn.session.SessionConfig;
 import org.revacnn.session.TrainingSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * Starts a training session and its web UI, prints the URL, and serves until Ctrl-C, which
- * closes the session (and autosaves when {@code --autosave} is given).
+ * closes the session and autosaves it (to ~/.revacnn/autosave.ckpt unless {@code --autosave} or
+ * {@code --no-autosave} says otherwise).
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = "Train a CNN and watch and steer it in the browser.")
 public final class ServeCommand implements Callable<Integer> {
-  @Option(names = "--data", defaultValue = "synthetic",
-      description = "Data: synthetic, synthetic:N, cifar10:DIR, mnist:DIR, fashion-mnist:DIR, folder:DIR (default: ${DEFAULT-VALUE}).")
-  String data;
+  @Mixin
+  DataArguments data;
 
   @Option(names = "--model", defaultValue = NetworkSpec.PAPER_MODEL, description = "Model shorthand (default: ${DEFAULT-VALUE}).")
   String model;
@@ -49,25 +47,22 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--threads", description = "Training threads (default: 2).")
   Integer threads;
 
-  @Option(names = "--autosave", description = "Checkpoint file written periodically and on shutdown.")
+  @Option(names = "--autosave", description = "Checkpoint file written periodically and on shutdown (default: ~/.revacnn/autosave.ckpt).")
   Path autosave;
+
+  @Option(names = "--no-autosave", description = "Do not write autosave checkpoints.")
+  boolean noAutosave;
 
   @Option(names = "--autosave-minutes", defaultValue = "5", description = "Minutes between autosaves (default: ${DEFAULT-VALUE}).")
   double autosaveMinutes;
 
-  @Option(names = "--running", description = "Start training at once instead of paused.")
-  boolean running;
+  @Option(names = "--paused", description = "Start paused (press Resume in the page) instead of training at once.")
+  boolean paused;
 
   @Override
   public Integer call() throws Exception {
     if (!(autosaveMinutes > 0)) throw new IllegalArgumentException("--autosave-minutes must be > 0");
-    Datasets datasets;
-    try {
-      datasets = DatasetSpec.parse(data).load(ValidationSplit.DEFAULT, null);
-    } catch (DataException e) {
-      System.err.println("error: " + e.getMessage());
-      return 2;
-    }
+    Datasets datasets = data.load();
     TrainingSession session;
     try {
       session = openSession(datasets);
@@ -88,9 +83,9 @@ public final class ServeCommand implements Callable<Integer> {
       session.close();
       stopped.countDown();
     }, "revacnn-shutdown"));
-    session.start(running);
+    session.start(!paused);
     System.out.println(datasets);
-    System.out.println("model " + session.config().model() + ", " + (running ? "training" : "paused; press Resume in the UI"));
+    System.out.println("model " + session.config().model() + ", " + (paused ? "paused; press Resume in the page" : "training"));
     System.out.println("ReVACNN is serving at " + server.url());
     System.out.println("Press Ctrl-C to stop" + (autosave != null ? " (the session is saved to " + autosave + ")" : "") + ".");
     stopped.await();
@@ -101,6 +96,8 @@ public final class ServeCommand implements Callable<Integer> {
     SessionConfig config = SessionConfig.defaults().withModel(model);
     if (seed != null) config = config.withSeed(seed);
     if (threads != null) config = config.withThreads(threads);
+    if (autosave == null && !noAutosave) autosave = Path.of(System.getProperty("user.home"), ".revacnn", "autosave.ckpt");
+    if (noAutosave) autosave = null;
     if (autosave != null) config = config.withAutosave(autosave, Duration.ofMillis((long) (autosaveMinutes * 60_000)));
     if (resume == null) return new TrainingSession(config, datasets);
     return TrainingSession.resume(Checkpoint.read(resume, config), datasets, config);

@@ -72,6 +72,12 @@ final class RestApi {
         .result(bytes);
   }
 
+  /** The live network's weights as JSON (see docs/FORMATS.md): {@code /api/weights}. */
+  void weights(Context context) throws java.io.IOException {
+    org.revacnn.engine.NetworkState state = await(session.query(org.revacnn.engine.NetworkState::capture));
+    context.contentType("application/json").result(org.revacnn.session.WeightExport.json(state));
+  }
+
   /** One image of a split as PNG: {@code /api/images/{split}/{index}}. */
   void image(Context context) {
     ImageSet set = split(context.pathParam("split"));

@@ -73,6 +73,7 @@ public final class WebServer implements AutoCloseable {
       cfg.routes.get("/api/dataset", api::dataset);
       cfg.routes.post("/api/commands", api::command);
       cfg.routes.get("/api/checkpoint", api::checkpoint);
+      cfg.routes.get("/api/weights", api::weights);
       cfg.routes.get("/api/images/{split}/{index}", api::image);
       cfg.routes.get("/api/test", api::test);
       cfg.routes.get("/api/activations", api::activations);

@@ -4,21 +4,30 @@ import org.revacnn.engine.Network;
 import org.revacnn.engine.Param;
 
 /**
- * Decides whether a training step diverged: the loss is not finite, the loss exceeds
- * {@code factor} times the mean of the recent batches (after a short warm-up), or a weight is no
- * longer finite. The session then pauses and rolls back to its last good weights.
+ * Decides whether training diverged: the loss is not finite, a weight is no longer finite, or
+ * the mean loss of the last {@link #SHORT_WINDOW} batches exceeds {@code factor} times the mean of
+ * the {@link #LONG_WINDOW} batches before them. Comparing means, not single batches, keeps the
+ * ordinary spikes of small batches (one batch of 4 can easily cost 5x the average) from counting.
+ * The session then pauses and rolls back to its last good weights.
  */
 final class DivergenceGuard {
-  /** Steps before the loss-spike rule applies: early losses swing widely. */
+  static final int SHORT_WINDOW = 10;
+  static final int LONG_WINDOW = 200;
+  /** Steps before the loss rule applies: early losses swing widely. */
   static final int WARM_UP_STEPS = 50;
 
   private DivergenceGuard() {}
 
-  /** The reason this step diverged, or null when it did not. */
-  static String check(double loss, double recentMeanLoss, int stepsSoFar, double factor, Network network) {
+  /** The reason the latest step (already in {@code history}) diverged, or null when it did not. */
+  static String check(double loss, History history, double factor, Network network) {
     if (!Double.isFinite(loss)) return "the loss became " + loss;
-    if (stepsSoFar > WARM_UP_STEPS && Double.isFinite(recentMeanLoss) && loss > factor * recentMeanLoss) {
-      return String.format("the batch loss %.4g exceeded %.3g times its recent average %.4g", loss, factor, recentMeanLoss);
+    if (history.stepCount() > WARM_UP_STEPS + SHORT_WINDOW) {
+      double recent = history.meanLossBefore(0, SHORT_WINDOW);
+      double before = history.meanLossBefore(SHORT_WINDOW, LONG_WINDOW);
+      if (recent > factor * before) {
+        return String.format("the mean loss of the last %d batches, %.4g, exceeded %.3g times the average before, %.4g",
+            SHORT_WINDOW, recent, factor, before);
+      }
     }
     for (Param p : network.params()) {
       for (float w : p.value()) {

@@ -61,10 +61,16 @@ public final class History {
 
   /** The mean batch loss over the last {@code window} steps, or NaN when there are none. */
   public synchronized double recentLoss(int window) {
-    int n = Math.min(window, count);
+    return meanLossBefore(0, window);
+  }
+
+  /** The mean batch loss of the {@code window} steps before the last {@code skip} ones, or NaN when there are none. */
+  public synchronized double meanLossBefore(int skip, int window) {
+    int end = Math.max(0, count - skip);
+    int n = Math.min(window, end);
     if (n == 0) return Double.NaN;
     double sum = 0;
-    for (int i = count - n; i < count; i++) sum += loss[i];
+    for (int i = end - n; i < end; i++) sum += loss[i];
     return sum / n;
   }
 

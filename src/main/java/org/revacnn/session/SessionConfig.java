@@ -13,7 +13,7 @@ import org.revacnn.engine.NetworkSpec;
  * @param snapshotHz          snapshots published per second
  * @param validationImages    size of the fixed validation subset evaluated periodically
  * @param validationEvery     steps between validation evaluations
- * @param divergenceFactor    a batch loss above this multiple of the recent average counts as divergence
+ * @param divergenceFactor    the mean loss of the last 10 batches above this multiple of the 200 before counts as divergence
  * @param goodStateEvery      steps between in-memory copies of the last good weights
  * @param undoDepth           structural changes that can be undone
  * @param autosaveEvery       time between autosaves (null: never)

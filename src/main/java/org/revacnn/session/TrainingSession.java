@@ -305,9 +305,8 @@ public final class TrainingSession implements AutoCloseable {
       imagesPerSecond = imagesPerSecond == 0 ? rate : imagesPerSecond + 0.05 * (rate - imagesPerSecond);
     }
     lastStepNanos = now;
-    double recent = history.recentLoss(50);
     history.addStep(sessionStep, result.loss(), result.accuracy());
-    String divergence = DivergenceGuard.check(result.loss(), recent, history.stepCount(), config.divergenceFactor(), network);
+    String divergence = DivergenceGuard.check(result.loss(), history, config.divergenceFactor(), network);
     if (divergence != null) {
       rollBack(divergence);
       return;

@@ -51,7 +51,9 @@ export function createHeader(element, actions) {
       set(runState.querySelector('.label'), label);
       if (s) {
         const epochProgress = num(s.epochProgress);
-        set(fields.epoch, `${num(s.epoch)}${Number.isFinite(epochProgress) ? ` · ${(Math.max(0, Math.min(1, epochProgress)) * 100).toFixed(0)}%` : ''}`);
+        // epochProgress counts epochs done as a fraction (2.25: a quarter into the third epoch)
+        const intoEpoch = Number.isFinite(epochProgress) ? epochProgress - Math.floor(epochProgress) : NaN;
+        set(fields.epoch, `${num(s.epoch) + 1}${Number.isFinite(intoEpoch) ? ` · ${(intoEpoch * 100).toFixed(0)}%` : ''}`);
         set(fields.step, fmtInt(num(s.step)));
         set(fields.examples, fmtInt(num(s.examplesSeen)));
         set(fields.ips, fmtFixed(num(s.imagesPerSecond), 0));

@@ -60,7 +60,8 @@ record SurgeryRecipe(Kind kind, int pick, int amount, int variant, boolean flag)
         boolean identity = !randomInsertsOnly && variant % 2 == 0 && in.size() <= 64;
         yield Surgery.insertDense(net, after, identity ? in.size() : amount + 2, identity ? InsertInit.IDENTITY : InsertInit.RANDOM);
       }
-      case REMOVE_LAYER -> Surgery.removeLayer(net, layers.get(pick % (layers.size() - 1)).id());
+      // any layer but the classifier; with only the classifier left, the removal is invalid
+      case REMOVE_LAYER -> Surgery.removeLayer(net, layers.get(layers.size() == 1 ? 0 : pick % (layers.size() - 1)).id());
       case TOGGLE_FREEZE -> {
         List<Layer> parameterised = layers.stream().filter(Surgery::isParameterised).toList();
         Layer layer = parameterised.get(pick % parameterised.size());

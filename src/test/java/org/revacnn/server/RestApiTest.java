@@ -72,6 +72,14 @@ class RestApiTest {
   }
 
   @Test
+  void weightsAreExportedAsJsonWithShapes() throws Exception {
+    JsonNode weights = getJson("/api/weights");
+    assertThat(weights.at("/params/conv1~1weights/shape").toString()).isEqualTo("[16,3,5,5]");
+    assertThat(weights.at("/params/conv1~1weights/data").size()).isEqualTo(16 * 3 * 25);
+    assertThat(weights.at("/architecture/layers/0/id").asText()).isEqualTo("conv1");
+  }
+
+  @Test
   void imagesArePngsOfTheDatasetSize() throws Exception {
     for (String split : List.of("train", "validation", "test")) {
       HttpResponse<byte[]> response = server.getBytes("/api/images/" + split + "/3");

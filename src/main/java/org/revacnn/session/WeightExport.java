@@ -1,0 +1,98 @@
+package org.revacnn.session;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.revacnn.engine.Architecture;
+import org.revacnn.engine.NetworkState;
+import org.revacnn.engine.Param;
+
+/**
+ * Exports a network's weights for use elsewhere: one JSON document, or one NumPy {@code .npy}
+ * file per parameter (float32, little-endian, C order). Shapes follow PyTorch's conventions:
+ * conv weights {@code [filters, inChannels, k, k]}, dense weights {@code [units, inputs]}, biases
+ * {@code [units]}. See docs/FORMATS.md.
+ */
+public final class WeightExport {
+  private WeightExport() {}
+
+  /** Each parameter's name and shape, in network order. */
+  public static Map<String, int[]> shapes(NetworkState state) {
+    Map<String, Integer> kernels = new LinkedHashMap<>();
+    for (Architecture.LayerInfo layer : state.architecture().layers()) {
+      if (layer.kind().equals("conv")) kernels.put(layer.id(), layer.kernelSize());
+    }
+    Map<String, int[]> shapes = new LinkedHashMap<>();
+    for (Param p : state.params()) {
+      String layer = p.name().substring(0, p.name().indexOf('/'));
+      Integer k = kernels.get(layer);
+      boolean bias = p.unitSize() == 1 && p.name().endsWith("/bias");
+      shapes.put(p.name(), bias ? new int[] {p.units()}
+          : k == null ? new int[] {p.units(), p.unitSize()}
+          : new int[] {p.units(), p.unitSize() / (k * k), k, k});
+    }
+    return shapes;
+  }
+
+  /** {"architecture": ..., "params": {name: {"shape": [...], "data": [...]}}} */
+  public static byte[] json(NetworkState state) throws IOException {
+    ObjectNode root = Commands.STRICT.createObjectNode();
+    root.set("architecture", Commands.STRICT.valueToTree(state.architecture()));
+    ObjectNode params = root.putObject("params");
+    Map<String, int[]> shapes = shapes(state);
+    for (Param p : state.params()) {
+      ObjectNode node = params.putObject(p.name());
+      ArrayNode shape = node.putArray("shape");
+      for (int d : shapes.get(p.name())) shape.add(d);
+      ArrayNode data = node.putArray("data");
+      for (float v : p.value()) data.add(v);
+    }
+    return Commands.STRICT.writeValueAsBytes(root);
+  }
+
+  /** The .npy (format 1.0) bytes of one float32 array of this shape. */
+  public static byte[] npy(float[] values, int[] shape) {
+    StringBuilder dims = new StringBuilder();
+    for (int d : shape) dims.append(d).append(", ");
+    String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims.toString().strip().replaceAll(",$", shape.length == 1 ? "," : "") + "), }";
+    // magic, version 1.0, header length; the header is padded with spaces to a multiple of 64 and ends in '\n'
+    int unpadded = 10 + dict.length() + 1;
+    int padded = (unpadded + 63) / 64 * 64;
+    String header = dict + " ".repeat(padded - unpadded) + "\n";
+    ByteBuffer out = ByteBuffer.allocate(padded + 4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+    out.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0);
+    out.putShort((short) header.length());
+    out.put(header.getBytes(StandardCharsets.US_ASCII));
+    out.asFloatBuffer().put(values);
+    return out.array();
+  }
+
+  /**
+   * Writes {@code weights.json}, {@code architecture.json} and one {@code <layer>.<param>.npy}
+   * per parameter into {@code directory}; returns the files written.
+   */
+  public static java.util.List<Path> write(NetworkState state, Path directory) throws IOException {
+    Files.createDirectories(directory);
+    java.util.List<Path> written = new java.util.ArrayList<>();
+    Path json = directory.resolve("weights.json");
+    Files.write(json, json(state));
+    written.add(json);
+    Path arch = directory.resolve("architecture.json");
+    Files.write(arch, Commands.STRICT.writerWithDefaultPrettyPrinter().writeValueAsBytes(state.architecture()));
+    written.add(arch);
+    Map<String, int[]> shapes = shapes(state);
+    for (Param p : state.params()) {
+      Path file = directory.resolve(p.name().replace('/', '.') + ".npy");
+      Files.write(file, npy(p.value(), shapes.get(p.name())));
+      written.add(file);
+    }
+    return written;
+  }
+}
