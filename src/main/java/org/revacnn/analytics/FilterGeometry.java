@@ -82,7 +82,7 @@ public final class FilterGeometry {
    * {@code C = 1 - mean_i min_j d_ij / mean_{i != j} d_ij}. Evenly spread filters (every pair
    * about equally far apart) give C near 0; filters that come in tight groups or near-duplicate
    * pairs, far from the other groups, give C near 1. All-zero rows are left out (they have no
-   * direction); NaN for fewer than 3 other rows; 1 when all rows point the same way. See docs/ANALYTICS.md for why this and not the Hopkins statistic.
+   * direction); NaN for fewer than 3 other rows; 1 when all rows point the same way. See docs/DESIGN.md (Analytics) for why this and not the Hopkins statistic.
    */
   public static double clusterIndex(float[] vectors, int dimensions) {
     int count = vectors.length / dimensions;

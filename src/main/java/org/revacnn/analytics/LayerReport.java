@@ -7,7 +7,7 @@ import org.revacnn.engine.Param;
 
 /**
  * Every statistic of one conv or dense layer at one moment, arrays in filter order (see
- * docs/ANALYTICS.md for definitions). Built on the training thread from the live network and the
+ * docs/DESIGN.md (Analytics) for definitions). Built on the training thread from the live network and the
  * two statistics listeners; holds copies only.
  *
  * @param jitter              smoothed mean |dL/dw| per coefficient, per filter

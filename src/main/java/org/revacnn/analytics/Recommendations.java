@@ -14,7 +14,7 @@ public record Recommendations(long step, List<LayerRemovals> layers, List<Freeze
   /**
    * One filter worth removing and why.
    *
-   * @param reason       {@code dead}, {@code redundant} or {@code unimportant} (see docs/ANALYTICS.md)
+   * @param reason       {@code dead}, {@code redundant} or {@code unimportant} (see docs/DESIGN.md (Analytics))
    * @param detail       the reason in words, with the numbers
    * @param twin         for a redundant filter, the filter it nearly duplicates (kept); else null
    * @param apoz         average percentage of zeros (as a fraction) on the analysis batch (NaN if unmeasured)

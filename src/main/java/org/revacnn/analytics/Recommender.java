@@ -11,7 +11,7 @@ import org.revacnn.engine.Param;
 /**
  * Turns {@link LayerReport}s into removal and freeze recommendations (the paper's future work:
  * "recommend those that have minimal impact ... e.g. a redundant node from clustered nodes").
- * Rules, in priority order (docs/ANALYTICS.md): a filter is <b>dead</b> when its APoZ is at least
+ * Rules, in priority order (docs/DESIGN.md (Analytics)): a filter is <b>dead</b> when its APoZ is at least
  * {@link #DEAD_ZERO_FRACTION}; <b>redundant</b> when the cosine similarity of its weights with a
  * kept filter is at least {@link #TWIN_SIMILARITY} (of a pair the less important one goes);
  * <b>unimportant</b> when its Taylor importance is below {@link #UNIMPORTANT_TAYLOR} times the

@@ -26,7 +26,7 @@ public record Snapshot(int schemaVersion, long step, int epoch, double epochProg
    * mean |gradient| per coefficient), activation (sum of the filter's output for the probe image:
    * the path width), activePath (in the top half of its layer), and thumbnails: per filter
    * {@code thumbnailChannels x thumbnailSize x thumbnailSize} weights (RGB for a first conv layer,
-   * the mean over input channels deeper). Then the statistics of docs/ANALYTICS.md, per filter:
+   * the mean over input channels deeper). Then the statistics of docs/DESIGN.md (Analytics), per filter:
    * meanSquaredGradient, l1Norm (sum |w|), apoz (average percentage of zeros after the ReLU, as a
    * fraction, on the analysis images; null before the first measurement or without a ReLU), taylor
    * (Taylor importance relative to the layer mean), rgbMix (first layer on RGB input only, else
