@@ -159,7 +159,7 @@ final class CommandApplier {
 
   private Map<String, Object> reset() {
     SessionConfig c = session.config();
-    Network fresh = Network.build(NetworkSpec.parse(c.model(), session.data().shape(), session.data().classNames().size()), c.seed());
+    Network fresh = Network.build(ModelSpecs.parse(c.model(), session.data().shape(), session.data().classNames().size()), c.seed());
     session.undoStack().clear();
     session.install(fresh);
     return Map.of("model", c.model(), "seed", c.seed());

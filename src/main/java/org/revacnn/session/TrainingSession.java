@@ -87,7 +87,7 @@ public final class TrainingSession implements AutoCloseable {
 
   /** A fresh session: the network is built from the config's model spec and seed, paused. */
   public TrainingSession(SessionConfig config, Datasets data) {
-    this(config, data, Network.build(NetworkSpec.parse(config.model(), data.shape(), data.classNames().size()), config.seed()),
+    this(config, data, Network.build(ModelSpecs.parse(config.model(), data.shape(), data.classNames().size()), config.seed()),
         new History(), 0, 0, 0, 0, config.hyperparameters(), Normalization.fromTrainingSet(data.train()));
   }
 
