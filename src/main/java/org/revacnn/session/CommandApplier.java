@@ -7,7 +7,6 @@ import org.revacnn.engine.GrowInit;
 import org.revacnn.engine.Hyperparameters;
 import org.revacnn.engine.InsertInit;
 import org.revacnn.engine.Network;
-import org.revacnn.engine.NetworkSpec;
 import org.revacnn.engine.NetworkState;
 import org.revacnn.engine.OptimizerKind;
 import org.revacnn.engine.Surgery;

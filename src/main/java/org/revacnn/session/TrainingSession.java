@@ -29,7 +29,6 @@ import org.revacnn.data.Normalization;
 import org.revacnn.engine.Architecture;
 import org.revacnn.engine.Hyperparameters;
 import org.revacnn.engine.Network;
-import org.revacnn.engine.NetworkSpec;
 import org.revacnn.engine.NetworkState;
 import org.revacnn.engine.Param;
 import org.revacnn.engine.StepResult;
