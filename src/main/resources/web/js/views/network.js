@@ -2,8 +2,9 @@
 // weights (RGB for a first conv layer, the diverging scale deeper). Nodes jitter with amplitude
 // from the live gradient magnitude (a CSS transform written in a requestAnimationFrame loop, no
 // layout reads); paths between consecutive layers are as wide as the source filter's activation
-// for the probe image, top half only. Layer headers hold +, −, freeze and remove; a toolbar
-// inserts layers; the left column picks or uploads the probe image.
+// for the probe image, top half only. A layer's title opens its panel (views/layer.js); layer
+// headers hold +, −, freeze and remove; a toolbar inserts layers; the left column picks or
+// uploads the probe image.
 
 import { commands, GROW_INITS, INSERT_INITS } from '../protocol.js';
 import { num, parameterLayers, splitSize } from '../store.js';
@@ -209,7 +210,8 @@ export function createNetwork(element, actions) {
       enter => {
         const col = enter.append('div').attr('class', 'layer-col').attr('data-layer', d => d.id);
         const head = col.append('div').attr('class', 'layer-head');
-        head.append('div').attr('class', 'layer-title');
+        head.append('button').attr('class', 'layer-title')
+          .on('click', (e, d) => actions.showLayer(lastState?.layerPanel === d.id ? null : d.id));
         head.append('div').attr('class', 'layer-sub');
         const bar = head.append('div').attr('class', 'layer-buttons').attr('role', 'group')
           .attr('aria-label', d => `Layer ${d.id}`);
@@ -233,7 +235,10 @@ export function createNetwork(element, actions) {
     cols.select('.layer-head')
       .style('left', d => `${colById.get(d.id).x - colById.get(d.id).headWidth / 2}px`)
       .style('width', d => `${colById.get(d.id).headWidth}px`);
-    cols.select('.layer-title').text(d => d.id + (d.frozen ? ' ❄' : ''));
+    cols.select('.layer-title').text(d => d.id + (d.frozen ? ' ❄' : ''))
+      .classed('open', d => state.layerPanel === d.id)
+      .attr('aria-pressed', d => String(state.layerPanel === d.id))
+      .attr('title', d => state.layerPanel === d.id ? `Close the panel of ${d.id}` : `Show every filter and activation map of ${d.id}`);
     cols.select('.layer-sub').text(d => subtitle(d, state));
     cols.select('.add-filter')
       .attr('aria-label', d => `Add a filter to ${d.id}`).attr('title', d => `Add a ${growInit.value} filter to ${d.id}`)
