@@ -170,7 +170,7 @@ export function createLayerPanel(element, actions) {
       }
     }
     const current = maps && maps.layer === layerId ? maps : null;
-    mapsNote.textContent = current ? `(validation image #${current.image} · ${current.h}×${current.w})`
+    mapsNote.textContent = current ? `(image #${current.image} · ${current.h}×${current.w})`
       : inFlight ? '(loading…)' : '';
     const mapTiles = tiles(mapsHost, ids, selection, 'map');
     if (current && (mapsDrawn !== current || mapsDrawnIds !== structure)) {

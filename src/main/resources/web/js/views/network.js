@@ -389,12 +389,17 @@ export function createNetwork(element, actions) {
       if (Number.isFinite(count)) probeIndex.max = String(Math.max(0, count - 1));
     }
     if (!probe) return;
-    const key = probe.index == null ? 'uploaded' : `v${probe.index}`;
+    // an uploaded probe (from here or the Test view) is drawn from the pixels of the last set-probe sent
+    const upload = probe.index == null ? lastUpload(state) : null;
+    const key = probe.index == null ? `uploaded|${upload ? upload.wallMillis : ''}` : `v${probe.index}`;
     if (key !== shownProbe) {
       shownProbe = key;
       if (probe.index != null) {
         probeImg.src = `/api/images/validation/${probe.index}`;
         if (document.activeElement !== probeIndex) probeIndex.value = String(probe.index);
+      } else if (upload) {
+        const url = pixelsToDataUrl(upload.payload.pixels, state.architecture?.input || state.dataset?.shape);
+        if (url) probeImg.src = url;
       }
     }
     const probs = probe.probabilities || [];
@@ -520,6 +525,45 @@ async function imageToPixels(file, shape) {
 }
 
 export { imageToPixels };
+
+/** The latest accepted set-probe command with pixels in the steering log, or null. */
+function lastUpload(state) {
+  const log = state.steering || [];
+  for (let i = log.length - 1; i >= 0; i--) {
+    const e = log[i];
+    if (e.type === 'set-probe') return e.payload?.pixels ? e : null;
+  }
+  return null;
+}
+
+/** Draws uint8 CHW pixels (base64, as sent by set-probe) as a PNG data URL; null if they do not fit the shape. */
+function pixelsToDataUrl(base64, shape) {
+  const channels = num(shape?.channels) || 3;
+  const h = num(shape?.height) || 32;
+  const w = num(shape?.width) || 32;
+  let bytes;
+  try {
+    bytes = Uint8Array.from(atob(base64), c => c.charCodeAt(0));
+  } catch (e) {
+    return null;
+  }
+  const plane = w * h;
+  if (bytes.length !== channels * plane) return null;
+  const canvas = document.createElement('canvas');
+  canvas.width = w;
+  canvas.height = h;
+  const ctx = canvas.getContext('2d');
+  const image = ctx.createImageData(w, h);
+  for (let p = 0; p < plane; p++) {
+    const r = bytes[p];
+    image.data[4 * p] = r;
+    image.data[4 * p + 1] = channels >= 3 ? bytes[plane + p] : r;
+    image.data[4 * p + 2] = channels >= 3 ? bytes[2 * plane + p] : r;
+    image.data[4 * p + 3] = 255;
+  }
+  ctx.putImageData(image, 0, 0);
+  return canvas.toDataURL();
+}
 
 function hash(s) {
   let h = 2166136261;

@@ -178,7 +178,7 @@ class UiIT {
     assertThat(page.textContent("#layer-panel-title")).isEqualTo("Layer conv1");
     page.waitForFunction("n => document.querySelectorAll('#layer-weights button.tile').length === n", filters);
     page.waitForFunction("n => document.querySelectorAll('#layer-maps button.tile').length === n", filters);
-    page.waitForFunction("() => document.querySelector('#layer-maps-note').textContent.includes('validation image #')");
+    page.waitForFunction("() => document.querySelector('#layer-maps-note').textContent.includes('image #')");
     // weights at the kernel's size (RGB), maps at the layer's output size, captioned with filter ids
     assertThat(page.evaluate("() => document.querySelector('#layer-weights canvas').width")).isEqualTo(5);
     assertThat(page.evaluate("() => document.querySelector('#layer-maps canvas').width")).isEqualTo(32);
@@ -246,7 +246,7 @@ class UiIT {
   @Order(6)
   void uploadingAnImageMakesItTheProbe() throws Exception {
     page.click(".layer-col[data-layer='conv1'] button.layer-title");
-    page.waitForFunction("() => document.querySelector('#layer-maps-note').textContent.includes('validation image #')");
+    page.waitForFunction("() => document.querySelector('#layer-maps-note').textContent.includes('image #')");
     page.setInputFiles("#probe-file", new FilePayload("disc.png", "image/png", png(Color.WHITE, new Color(200, 30, 30))));
     page.waitForFunction("() => window.revacnn.store.state.snapshot?.probe?.index === null");
     assertThat(probeIndex()).isEqualTo("uploaded");
@@ -263,7 +263,7 @@ class UiIT {
     page.fill("#probe-index", "3");
     page.click("#probe-form button[type=submit]");
     page.waitForFunction("() => window.revacnn.store.state.snapshot?.probe?.index === 3");
-    page.waitForFunction("() => document.querySelector('#layer-maps-note').textContent.includes('validation image #3')");
+    page.waitForFunction("() => document.querySelector('#layer-maps-note').textContent.includes('image #3')");
     assertThat(page.isVisible("#layer-maps-upload")).isFalse();
     page.waitForFunction("() => document.querySelector('#probe-img').src.endsWith('/api/images/validation/3')");
   }
@@ -353,6 +353,9 @@ class UiIT {
   void readableAtFullHd() {
     page.setViewportSize(1920, 1080);
     tab("network");
+    // the Test view's upload is the probe now, and the Network view shows it
+    page.waitForFunction("() => document.querySelector('#probe-caption').textContent.startsWith('uploaded')");
+    page.waitForFunction("() => document.querySelector('#probe-img').src.startsWith('data:image/png')");
     page.waitForTimeout(500);
     shot("network-1920");
     tab("stats");
