@@ -282,8 +282,18 @@ class UiIT {
     page.click("#hp-apply");
     page.waitForFunction("() => document.querySelector('#hp-status').textContent === 'Applied.'");
     page.waitForSelector("#chart-loss g.marker-set-hyperparameters");
-    page.hover("#chart-loss g.marker-set-hyperparameters rect.hit", new Page.HoverOptions().setForce(true));
-    page.waitForFunction("() => document.querySelector('#stats-tooltip').textContent.includes('learning rate')");
+    // the chart rescales while training, so the 8-px marker can slide from under the pointer: retry the hover
+    for (int attempt = 1; ; attempt++) {
+      page.hover("#chart-loss g.marker-set-hyperparameters rect.hit", new Page.HoverOptions().setForce(true));
+      try {
+        page.waitForFunction("() => document.querySelector('#stats-tooltip').textContent.includes('learning rate')",
+            null, new Page.WaitForFunctionOptions().setTimeout(2_000));
+        break;
+      } catch (com.microsoft.playwright.TimeoutError e) {
+        if (attempt == 5) throw e;
+        page.mouse().move(5, 5);
+      }
+    }
     assertThat(session.latest().hyperparameters().learningRate()).isEqualTo(0.02f);
     shot("stats");
   }
