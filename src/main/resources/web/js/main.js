@@ -6,6 +6,7 @@ import { createSocket } from './socket.js';
 import { createHeader } from './views/header.js';
 import { createNetwork } from './views/network.js';
 import { createDetail } from './views/detail.js';
+import { createLayerPanel } from './views/layer.js';
 import { createStats } from './views/stats.js';
 import { createControls } from './views/controls.js';
 import { createTsne } from './views/tsne.js';
@@ -36,6 +37,7 @@ const actions = {
   /** Sends [type, payload] (a protocol.js builder result); returns the command id or null. */
   command: ([type, payload]) => socket.send(type, payload),
   select: (selection) => store.select(selection),
+  showLayer: (layerId) => store.showLayer(layerId),
   showTab: (tab) => showTab(tab),
   toast: (text, kind) => store.toast(text, kind),
   fetchJson,
@@ -46,6 +48,7 @@ const actions = {
 const views = {
   header: createHeader(document.getElementById('header'), actions),
   network: createNetwork(document.getElementById('network'), actions),
+  layer: createLayerPanel(document.getElementById('layer-panel'), actions),
   detail: createDetail(document.getElementById('detail'), actions),
   stats: createStats(document.getElementById('stats'), actions),
   controls: createControls(document.getElementById('controls'), actions),
@@ -53,7 +56,7 @@ const views = {
   test: createTest(document.getElementById('test'), actions),
 };
 const byTab = {
-  network: [views.network, views.detail],
+  network: [views.network, views.layer, views.detail],
   stats: [views.stats, views.controls],
   tsne: [views.tsne],
   test: [views.test],

@@ -33,6 +33,7 @@ export function createStore() {
     pending: new Map(),
     results: new Map(),
     selection: null, // {layer, filter}
+    layerPanel: null, // id of the layer whose filters and maps are shown in full
     tab: 'network',
     toasts: [],
     versions: { architecture: 0, snapshot: 0, hello: 0 },
@@ -181,6 +182,11 @@ export function createStore() {
     select(selection) {
       state.selection = selection;
       notify('selection');
+    },
+
+    showLayer(layerId) {
+      state.layerPanel = layerId;
+      notify('layer');
     },
 
     toast(text, kind = 'info') {

@@ -2,8 +2,9 @@
 // weights (RGB for a first conv layer, the diverging scale deeper). Nodes jitter with amplitude
 // from the live gradient magnitude (a CSS transform written in a requestAnimationFrame loop, no
 // layout reads); paths between consecutive layers are as wide as the source filter's activation
-// for the probe image, top half only. Layer headers hold +, −, freeze and remove; a toolbar
-// inserts layers; the left column picks or uploads the probe image.
+// for the probe image, top half only. A layer's title opens its panel (views/layer.js); layer
+// headers hold +, −, freeze and remove; a toolbar inserts layers; the left column picks or
+// uploads the probe image.
 
 import { commands, GROW_INITS, INSERT_INITS } from '../protocol.js';
 import { num, parameterLayers, splitSize } from '../store.js';
@@ -209,7 +210,8 @@ export function createNetwork(element, actions) {
       enter => {
         const col = enter.append('div').attr('class', 'layer-col').attr('data-layer', d => d.id);
         const head = col.append('div').attr('class', 'layer-head');
-        head.append('div').attr('class', 'layer-title');
+        head.append('button').attr('class', 'layer-title')
+          .on('click', (e, d) => actions.showLayer(lastState?.layerPanel === d.id ? null : d.id));
         head.append('div').attr('class', 'layer-sub');
         const bar = head.append('div').attr('class', 'layer-buttons').attr('role', 'group')
           .attr('aria-label', d => `Layer ${d.id}`);
@@ -233,7 +235,10 @@ export function createNetwork(element, actions) {
     cols.select('.layer-head')
       .style('left', d => `${colById.get(d.id).x - colById.get(d.id).headWidth / 2}px`)
       .style('width', d => `${colById.get(d.id).headWidth}px`);
-    cols.select('.layer-title').text(d => d.id + (d.frozen ? ' ❄' : ''));
+    cols.select('.layer-title').text(d => d.id + (d.frozen ? ' ❄' : ''))
+      .classed('open', d => state.layerPanel === d.id)
+      .attr('aria-pressed', d => String(state.layerPanel === d.id))
+      .attr('title', d => state.layerPanel === d.id ? `Close the panel of ${d.id}` : `Show every filter and activation map of ${d.id}`);
     cols.select('.layer-sub').text(d => subtitle(d, state));
     cols.select('.add-filter')
       .attr('aria-label', d => `Add a filter to ${d.id}`).attr('title', d => `Add a ${growInit.value} filter to ${d.id}`)
@@ -384,12 +389,17 @@ export function createNetwork(element, actions) {
       if (Number.isFinite(count)) probeIndex.max = String(Math.max(0, count - 1));
     }
     if (!probe) return;
-    const key = probe.index == null ? 'uploaded' : `v${probe.index}`;
+    // an uploaded probe (from here or the Test view) is drawn from the pixels of the last set-probe sent
+    const upload = probe.index == null ? lastUpload(state) : null;
+    const key = probe.index == null ? `uploaded|${upload ? upload.wallMillis : ''}` : `v${probe.index}`;
     if (key !== shownProbe) {
       shownProbe = key;
       if (probe.index != null) {
         probeImg.src = `/api/images/validation/${probe.index}`;
         if (document.activeElement !== probeIndex) probeIndex.value = String(probe.index);
+      } else if (upload) {
+        const url = pixelsToDataUrl(upload.payload.pixels, state.architecture?.input || state.dataset?.shape);
+        if (url) probeImg.src = url;
       }
     }
     const probs = probe.probabilities || [];
@@ -515,6 +525,45 @@ async function imageToPixels(file, shape) {
 }
 
 export { imageToPixels };
+
+/** The latest accepted set-probe command with pixels in the steering log, or null. */
+function lastUpload(state) {
+  const log = state.steering || [];
+  for (let i = log.length - 1; i >= 0; i--) {
+    const e = log[i];
+    if (e.type === 'set-probe') return e.payload?.pixels ? e : null;
+  }
+  return null;
+}
+
+/** Draws uint8 CHW pixels (base64, as sent by set-probe) as a PNG data URL; null if they do not fit the shape. */
+function pixelsToDataUrl(base64, shape) {
+  const channels = num(shape?.channels) || 3;
+  const h = num(shape?.height) || 32;
+  const w = num(shape?.width) || 32;
+  let bytes;
+  try {
+    bytes = Uint8Array.from(atob(base64), c => c.charCodeAt(0));
+  } catch (e) {
+    return null;
+  }
+  const plane = w * h;
+  if (bytes.length !== channels * plane) return null;
+  const canvas = document.createElement('canvas');
+  canvas.width = w;
+  canvas.height = h;
+  const ctx = canvas.getContext('2d');
+  const image = ctx.createImageData(w, h);
+  for (let p = 0; p < plane; p++) {
+    const r = bytes[p];
+    image.data[4 * p] = r;
+    image.data[4 * p + 1] = channels >= 3 ? bytes[plane + p] : r;
+    image.data[4 * p + 2] = channels >= 3 ? bytes[2 * plane + p] : r;
+    image.data[4 * p + 3] = 255;
+  }
+  ctx.putImageData(image, 0, 0);
+  return canvas.toDataURL();
+}
 
 function hash(s) {
   let h = 2166136261;

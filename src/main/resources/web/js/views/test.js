@@ -49,7 +49,7 @@ export function createTest(element, actions) {
   let loading = false;
   let visible = false;
   let lastState = null;
-  let uploadPending = false;
+  let uploadId = null; // the set-probe command of the last upload; its bars are drawn once it is acknowledged
   let reportVersion = 0;
   let drawnVersion = -1;
 
@@ -82,10 +82,12 @@ export function createTest(element, actions) {
     try {
       const shape = lastState?.architecture?.input || lastState?.dataset?.shape;
       const { base64, dataUrl } = await imageToPixels(file, shape);
-      if (actions.command(commands.probePixels(base64, 0))) {
+      const id = actions.command(commands.probePixels(base64, 0));
+      if (id) {
         $('#upload-preview').src = dataUrl;
         $('#upload-card').hidden = false;
-        uploadPending = true;
+        d3.select($('#upload-bars')).selectAll('div.bar-row').remove();
+        uploadId = id;
       }
     } catch (e) {
       errorBox.textContent = e.message;
@@ -200,11 +202,16 @@ export function createTest(element, actions) {
       }
       // the uploaded image's classification: the probe's probabilities once it is the uploaded probe
       const probe = state.snapshot?.probe;
-      if (uploadPending && probe && probe.index == null) {
+      const answer = uploadId ? state.results.get(uploadId) : null;
+      if (answer && !answer.ok) {
+        errorBox.textContent = `Classifying the upload failed: ${answer.message}`;
+        uploadId = null;
+      }
+      if (answer?.ok && probe && probe.index == null) {
         const probs = probe.probabilities || [];
         const top = [...probs.keys()].sort((a, b) => num(probs[b]) - num(probs[a])).slice(0, 3)
           .map(i => ({ cls: i, p: num(probs[i]) }));
-        drawBars(d3.select($('#upload-bars')), top, null, classesOf(state));
+        drawBars(d3.select($('#upload-bars')), top, null, classesOf(state), true);
       }
     },
     setVisible(on) {
@@ -221,13 +228,15 @@ function normalisePrediction(p) {
   return { index: num(p.index), label: num(p.label), top };
 }
 
-function drawBars(host, top, label, names) {
+function drawBars(host, top, label, names, withValues = false) {
   const rows = host.selectAll('div.bar-row').data(top, (d, i) => i).join(enter => {
     const r = enter.append('div').attr('class', 'bar-row');
     r.append('span').attr('class', 'bar-name');
     r.append('span').attr('class', 'bar-track').append('span').attr('class', 'bar-fill');
+    if (withValues) r.append('span').attr('class', 'bar-value');
     return r;
   });
+  rows.select('.bar-value').text(d => `${((d.p || 0) * 100).toFixed(1)}%`);
   rows.classed('right', d => label != null && d.cls === label).classed('wrong', d => label != null && d.cls !== label)
     .classed('neutral', () => label == null);
   rows.select('.bar-name').text(d => names[d.cls] ?? d.cls);

@@ -9,6 +9,12 @@ import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.options.FilePayload;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,6 +25,7 @@ import java.nio.file.Paths;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -120,6 +127,24 @@ class UiIT {
         + ".map(n => n.style.transform).join('|')", layer);
   }
 
+  /** A small PNG: a disc of one colour on another, as a user's upload. */
+  private static byte[] png(Color background, Color disc) throws IOException {
+    BufferedImage image = new BufferedImage(40, 40, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = image.createGraphics();
+    g.setColor(background);
+    g.fillRect(0, 0, 40, 40);
+    g.setColor(disc);
+    g.fillOval(8, 8, 24, 24);
+    g.dispose();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ImageIO.write(image, "png", out);
+    return out.toByteArray();
+  }
+
+  private Object probeIndex() {
+    return page.evaluate("() => { const p = window.revacnn.store.state.snapshot?.probe; return p ? (p.index ?? 'uploaded') : 'none'; }");
+  }
+
   private void waitForRunState(String state) {
     page.waitForFunction("s => document.querySelector('#run-state').dataset.state === s", state);
   }
@@ -146,6 +171,31 @@ class UiIT {
 
   @Test
   @Order(2)
+  void layerPanelShowsEveryFilterAndActivationMap() throws Exception {
+    int filters = filters("conv1");
+    page.click(".layer-col[data-layer='conv1'] button.layer-title");
+    page.waitForSelector("#layer-panel:not([hidden])");
+    assertThat(page.textContent("#layer-panel-title")).isEqualTo("Layer conv1");
+    page.waitForFunction("n => document.querySelectorAll('#layer-weights button.tile').length === n", filters);
+    page.waitForFunction("n => document.querySelectorAll('#layer-maps button.tile').length === n", filters);
+    page.waitForFunction("() => document.querySelector('#layer-maps-note').textContent.includes('image #')");
+    // weights at the kernel's size (RGB), maps at the layer's output size, captioned with filter ids
+    assertThat(page.evaluate("() => document.querySelector('#layer-weights canvas').width")).isEqualTo(5);
+    assertThat(page.evaluate("() => document.querySelector('#layer-maps canvas').width")).isEqualTo(32);
+    assertThat(page.locator("#layer-maps button.tile").nth(2).getAttribute("data-id")).isEqualTo("conv1/f2");
+    assertThat(page.textContent("#layer-maps button.tile:nth-child(3) .tile-caption")).isEqualTo("f2");
+    double bigEnough = ((Number) page.evaluate("() => document.querySelector('#layer-maps canvas').getBoundingClientRect().width")).doubleValue();
+    assertThat(bigEnough).as("maps are drawn at a readable size").isGreaterThanOrEqualTo(40);
+
+    page.click("#layer-maps button.tile[data-id='conv1/f2']");
+    page.waitForFunction("() => document.querySelector('#detail-id').textContent.startsWith('conv1/f2')");
+    assertThat(page.getAttribute("#layer-maps button.tile[data-id='conv1/f2']", "aria-pressed")).isEqualTo("true");
+    page.waitForTimeout(300);
+    shot("layer");
+  }
+
+  @Test
+  @Order(3)
   void nodesStandStillWhilePaused() {
     page.click("#btn-pause");
     waitForRunState("paused");
@@ -162,7 +212,7 @@ class UiIT {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void serverErrorsAreShown() {
     page.click("#net-undo"); // nothing to undo yet
     page.waitForSelector(".toast-error");
@@ -171,7 +221,7 @@ class UiIT {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void addingAndRemovingAFilterChangesTheArchitecture() throws Exception {
     int before = filters("conv2");
     String nodes = ".layer-col[data-layer='conv2'] button.node";
@@ -180,14 +230,46 @@ class UiIT {
     page.waitForFunction("n => document.querySelectorAll(\".layer-col[data-layer='conv2'] button.node\").length === n", before + 1);
     assertThat(filters("conv2")).isEqualTo(before + 1);
 
+    // the open layer panel follows the architecture
+    page.click(".layer-col[data-layer='conv2'] button.layer-title");
+    page.waitForFunction("n => document.querySelectorAll('#layer-maps button.tile').length === n", before + 1);
+    page.waitForFunction("n => document.querySelectorAll('#layer-weights button.tile').length === n", before + 1);
+
     page.locator(nodes).last().click(new Locator.ClickOptions().setForce(true));
     page.click(".layer-col[data-layer='conv2'] button.remove-filter");
     page.waitForFunction("n => document.querySelectorAll(\".layer-col[data-layer='conv2'] button.node\").length === n", before);
     assertThat(filters("conv2")).isEqualTo(before);
+    page.waitForFunction("n => document.querySelectorAll('#layer-maps button.tile').length === n", before);
   }
 
   @Test
-  @Order(5)
+  @Order(6)
+  void uploadingAnImageMakesItTheProbe() throws Exception {
+    page.click(".layer-col[data-layer='conv1'] button.layer-title");
+    page.waitForFunction("() => document.querySelector('#layer-maps-note').textContent.includes('image #')");
+    page.setInputFiles("#probe-file", new FilePayload("disc.png", "image/png", png(Color.WHITE, new Color(200, 30, 30))));
+    page.waitForFunction("() => window.revacnn.store.state.snapshot?.probe?.index === null");
+    assertThat(probeIndex()).isEqualTo("uploaded");
+    page.waitForFunction("() => document.querySelector('#probe-caption').textContent.startsWith('uploaded')");
+    assertThat(page.getAttribute("#probe-img", "src")).startsWith("data:image/png");
+    assertThat(page.evaluate("() => document.querySelector('#probe-img').naturalWidth")).isEqualTo(32);
+    // the layer panel says why it has no maps; the filter detail too
+    page.waitForSelector("#layer-maps-upload:not([hidden])");
+    assertThat(page.isVisible("#layer-maps")).isFalse();
+    page.waitForTimeout(300);
+    shot("layer-uploaded");
+
+    // back to a validation image: the maps return
+    page.fill("#probe-index", "3");
+    page.click("#probe-form button[type=submit]");
+    page.waitForFunction("() => window.revacnn.store.state.snapshot?.probe?.index === 3");
+    page.waitForFunction("() => document.querySelector('#layer-maps-note').textContent.includes('image #3')");
+    assertThat(page.isVisible("#layer-maps-upload")).isFalse();
+    page.waitForFunction("() => document.querySelector('#probe-img').src.endsWith('/api/images/validation/3')");
+  }
+
+  @Test
+  @Order(7)
   void statsChartGainsPointsAndShowsSteeringMarkers() {
     tab("stats");
     page.waitForFunction("() => document.querySelector('path.line-loss')?.getAttribute('d')?.length > 0");
@@ -200,14 +282,24 @@ class UiIT {
     page.click("#hp-apply");
     page.waitForFunction("() => document.querySelector('#hp-status').textContent === 'Applied.'");
     page.waitForSelector("#chart-loss g.marker-set-hyperparameters");
-    page.hover("#chart-loss g.marker-set-hyperparameters rect.hit", new Page.HoverOptions().setForce(true));
-    page.waitForFunction("() => document.querySelector('#stats-tooltip').textContent.includes('learning rate')");
+    // the chart rescales while training, so the 8-px marker can slide from under the pointer: retry the hover
+    for (int attempt = 1; ; attempt++) {
+      page.hover("#chart-loss g.marker-set-hyperparameters rect.hit", new Page.HoverOptions().setForce(true));
+      try {
+        page.waitForFunction("() => document.querySelector('#stats-tooltip').textContent.includes('learning rate')",
+            null, new Page.WaitForFunctionOptions().setTimeout(2_000));
+        break;
+      } catch (com.microsoft.playwright.TimeoutError e) {
+        if (attempt == 5) throw e;
+        page.mouse().move(5, 5);
+      }
+    }
     assertThat(session.latest().hyperparameters().learningRate()).isEqualTo(0.02f);
     shot("stats");
   }
 
   @Test
-  @Order(6)
+  @Order(8)
   void invalidValuesAreRejectedBeforeSending() {
     page.fill("#hp-momentum", "abc");
     page.click("#hp-apply");
@@ -220,7 +312,7 @@ class UiIT {
   }
 
   @Test
-  @Order(7)
+  @Order(9)
   void tsneViewFollowsTheLayersAndTheRadioButtons() {
     tab("tsne");
     page.waitForFunction("() => document.querySelectorAll('section.tsne-panel').length === 5");
@@ -242,8 +334,8 @@ class UiIT {
   }
 
   @Test
-  @Order(8)
-  void testViewShowsPredictionsAndAConfusionMatrix() {
+  @Order(10)
+  void testViewShowsPredictionsAndAConfusionMatrix() throws Exception {
     tab("test");
     page.waitForFunction("() => document.querySelectorAll('#test-grid figure.pred').length > 0");
     assertThat(page.locator("#confusion rect.cell").count()).isEqualTo(100);
@@ -253,15 +345,27 @@ class UiIT {
     page.waitForFunction("() => document.querySelector('#grid-title').textContent.includes('predicted as')");
     page.click("#grid-all");
     page.waitForFunction("() => document.querySelector('#grid-title').textContent.startsWith('Predictions')");
+    // classify an upload: the top classes' probabilities
+    page.setInputFiles("#test-upload", new FilePayload("square.png", "image/png", png(new Color(20, 20, 60), Color.YELLOW)));
+    page.waitForSelector("#upload-card:not([hidden])");
+    page.waitForFunction("() => document.querySelectorAll('#upload-bars .bar-row').length === 3");
+    page.waitForFunction("() => window.revacnn.store.state.snapshot?.probe?.index === null");
+    double total = ((Number) page.evaluate("() => [...document.querySelectorAll('#upload-bars .bar-row')]"
+        + ".map(r => parseFloat(r.getAttribute('title').split(': ')[1])).reduce((a, b) => a + b, 0)")).doubleValue();
+    assertThat(total).as("summed top-3 probabilities in percent").isGreaterThan(0).isLessThanOrEqualTo(100.5);
+    assertThat(page.getAttribute("#upload-preview", "src")).startsWith("data:image/png");
     page.waitForTimeout(300);
     shot("test");
   }
 
   @Test
-  @Order(9)
+  @Order(11)
   void readableAtFullHd() {
     page.setViewportSize(1920, 1080);
     tab("network");
+    // the Test view's upload is the probe now, and the Network view shows it
+    page.waitForFunction("() => document.querySelector('#probe-caption').textContent.startsWith('uploaded')");
+    page.waitForFunction("() => document.querySelector('#probe-img').src.startsWith('data:image/png')");
     page.waitForTimeout(500);
     shot("network-1920");
     tab("stats");

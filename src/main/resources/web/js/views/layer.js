@@ -1,0 +1,209 @@
+// Layer panel (paper figs. 1 and 2): every filter's weights of one layer at a readable size (RGB
+// for a first conv layer, the diverging scale centred on 0 deeper, as the nodes) and every
+// filter's activation map for the probe image, captioned with filter ids. Opened from a layer's
+// title in the Network view; clicking a tile selects that filter. Weights redraw when the structure
+// changes and at most once a second; maps come from /api/activations when the layer, the probe or
+// the structure changes, and at most every few seconds while training.
+
+import { num, parameterLayers } from '../store.js';
+import { paintFilter, paintMap, symmetricLimit, divergingGradientCss } from '../color.js';
+
+const WEIGHTS_EVERY_MS = 1000;
+const MAPS_EVERY_MS = 3000;
+
+export function createLayerPanel(element, actions) {
+  element.innerHTML = `
+    <header class="layer-panel-head">
+      <h2 class="panel-title" id="layer-panel-title">Layer</h2>
+      <button class="btn btn-icon" id="layer-panel-close" aria-label="Close the layer panel" title="Close">×</button>
+    </header>
+    <div class="muted small" id="layer-panel-sub"></div>
+    <div class="layer-empty muted" id="layer-panel-gone" hidden></div>
+    <div id="layer-panel-body">
+      <h3 class="sub-title">Weights <span class="muted small" id="layer-weights-note"></span></h3>
+      <div class="tile-grid weights" id="layer-weights" role="group" aria-label="Filter weights"></div>
+      <h3 class="sub-title">Activation maps <span class="muted small" id="layer-maps-note"></span></h3>
+      <div class="map-legend small muted" id="layer-maps-legend"><span class="legend-label" id="layer-maps-min"></span><span class="legend-bar"></span><span class="legend-label" id="layer-maps-max"></span></div>
+      <div class="probe-note" id="layer-maps-upload" hidden>The probe is an uploaded image: the server computes activation maps
+        for validation images only. Pick a validation image under <b>Input</b> to see this layer's maps.</div>
+      <div class="tile-grid maps" id="layer-maps" role="group" aria-label="Activation maps"></div>
+      <div id="layer-error" class="field-error" role="alert"></div>
+    </div>`;
+  const $ = (s) => element.querySelector(s);
+  const title = $('#layer-panel-title');
+  const sub = $('#layer-panel-sub');
+  const gone = $('#layer-panel-gone');
+  const body = $('#layer-panel-body');
+  const weightsHost = d3.select($('#layer-weights'));
+  const mapsHost = d3.select($('#layer-maps'));
+  const weightsNote = $('#layer-weights-note');
+  const mapsNote = $('#layer-maps-note');
+  const mapsLegend = $('#layer-maps-legend');
+  const uploadNote = $('#layer-maps-upload');
+  const errorBox = $('#layer-error');
+  element.querySelector('.legend-bar').style.background = divergingGradientCss();
+  $('#layer-panel-close').addEventListener('click', () => actions.showLayer(null));
+
+  let weightsKey = '';
+  let weightsAt = 0;
+  let weightsSnapshot = -1;
+  let maps = null; // the last /api/activations answer drawn: {layer, image, byId: Map, limit, signed, h, w}
+  let mapsKey = '';
+  let mapsAt = 0;
+  let mapsStep = null;
+  let mapsDrawn = null;
+  let mapsDrawnIds = '';
+  let inFlight = false;
+
+  async function loadMaps(layerId, image, key, step) {
+    inFlight = true;
+    mapsKey = key;
+    mapsAt = performance.now();
+    mapsStep = step;
+    try {
+      const answer = await actions.fetchJson(`/api/activations?image=${image}&layer=${encodeURIComponent(layerId)}`);
+      const list = answer?.filters || [];
+      let limit = 0;
+      let min = Infinity;
+      for (const f of list) {
+        limit = Math.max(limit, symmetricLimit(f.values));
+        min = Math.min(min, num(f.min));
+      }
+      maps = { layer: layerId, image, key, byId: new Map(list.map(f => [f.id, f.values])), limit: limit || 1e-12,
+        signed: !(min >= 0), h: num(answer.height) || 1, w: num(answer.width) || 1 };
+      errorBox.textContent = '';
+    } catch (e) {
+      errorBox.textContent = `Activation maps: ${e.message}`;
+    } finally {
+      inFlight = false;
+      actions.requestRender();
+    }
+  }
+
+  function tiles(host, filterIds, selection, cls) {
+    return host.selectAll('button.tile').data(filterIds, id => id).join(enter => {
+      const b = enter.append('button').attr('class', `tile ${cls}`).attr('data-id', id => id)
+        .on('click', (e, id) => actions.select({ layer: currentLayer, filter: id }));
+      b.append('canvas').attr('width', 1).attr('height', 1);
+      b.append('span').attr('class', 'tile-caption');
+      return b;
+    })
+      .attr('title', id => id)
+      .attr('aria-label', id => `${id} ${cls === 'map' ? 'activation map' : 'weights'}: select this filter`)
+      .attr('aria-pressed', id => String(selection?.filter === id))
+      .classed('selected', id => selection?.filter === id)
+      .call(b => b.select('.tile-caption').text(id => shortId(id)));
+  }
+
+  let currentLayer = null;
+
+  function render(state) {
+    const layerId = state.layerPanel;
+    element.hidden = !layerId;
+    if (!layerId) {
+      currentLayer = null;
+      return;
+    }
+    const layers = parameterLayers(state);
+    const layer = layers.find(l => l.id === layerId);
+    title.textContent = `Layer ${layerId}`;
+    if (!layer) {
+      gone.hidden = false;
+      body.hidden = true;
+      sub.textContent = '';
+      gone.textContent = layers.length ? `${layerId} no longer exists.` : 'Waiting for the network…';
+      currentLayer = null;
+      return;
+    }
+    gone.hidden = true;
+    body.hidden = false;
+    currentLayer = layerId;
+    const ids = layer.filterIds;
+    const kernel = num(layer.thumbnailSize);
+    const channels = num(layer.thumbnailChannels) || 1;
+    sub.textContent = `${ids.length} ${layer.kind === 'conv' ? `filters · ${kernel}×${kernel}` : 'units'}`
+      + (layer.frozen ? ' · frozen' : '') + ' · click one to inspect it';
+    const selection = state.selection;
+    const now = performance.now();
+
+    // ---- weights: on a structure change at once, else at most once a second ----
+    const weightTiles = tiles(weightsHost, layer.kind === 'conv' ? ids : [], selection, 'weights');
+    const hasWeights = layer.kind === 'conv' && kernel > 0 && layer.thumbnails?.length;
+    weightsNote.textContent = layer.kind !== 'conv' ? '(dense units: no spatial weights)'
+      : channels === 3 ? '(RGB: the 3 input channels)' : '(mean over input channels; blue − · white 0 · red +)';
+    const structure = `${layerId}|${ids.join(',')}|${kernel}|${channels}`;
+    const snapVersion = state.versions.snapshot;
+    if (hasWeights && (structure !== weightsKey || (snapVersion !== weightsSnapshot && now - weightsAt > WEIGHTS_EVERY_MS))) {
+      weightsKey = structure;
+      weightsAt = now;
+      weightsSnapshot = snapVersion;
+      const data = layer.thumbnails;
+      const per = kernel * kernel * channels;
+      const limit = symmetricLimit(data);
+      weightTiles.select('canvas').each(function (id) {
+        const index = ids.indexOf(id);
+        if (this.width !== kernel) { this.width = kernel; this.height = kernel; }
+        const ctx = this.getContext('2d');
+        const image = ctx.createImageData(kernel, kernel);
+        if ((index + 1) * per <= data.length) paintFilter(image.data, data, index * per, kernel, channels, limit);
+        ctx.putImageData(image, 0, 0);
+      });
+    }
+
+    // ---- activation maps for the probe (validation images only) ----
+    const probe = state.snapshot?.probe;
+    const uploaded = !!probe && probe.index == null;
+    uploadNote.hidden = !uploaded;
+    mapsHost.style('display', uploaded ? 'none' : null);
+    mapsLegend.hidden = uploaded || !maps;
+    if (uploaded) {
+      mapsNote.textContent = '(uploaded probe)';
+      return;
+    }
+    const inArchitecture = (state.architecture?.layers || []).some(l => l.id === layerId);
+    const step = num(state.snapshot?.step);
+    if (probe && inArchitecture && !inFlight) {
+      const key = `${layerId}|${probe.index}|${state.versions.architecture}`;
+      const running = state.snapshot?.state === 'running';
+      if (key !== mapsKey || (running && step !== mapsStep && now - mapsAt > MAPS_EVERY_MS)) {
+        loadMaps(layerId, probe.index, key, step);
+      }
+    }
+    const current = maps && maps.layer === layerId ? maps : null;
+    mapsNote.textContent = current ? `(image #${current.image} · ${current.h}×${current.w})`
+      : inFlight ? '(loading…)' : '';
+    const mapTiles = tiles(mapsHost, ids, selection, 'map');
+    if (current && (mapsDrawn !== current || mapsDrawnIds !== structure)) {
+      mapsDrawn = current;
+      mapsDrawnIds = structure;
+      $('#layer-maps-min').textContent = current.signed ? `−${fmt(current.limit)}` : '0';
+      $('#layer-maps-max').textContent = `+${fmt(current.limit)}`;
+      mapsLegend.querySelector('.legend-bar').style.background = current.signed ? divergingGradientCss()
+        : 'linear-gradient(to right, #fff, rgb(40,30,110))';
+      mapTiles.select('canvas').each(function (id) {
+        const values = current.byId.get(id);
+        const { h, w } = current;
+        if (this.width !== w || this.height !== h) { this.width = w; this.height = h; }
+        const ctx = this.getContext('2d');
+        if (!values) { ctx.clearRect(0, 0, w, h); return; }
+        const image = ctx.createImageData(w, h);
+        paintMap(image.data, values, 0, w * h, current.limit, current.signed);
+        ctx.putImageData(image, 0, 0);
+      });
+      mapTiles.classed('missing', id => !current.byId.has(id));
+    }
+  }
+
+  return { render };
+}
+
+function shortId(id) {
+  const i = String(id).lastIndexOf('/');
+  return i >= 0 ? id.slice(i + 1) : id;
+}
+
+function fmt(v) {
+  if (!Number.isFinite(v)) return '–';
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-2 || a >= 1e4) ? v.toExponential(1) : v.toPrecision(3);
+}
