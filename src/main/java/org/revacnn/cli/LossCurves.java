@@ -75,8 +75,13 @@ final class LossCurves {
     double markerX = left + (markerStep / (double) window - 1) * xScale;
     svg.append(String.format(Locale.ROOT, "<line x1='%.1f' x2='%.1f' y1='%d' y2='%.1f' stroke='#888' stroke-dasharray='4 3'/>"
         + "<text x='%.1f' y='%d' fill='#555'>growth</text>%n", markerX, markerX, top, top + plotH, markerX + 4, top + 12));
-    svg.append(String.format(Locale.ROOT, "<text x='%.1f' y='%d' text-anchor='middle'>step (x%d batches)</text>%n",
-        left + plotW / 2, height - 12, window));
+    for (int t = 0; t <= 5; t++) {
+      double x = left + plotW * t / 5;
+      long step = Math.round((1 + (points - 1) * t / 5.0) * window);
+      svg.append(String.format(Locale.ROOT, "<text x='%.1f' y='%.1f' text-anchor='middle'>%d</text>%n", x, top + plotH + 16, step));
+    }
+    svg.append(String.format(Locale.ROOT, "<text x='%.1f' y='%d' text-anchor='middle'>step (batches)</text>%n",
+        left + plotW / 2, height - 12));
     int i = 0;
     for (Map.Entry<String, float[]> e : curves.entrySet()) {
       float[] s = series.get(i);
