@@ -1,0 +1,83 @@
+package org.revacnn.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The commands end to end on tiny synthetic data: exit codes, files written, one-line errors. */
+class CliTest {
+  @TempDir
+  Path dir;
+
+  private record Run(int exitCode, String out, String err) {}
+
+  private static Run run(String... args) {
+    PrintStream originalOut = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    StringWriter err = new StringWriter();
+    System.setOut(new PrintStream(out, true));
+    try {
+      CommandLine cl = Main.commandLine();
+      cl.setErr(new PrintWriter(err, true));
+      int code = cl.execute(args);
+      return new Run(code, out.toString(), err.toString());
+    } finally {
+      System.setOut(originalOut);
+    }
+  }
+
+  @Test
+  void trainEvalAndExportAChain() throws Exception {
+    Path ckpt = dir.resolve("tiny.ckpt");
+    Run train = run("train", "--data", "synthetic:200", "--validation", "20", "--epochs", "0.2", "--batch", "8",
+        "--threads", "1", "--out", ckpt.toString());
+    assertThat(train.exitCode()).as(train.err()).isZero();
+    assertThat(Files.size(ckpt)).isPositive();
+    Run eval = run("eval", "--checkpoint", ckpt.toString(), "--data", "synthetic:200", "--validation", "20", "--json");
+    assertThat(eval.exitCode()).as(eval.err()).isZero();
+    JsonNode result = new ObjectMapper().readTree(eval.out());
+    assertThat(result.get("accuracy").asDouble()).isBetween(0.0, 1.0);
+    assertThat(result.get("confusion").size()).isEqualTo(10);
+    assertThat(result.get("perClassAccuracy").size()).isEqualTo(10);
+    Run export = run("export", "--checkpoint", ckpt.toString(), "--out", dir.resolve("w").toString());
+    assertThat(export.exitCode()).as(export.err()).isZero();
+    assertThat(dir.resolve("w").resolve("conv1.weights.npy")).exists();
+  }
+
+  @Test
+  void growExperimentWritesCurvesAndASummary() throws Exception {
+    Path out = dir.resolve("grow");
+    Run grow = run("experiment", "grow", "--data", "synthetic:100", "--validation", "10", "--base", "conv4-conv4",
+        "--grown", "conv4-conv5", "--layer", "conv2", "--before", "0.2", "--after", "0.2", "--batch", "5", "--window", "2",
+        "--threads", "1", "--out", out.toString());
+    assertThat(grow.exitCode()).as(grow.err()).isZero();
+    assertThat(Files.readAllLines(out.resolve("grow.csv")).getFirst())
+        .isEqualTo("step,scratch conv4-conv5,grown random,grown net2net,grown zero-out");
+    assertThat(Files.readString(out.resolve("grow.svg"))).startsWith("<svg").contains("grown net2net");
+    assertThat(Files.readAllLines(out.resolve("summary.txt"))).hasSize(4);
+  }
+
+  @Test
+  void badInputIsOneLineErrorsWithExitCodeTwo() {
+    for (String[] args : new String[][] {
+        {"train", "--data", "cifar10:/nonexistent/dir"},
+        {"train", "--model", "conv16-cnv2"},
+        {"train", "--lr", "-1"},
+        {"eval", "--checkpoint", "/nonexistent.ckpt"},
+        {"export", "--checkpoint", "/nonexistent.ckpt"}}) {
+      Run r = run(args);
+      assertThat(r.exitCode()).as(String.join(" ", args)).isEqualTo(2);
+      assertThat(r.err().strip()).as(String.join(" ", args)).startsWith("error: ").doesNotContain("\tat ");
+    }
+  }
+}
