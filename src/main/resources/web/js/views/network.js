@@ -52,11 +52,11 @@ export function createNetwork(element, actions) {
         <div id="probe-error" class="field-error" role="alert"></div>
       </div>
       <div class="network-layers"></div>
-      <span class="legend" aria-hidden="true">weights <span class="legend-label">−</span><span class="legend-bar"></span><span class="legend-label">+</span>
-        · path width = activation for the probe (top 50%) · jitter = gradient magnitude
-        · <span class="legend-rec"><span class="rec-swatch"></span> recommended removal:
-        <b class="rec-glyph">${REMOVAL_REASONS.dead.glyph}</b> dead <b class="rec-glyph">${REMOVAL_REASONS.redundant.glyph}</b> redundant
-        <b class="rec-glyph">${REMOVAL_REASONS.unimportant.glyph}</b> unimportant · <b class="freeze-glyph">!</b> freeze suggested</span></span>
+      <span class="legend" aria-hidden="true"><span>weights <span class="legend-label">−</span><span class="legend-bar"></span><span class="legend-label">+</span></span>
+        <span>· path width = probe activation (top 50%)</span><span>· jitter = |∇w|</span>
+        <span class="legend-rec">· <span class="rec-swatch"></span> remove?
+          <b class="rec-glyph">${REMOVAL_REASONS.dead.glyph}</b> dead <b class="rec-glyph">${REMOVAL_REASONS.redundant.glyph}</b> redundant
+          <b class="rec-glyph">${REMOVAL_REASONS.unimportant.glyph}</b> unimportant <b class="freeze-glyph">!</b> freeze?</span></span>
       <div class="network-empty" hidden>Waiting for the network…</div>
     </div>`;
 

@@ -96,7 +96,7 @@ export function createTsne(element, actions) {
     if (i >= 0) {
       const stats = [['L1', layer.l1Norm], ['APoZ', layer.apoz], ['Taylor', layer.taylor], ['|∇w|', layer.jitter]]
         .map(([name, values]) => [name, num(values?.[i])]).filter(([, v]) => Number.isFinite(v))
-        .map(([name, v]) => `${name} ${fmt(v)}`);
+        .map(([name, v]) => `${name}\u00a0${fmt(v)}`);
       if (stats.length) lines.push(stats.join(' · '));
     }
     const rec = recommendationIndex(state).removals.get(filterId);

@@ -256,6 +256,7 @@ class UiIT {
   @Order(6)
   void recommendedRemovalsAreMarkedAndExplained() throws Exception {
     tab("network");
+    if (page.isVisible("#layer-panel-close")) page.click("#layer-panel-close"); // room for the filter detail
     page.waitForFunction(MARKED_AS_LISTED);
     // plant a duplicate: net2net copies a filter exactly, so one of the pair is recommended as redundant
     // (paused: while training, Adam's fresh moments for the copy soon pull the twins apart)
@@ -394,9 +395,16 @@ class UiIT {
     tab("tsne");
     page.waitForFunction("() => document.querySelectorAll('section.tsne-panel').length === 5");
     // every conv/dense layer's map (one dot per filter) and the image map, from the real endpoints
+    // (t-SNE runs on one background thread beside training: on a loaded machine the first maps take a while)
     for (String layer : List.of("conv1", "conv2", "conv3", "output")) {
-      page.waitForFunction("([l, n]) => document.querySelectorAll(`section[data-panel='${l}'][data-kind='weights'] circle`).length === n",
-          List.of(layer, filters(layer)));
+      try {
+        page.waitForFunction("([l, n]) => document.querySelectorAll(`section[data-panel='${l}'][data-kind='weights'] circle`).length === n",
+            List.of(layer, filters(layer)), new Page.WaitForFunctionOptions().setTimeout(40_000));
+      } catch (com.microsoft.playwright.TimeoutError e) {
+        throw new AssertionError("no weights map of " + layer + ": " + page.evaluate("l => { const p = document.querySelector("
+            + "`section[data-panel='${l}']`); return p.dataset.kind + ' / ' + p.querySelectorAll('circle').length + ' dots / '"
+            + " + p.querySelector('.panel-message').textContent; }", layer), e);
+      }
     }
     int images = get("api/tsne/images").get("points").size();
     assertThat(images).isPositive();
