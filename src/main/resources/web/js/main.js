@@ -134,6 +134,39 @@ function renderAll() {
 store.subscribe(schedule);
 window.addEventListener('resize', schedule);
 
+// ---- recommendations: polled every 5 s, and soon after the structure or frozen flags change ----
+const RECOMMENDATIONS_MS = 5000;
+let recommendationsTimer = null;
+let recommendationsInFlight = false;
+let recommendationsAgain = false;
+async function pollRecommendations() {
+  clearTimeout(recommendationsTimer);
+  recommendationsTimer = setTimeout(pollRecommendations, RECOMMENDATIONS_MS);
+  if (store.state.connection !== 'open') return;
+  if (recommendationsInFlight) { recommendationsAgain = true; return; }
+  recommendationsInFlight = true;
+  try {
+    store.setRecommendations(await fetchJson('/api/recommendations'));
+  } catch (e) {
+    // a server without the endpoint (404) or a transient failure: keep the last answer, try again later
+    if (e.status === 404) store.setRecommendations(null);
+  } finally {
+    recommendationsInFlight = false;
+    if (recommendationsAgain) {
+      recommendationsAgain = false;
+      clearTimeout(recommendationsTimer);
+      recommendationsTimer = setTimeout(pollRecommendations, 0);
+    }
+  }
+}
+store.subscribe((state, what) => {
+  if (what === 'architecture' || what === 'hello') {
+    clearTimeout(recommendationsTimer);
+    recommendationsTimer = setTimeout(pollRecommendations, 300);
+  }
+});
+pollRecommendations();
+
 const initial = (location.hash || '#network').slice(1);
 showTab(byTab[initial] ? initial : 'network');
 socket.start();

@@ -36,7 +36,8 @@ export function createStore() {
     layerPanel: null, // id of the layer whose filters and maps are shown in full
     tab: 'network',
     toasts: [],
-    versions: { architecture: 0, snapshot: 0, hello: 0 },
+    recommendations: null, // GET /api/recommendations, polled by main.js
+    versions: { architecture: 0, snapshot: 0, hello: 0, recommendations: 0 },
   };
 
   function notify(what) {
@@ -189,6 +190,13 @@ export function createStore() {
       notify('layer');
     },
 
+    /** The latest GET /api/recommendations answer (null: none yet or the server has none). */
+    setRecommendations(recommendations) {
+      state.recommendations = recommendations;
+      state.versions.recommendations++;
+      notify('recommendations');
+    },
+
     toast(text, kind = 'info') {
       const id = ++toastSeq;
       state.toasts.push({ id, text, kind, at: Date.now() });
@@ -231,3 +239,32 @@ export function parameterLayers(state) {
     thumbnailSize: 0, thumbnailChannels: 0, thumbnails: [], info: l,
   }));
 }
+
+const recommendationCache = new WeakMap();
+
+/**
+ * The recommendations indexed for drawing: {removals: Map filter id -> {layer, filter, reason, detail,
+ * twin, apoz, taylor, similarity, l1Norm}, freeze: Map layer id -> {layer, reason, detail, ...}}.
+ */
+export function recommendationIndex(state) {
+  const r = state.recommendations;
+  if (!r) return { removals: new Map(), freeze: new Map() };
+  let index = recommendationCache.get(r);
+  if (!index) {
+    const removals = new Map();
+    for (const layer of r.layers || []) {
+      for (const removal of layer.removals || []) removals.set(removal.filter, { ...removal, layer: layer.layer });
+    }
+    const freeze = new Map((r.freeze || []).map(f => [f.layer, f]));
+    index = { removals, freeze };
+    recommendationCache.set(r, index);
+  }
+  return index;
+}
+
+/** Reasons for removing a filter, with the badge glyph and the words the UI shows. */
+export const REMOVAL_REASONS = Object.freeze({
+  dead: { glyph: '✕', label: 'dead' },
+  redundant: { glyph: '=', label: 'redundant' },
+  unimportant: { glyph: '↓', label: 'unimportant' },
+});

@@ -1,8 +1,9 @@
 // Detail panel for the selected filter: its weights (large), its activation map for the probe
-// image (GET /api/activations) and its live statistics; a button removes it.
+// image (GET /api/activations), its live statistics and, when the server recommends removing it
+// (GET /api/recommendations), the reason and evidence; a button removes it.
 
 import { commands } from '../protocol.js';
-import { num, parameterLayers } from '../store.js';
+import { num, parameterLayers, recommendationIndex, REMOVAL_REASONS } from '../store.js';
 import { paintFilter, paintMap, symmetricLimit } from '../color.js';
 
 export function createDetail(element, actions) {
@@ -15,6 +16,12 @@ export function createDetail(element, actions) {
         <figure><canvas id="detail-weights" class="big-canvas" width="5" height="5" aria-label="Filter weights"></canvas><figcaption>weights</figcaption></figure>
         <figure><canvas id="detail-activation" class="big-canvas" width="1" height="1" aria-label="Activation map for the probe image"></canvas><figcaption id="detail-act-caption">activation (probe)</figcaption></figure>
       </div>
+      <section id="detail-rec" class="detail-rec" aria-labelledby="detail-rec-title" hidden>
+        <h3 id="detail-rec-title" class="detail-rec-title"></h3>
+        <p id="detail-rec-text" class="detail-rec-text"></p>
+        <dl class="stats-list" id="detail-rec-evidence"></dl>
+        <button class="btn btn-small" id="detail-twin" hidden></button>
+      </section>
       <dl class="stats-list" id="detail-stats"></dl>
       <div class="detail-buttons">
         <button class="btn" id="detail-remove">Remove this filter</button>
@@ -31,6 +38,8 @@ export function createDetail(element, actions) {
   const actCaption = $('#detail-act-caption');
   const statsList = $('#detail-stats');
   const errorBox = $('#detail-error');
+  const recBox = $('#detail-rec');
+  const twinButton = $('#detail-twin');
   let current = null;
   let activationKey = '';
   let activationFetchedAt = 0;
@@ -40,6 +49,9 @@ export function createDetail(element, actions) {
     if (current) actions.command(commands.removeFilters(current.layer, [current.filter]));
   });
   $('#detail-clear').addEventListener('click', () => actions.select(null));
+  twinButton.addEventListener('click', () => {
+    if (current && twinButton.dataset.twin) actions.select({ layer: current.layer, filter: twinButton.dataset.twin });
+  });
 
   async function loadActivation(state, layerId, filterId) {
     const probe = state.snapshot?.probe;
@@ -68,6 +80,32 @@ export function createDetail(element, actions) {
     } finally {
       inFlight = false;
     }
+  }
+
+  function renderRecommendation(rec) {
+    recBox.hidden = !rec;
+    if (!rec) return;
+    const reason = REMOVAL_REASONS[rec.reason];
+    $('#detail-rec-title').textContent = `${reason?.glyph ?? '?'} Recommended for removal: ${reason?.label ?? rec.reason}`;
+    $('#detail-rec-text').textContent = rec.detail || '';
+    const rows = [
+      ['APoZ', fmt(num(rec.apoz))],
+      ['Taylor (1 = layer mean)', fmt(num(rec.taylor))],
+      ['max cosine similarity', fmt(num(rec.similarity))],
+      ['L1 norm', fmt(num(rec.l1Norm))],
+    ];
+    d3.select('#detail-rec-evidence').selectAll('div').data(rows, r => r[0]).join(enter => {
+      const div = enter.append('div');
+      div.append('dt');
+      div.append('dd');
+      return div;
+    }).call(div => {
+      div.select('dt').text(r => r[0]);
+      div.select('dd').text(r => r[1]);
+    });
+    twinButton.hidden = !rec.twin;
+    twinButton.dataset.twin = rec.twin || '';
+    twinButton.textContent = rec.twin ? `Show its twin ${rec.twin}` : '';
   }
 
   return {
@@ -102,6 +140,8 @@ export function createDetail(element, actions) {
       } else {
         weights.hidden = true;
       }
+
+      renderRecommendation(recommendationIndex(state).removals.get(sel.filter));
 
       const rows = [
         ['layer', `${layer.id} (${layer.kind})`],

@@ -7,7 +7,7 @@
 // uploads the probe image.
 
 import { commands, GROW_INITS, INSERT_INITS } from '../protocol.js';
-import { num, parameterLayers, splitSize } from '../store.js';
+import { num, parameterLayers, splitSize, recommendationIndex, REMOVAL_REASONS } from '../store.js';
 import { paintFilter, symmetricLimit, divergingCss, divergingGradientCss } from '../color.js';
 
 const HEADER_H = 86;
@@ -52,8 +52,11 @@ export function createNetwork(element, actions) {
         <div id="probe-error" class="field-error" role="alert"></div>
       </div>
       <div class="network-layers"></div>
-      <span class="legend" aria-hidden="true">weights <span class="legend-label">−</span><span class="legend-bar"></span><span class="legend-label">+</span>
-        · path width = activation for the probe (top 50%) · jitter = gradient magnitude</span>
+      <span class="legend" aria-hidden="true"><span>weights <span class="legend-label">−</span><span class="legend-bar"></span><span class="legend-label">+</span></span>
+        <span>· path width = probe activation (top 50%)</span><span>· jitter = |∇w|</span>
+        <span class="legend-rec">· <span class="rec-swatch"></span> remove?
+          <b class="rec-glyph">${REMOVAL_REASONS.dead.glyph}</b> dead <b class="rec-glyph">${REMOVAL_REASONS.redundant.glyph}</b> redundant
+          <b class="rec-glyph">${REMOVAL_REASONS.unimportant.glyph}</b> unimportant <b class="freeze-glyph">!</b> freeze?</span></span>
       <div class="network-empty" hidden>Waiting for the network…</div>
     </div>`;
 
@@ -227,6 +230,11 @@ export function createNetwork(element, actions) {
             const layer = parameterLayers(lastState).find(l => l.id === d.id);
             actions.command(layer?.frozen ? commands.unfreeze(d.id) : commands.freeze(d.id));
           });
+        bar.append('button').attr('class', 'freeze-hint').text('!')
+          .on('click', (e, d) => {
+            const hint = recommendationIndex(lastState).freeze.get(d.id);
+            if (hint) actions.toast(`Freeze ${d.id}? ${hint.detail}`, 'info');
+          });
         bar.append('button').attr('class', 'btn btn-icon remove-layer').text('×')
           .on('click', (e, d) => actions.command(commands.removeLayer(d.id)));
         return col;
@@ -251,6 +259,11 @@ export function createNetwork(element, actions) {
       .attr('aria-label', d => `${d.frozen ? 'Unfreeze' : 'Freeze'} ${d.id}`)
       .attr('title', d => d.frozen ? `Unfreeze ${d.id}` : `Freeze ${d.id} (stop updating its weights)`)
       .attr('aria-pressed', d => String(!!d.frozen));
+    const advice = recommendationIndex(state);
+    cols.select('.freeze-hint')
+      .attr('hidden', d => advice.freeze.has(d.id) && !d.frozen ? null : true)
+      .attr('aria-label', d => advice.freeze.has(d.id) ? `Freezing ${d.id} is suggested: ${advice.freeze.get(d.id).detail}` : null)
+      .attr('title', d => advice.freeze.has(d.id) ? `Freeze suggested (${advice.freeze.get(d.id).reason}): ${advice.freeze.get(d.id).detail}` : null);
     cols.select('.remove-layer')
       .attr('aria-label', d => `Remove layer ${d.id}`).attr('title', d => `Remove layer ${d.id}`)
       .property('disabled', d => d.id === lastLayerId);
@@ -279,8 +292,15 @@ export function createNetwork(element, actions) {
         .style('width', n => `${n.size}px`).style('height', n => `${n.size}px`)
         .classed('selected', n => selection?.filter === n.id)
         .classed('inactive', (n) => !layer.activePath?.[n.index])
-        .attr('aria-label', n => isOutput && classNames[n.index] ? `${n.id} (${classNames[n.index]})` : n.id)
+        .classed('recommended', n => advice.removals.has(n.id))
+        .attr('data-recommended', n => advice.removals.get(n.id)?.reason ?? null)
+        .attr('aria-label', n => (isOutput && classNames[n.index] ? `${n.id} (${classNames[n.index]})` : n.id)
+          + (advice.removals.has(n.id) ? `, recommended for removal: ${removalText(advice.removals.get(n.id))}` : ''))
+        .attr('title', n => advice.removals.has(n.id) ? `${n.id}: remove? ${removalText(advice.removals.get(n.id))}` : null)
         .attr('aria-pressed', n => String(selection?.filter === n.id));
+      nodes.selectAll('span.rec-badge').data(n => advice.removals.has(n.id) ? [advice.removals.get(n.id)] : [])
+        .join('span').attr('class', 'rec-badge').attr('aria-hidden', 'true')
+        .text(r => REMOVAL_REASONS[r.reason]?.glyph ?? '?');
       if (layer.kind === 'conv') drawThumbnails(nodes, layer);
       else drawSwatches(nodes, layer);
       if (isOutput) {
@@ -428,6 +448,11 @@ export function createNetwork(element, actions) {
       if (on) startAnimation();
     },
   };
+}
+
+/** A removal recommendation in words: its reason and, for a redundant filter, its twin. */
+function removalText(r) {
+  return r.reason === 'redundant' && r.twin ? `redundant (twin of ${r.twin})` : r.reason;
 }
 
 function subtitle(layer, state) {

@@ -33,7 +33,7 @@ export function createTest(element, actions) {
         </div>
         <div class="card">
           <header class="card-head"><h3>Confusion matrix</h3><span class="muted small">rows: actual · columns: predicted</span></header>
-          <svg id="confusion" class="confusion" role="img" aria-label="Confusion matrix"></svg>
+          <svg id="confusion" class="confusion" role="group" aria-label="Confusion matrix"></svg>
         </div>
         <div class="card">
           <header class="card-head"><h3>Per-class accuracy</h3></header>
@@ -127,11 +127,14 @@ export function createTest(element, actions) {
     const m = report.confusion || [];
     const k = m.length;
     const svg = d3.select($('#confusion'));
+    // the card's inner width; rotated column labels reach right of the last column by about cos(55°) of their length
+    const avail = Math.max(200, (svg.node().parentNode.clientWidth || 360) - 20);
     const longest = d3.max(names.slice(0, k), n => String(n).length) || 4;
+    const lastLabel = String(names[k - 1] ?? '').length;
     const left = Math.min(130, 12 + longest * 6.2);
     const top = Math.min(100, 12 + longest * 5);
-    const cell = Math.max(12, Math.min(26, Math.floor((290 - left) / Math.max(1, k))));
-    svg.attr('width', left + k * cell + 46).attr('height', top + k * cell + 4);
+    const overhang = Math.max(8, lastLabel * 6.2 * 0.58 - 4);
+    const cell = Math.max(10, Math.min(26, Math.floor((avail - left - overhang) / Math.max(1, k))));
     let max = 0;
     const cells = [];
     for (let a = 0; a < k; a++) for (let p = 0; p < k; p++) {
@@ -161,6 +164,20 @@ export function createTest(element, actions) {
       .attr('x', left - 6).attr('y', (d, i) => top + i * cell + cell / 2 + 4).attr('text-anchor', 'end').text(d => d);
     svg.selectAll('text.col-label').data(names.slice(0, k)).join('text').attr('class', 'col-label')
       .attr('transform', (d, i) => `translate(${left + i * cell + cell / 2 + 4},${top - 6}) rotate(-55)`).text(d => d);
+    fitToWidth(svg, avail);
+  }
+
+  /** Sizes an SVG to its drawn content (labels included), scaled down to at most maxWidth pixels. */
+  function fitToWidth(svg, maxWidth) {
+    svg.attr('viewBox', null).attr('width', maxWidth).attr('height', 10);
+    const box = svg.node().getBBox();
+    if (!box.width || !box.height) return;
+    const x = Math.min(0, Math.floor(box.x));
+    const y = Math.min(0, Math.floor(box.y));
+    const w = Math.ceil(box.x + box.width) - x + 2;
+    const h = Math.ceil(box.y + box.height) - y + 2;
+    const scale = Math.min(1, maxWidth / w);
+    svg.attr('viewBox', `${x} ${y} ${w} ${h}`).attr('width', Math.floor(w * scale)).attr('height', Math.ceil(h * scale));
   }
 
   function drawPerClass(state) {
@@ -168,9 +185,10 @@ export function createTest(element, actions) {
     const acc = report.perClassAccuracy || [];
     const svg = d3.select($('#per-class'));
     const rowH = 18;
+    const avail = Math.max(200, (svg.node().parentNode.clientWidth || 360) - 20);
     const left = Math.min(130, 12 + (d3.max(names, n => String(n).length) || 4) * 6.2);
-    const w = 300 - left;
-    svg.attr('width', left + w + 50).attr('height', acc.length * rowH + 6);
+    const w = Math.max(60, avail - left - 40); // room for the "100%" label right of a full bar
+    svg.attr('width', left + w + 40).attr('height', acc.length * rowH + 6);
     const rows = svg.selectAll('g.row').data(acc.map((v, i) => ({ i, v: num(v) })), d => d.i).join(enter => {
       const g = enter.append('g').attr('class', 'row');
       g.append('text').attr('class', 'row-label').attr('x', left - 6).attr('y', 13).attr('text-anchor', 'end');

@@ -1,10 +1,11 @@
 // t-SNE view (paper fig. 5): one panel per conv/dense layer (following architecture changes) with
 // the 2-D embedding of its filters by weights, gradients, activations or activation gradients
-// (radio buttons), smooth transitions between updates, hover for the id, click to select the
-// filter in the network view; plus an image map coloured by class.
+// (radio buttons), smooth transitions between updates, hover for the id and the filter's statistics,
+// click to select the filter in the network view; filters the server recommends removing have a
+// dashed ring; plus an image map coloured by class.
 
 import { TSNE_KINDS } from '../protocol.js';
-import { num, parameterLayers } from '../store.js';
+import { num, parameterLayers, recommendationIndex } from '../store.js';
 import { classColor } from '../color.js';
 
 const REFRESH_MS = 5000;
@@ -87,6 +88,22 @@ export function createTsne(element, actions) {
     actions.requestRender();
   }
 
+  /** The hover text of a filter: its id, live statistics and any removal recommendation. */
+  function filterTip(state, layerId, filterId) {
+    const layer = parameterLayers(state).find(l => l.id === layerId);
+    const i = layer ? layer.filterIds.indexOf(filterId) : -1;
+    const lines = [filterId];
+    if (i >= 0) {
+      const stats = [['L1', layer.l1Norm], ['APoZ', layer.apoz], ['Taylor', layer.taylor], ['|∇w|', layer.jitter]]
+        .map(([name, values]) => [name, num(values?.[i])]).filter(([, v]) => Number.isFinite(v))
+        .map(([name, v]) => `${name}\u00a0${fmt(v)}`);
+      if (stats.length) lines.push(stats.join(' · '));
+    }
+    const rec = recommendationIndex(state).removals.get(filterId);
+    if (rec) lines.push(`recommended for removal: ${rec.reason}${rec.twin ? ` (twin of ${rec.twin})` : ''}`);
+    return lines.join('\n');
+  }
+
   function showTip(event, text) {
     tooltip.hidden = false;
     tooltip.textContent = text;
@@ -102,6 +119,7 @@ export function createTsne(element, actions) {
     const panels = panelsFor(state);
     const classNames = state.dataset?.classNames || [];
     const selection = state.selection;
+    const removals = recommendationIndex(state).removals;
     const groups = panelsHost.selectAll('section.tsne-panel').data(panels, p => p.key).join(enter => {
       const sec = enter.append('section').attr('class', p => `tsne-panel card${p.layer ? '' : ' tsne-images'}`)
         .attr('data-panel', p => p.layer || 'images').attr('aria-label', p => `t-SNE of ${p.title}`);
@@ -136,29 +154,37 @@ export function createTsne(element, actions) {
         : r.status === 'loading' ? 'Computing…' : r.status === 'error' ? `Could not load: ${r.message}` : '';
       sec.select('.panel-message').text(message).classed('error', r.status === 'error').attr('hidden', message ? null : true);
       sec.classed('unavailable', r.status === 'missing');
-      const points = (r.data?.points || []).filter(d => Number.isFinite(num(d.x)) && Number.isFinite(num(d.y)));
+      // while another kind's map is computed, the previous one stays and then moves to the new one
+      const data = r.data || (r.status === 'loading' ? this.drawnData : null);
+      const points = (data?.points || []).filter(d => Number.isFinite(num(d.x)) && Number.isFinite(num(d.y)));
       const x = d3.scaleLinear().domain(padded(d3.extent(points, d => num(d.x)))).range([14, 286]);
       const y = d3.scaleLinear().domain(padded(d3.extent(points, d => num(d.y)))).range([206, 14]);
       const dots = sec.select('g.dots').selectAll('circle').data(points, d => p.layer ? d.id : d.index);
       // move the dots only when a new map arrived: restarting the transition at every render (10 Hz) would stall it
-      const changed = this.drawnData !== r.data;
-      this.drawnData = r.data;
+      // (the radius is set outright: a transition of it interrupted by the next map would leave dots small)
+      const changed = this.drawnData !== data;
+      this.drawnData = data;
+      this.dataset.kind = p.layer ? (data?.kind ?? '') : 'images';
       const t = changed ? d3.transition().duration(700).ease(d3.easeCubicInOut) : null;
       dots.join(
-        enter => enter.append('circle').attr('r', 0).attr('cx', d => x(num(d.x))).attr('cy', d => y(num(d.y)))
-          .call(c => c.transition(t).attr('r', p.layer ? 5 : 2.6)),
-        update => changed ? update.call(u => u.transition(t).attr('cx', d => x(num(d.x))).attr('cy', d => y(num(d.y)))
-          .attr('r', p.layer ? 5 : 2.6)) : update,
-        exit => exit.call(e => e.transition(t).attr('r', 0).remove()),
+        enter => enter.append('circle').attr('cx', d => x(num(d.x))).attr('cy', d => y(num(d.y))),
+        update => changed ? update.call(u => u.transition(t).attr('cx', d => x(num(d.x))).attr('cy', d => y(num(d.y)))) : update,
+        exit => exit.remove(),
       )
+        .attr('r', d => p.layer ? (removals.has(d.id) ? 6 : 5) : 2.6)
         .attr('class', p.layer ? 'filter-dot' : 'image-dot')
         .attr('fill', d => p.layer ? null : classColor(num(d.label)))
         .classed('selected', d => p.layer && selection?.filter === d.id)
+        .classed('recommended', d => p.layer && removals.has(d.id))
+        .attr('data-id', d => p.layer ? d.id : null)
         .attr('tabindex', p.layer ? 0 : null)
-        .attr('aria-label', d => p.layer ? d.id : null)
-        .on('mouseenter', (e, d) => showTip(e, p.layer ? d.id
+        .attr('role', p.layer ? 'button' : null)
+        .attr('aria-label', d => p.layer ? `${d.id}${removals.has(d.id) ? `, recommended for removal: ${removals.get(d.id).reason}` : ''}` : null)
+        .on('mouseenter', (e, d) => showTip(e, p.layer ? filterTip(lastState, p.layer, d.id)
           : `image #${d.index} · ${classNames[num(d.label)] ?? d.label}`))
         .on('mouseleave', () => { tooltip.hidden = true; })
+        .on('focus', (e, d) => { if (p.layer) showTip(focusPoint(e.currentTarget), filterTip(lastState, p.layer, d.id)); })
+        .on('blur', () => { tooltip.hidden = true; })
         .on('click', (e, d) => {
           if (!p.layer) return;
           actions.select({ layer: p.layer, filter: d.id });
@@ -190,6 +216,17 @@ export function createTsne(element, actions) {
       }
     },
   };
+}
+
+/** A pointer-like position at the right of an element, for a tooltip shown on keyboard focus. */
+function focusPoint(el) {
+  const box = el.getBoundingClientRect();
+  return { clientX: box.right, clientY: box.top };
+}
+
+function fmt(v) {
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(2) : String(+v.toPrecision(3));
 }
 
 function padded([a, b]) {

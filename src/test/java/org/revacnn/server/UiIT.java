@@ -34,14 +34,17 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.revacnn.engine.Hyperparameters;
+import org.revacnn.engine.OptimizerKind;
 import org.revacnn.session.SessionFixtures;
 import org.revacnn.session.TrainingSession;
 
 /**
  * The UI in a real browser (Debian chromium through Playwright) against the real server with a
- * small synthetic session: every view renders, and the main interaction of each works. One page
- * is shared by the ordered tests; console errors are collected throughout and must stay empty.
- * Screenshots of every view go to target/screenshots/.
+ * small synthetic session (Adam at 0.002, which learns the shapes within a few seconds, so that the
+ * pictures show a trained network): every view renders, and the main interaction of each works.
+ * One page is shared by the ordered tests; console errors are collected throughout and must stay
+ * empty. Screenshots of every view go to target/screenshots/ (copied to docs/img by hand).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -55,12 +58,16 @@ class UiIT {
   private Browser browser;
   private Page page;
   private final List<String> consoleErrors = new CopyOnWriteArrayList<>();
+  private final List<String> requests = new CopyOnWriteArrayList<>();
   private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeAll
   void start() throws Exception {
     Files.createDirectories(SHOTS);
-    session = new TrainingSession(SessionFixtures.config(), SessionFixtures.data());
+    // Adam drives the loss of this easy data close to 0, where the spikes of batches of 4 (and the
+    // structural changes below) exceed any fixed multiple of the average: no divergence guard here
+    session = new TrainingSession(SessionFixtures.config().withDivergence(1e9, 100).withHyperparameters(
+        Hyperparameters.defaults().withOptimizer(OptimizerKind.ADAM).withLearningRate(0.002f)), SessionFixtures.data());
     session.start(true);
     server = WebServer.start(session, new WebServer.Options("127.0.0.1", 0, null));
     playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
@@ -71,11 +78,9 @@ class UiIT {
     page = browser.newPage(new Browser.NewPageOptions().setViewportSize(1366, 768));
     page.setDefaultTimeout(15_000);
     page.onConsoleMessage(m -> {
-      // a server without the t-SNE endpoints answers 404; the view shows "not available yet"
-      if (m.type().equals("error") && !(m.location() != null && m.location().contains("/api/tsne"))) {
-        consoleErrors.add(m.text() + " @ " + m.location());
-      }
+      if (m.type().equals("error")) consoleErrors.add(m.text() + " @ " + m.location());
     });
+    page.onRequest(r -> requests.add(r.url()));
     page.onPageError(e -> consoleErrors.add("page error: " + e));
     page.navigate(base());
     page.waitForFunction("() => document.querySelector('#connection').dataset.state === 'open'");
@@ -166,7 +171,6 @@ class UiIT {
     page.locator(".layer-col[data-layer='conv1'] button.node").first().click(new Locator.ClickOptions().setForce(true));
     page.waitForFunction("() => document.querySelector('#detail-id').textContent.startsWith('conv1/f0')");
     page.waitForFunction("() => document.querySelector('#detail-act-caption').textContent.includes('image #')");
-    shot("network");
   }
 
   @Test
@@ -242,8 +246,82 @@ class UiIT {
     page.waitForFunction("n => document.querySelectorAll('#layer-maps button.tile').length === n", before);
   }
 
+  /** The removal recommendations the UI marks: exactly the filters GET /api/recommendations lists. */
+  private static final String MARKED_AS_LISTED = "() => { const r = window.revacnn.store.state.recommendations; if (!r) return false;"
+      + " const listed = r.layers.flatMap(l => l.removals.map(x => x.filter)).sort().join();"
+      + " const marked = [...document.querySelectorAll('button.node.recommended')].map(n => n.dataset.id).sort().join();"
+      + " return listed === marked; }";
+
   @Test
   @Order(6)
+  void recommendedRemovalsAreMarkedAndExplained() throws Exception {
+    tab("network");
+    if (page.isVisible("#layer-panel-close")) page.click("#layer-panel-close"); // room for the filter detail
+    page.waitForFunction(MARKED_AS_LISTED);
+    // plant a duplicate: net2net copies a filter exactly, so one of the pair is recommended as redundant
+    // (paused: while training, Adam's fresh moments for the copy soon pull the twins apart)
+    page.click("#btn-pause");
+    waitForRunState("paused");
+    int before = filters("conv2");
+    page.selectOption("#grow-init", "net2net");
+    page.click(".layer-col[data-layer='conv2'] button.add-filter");
+    page.waitForFunction("n => document.querySelectorAll(\".layer-col[data-layer='conv2'] button.node\").length === n", before + 1);
+    String redundant = ".layer-col[data-layer='conv2'] button.node[data-recommended=redundant]";
+    page.waitForSelector(redundant);
+    page.waitForFunction(MARKED_AS_LISTED);
+    String id = page.getAttribute(redundant, "data-id");
+    String twin = (String) page.evaluate("f => window.revacnn.store.state.recommendations.layers"
+        + ".flatMap(l => l.removals).find(r => r.filter === f).twin", id);
+    assertThat(twin).startsWith("conv2/f");
+    // the server itself lists the pair (which of the two goes may swap as their importance changes)
+    JsonNode listed = null;
+    for (JsonNode layer : get("api/recommendations").get("layers")) {
+      for (JsonNode r : layer.get("removals")) {
+        String pair = r.get("filter").asText() + "," + r.get("twin").asText();
+        if (pair.equals(id + "," + twin) || pair.equals(twin + "," + id)) listed = r;
+      }
+    }
+    assertThat(listed).as("the server lists the pair %s, %s", id, twin).isNotNull();
+    assertThat(listed.get("reason").asText()).isEqualTo("redundant");
+    assertThat(page.getAttribute(redundant, "aria-label")).contains("recommended for removal").contains(twin);
+    assertThat(page.textContent(redundant + " .rec-badge")).isEqualTo("=");
+
+    // the detail panel explains it; its twin is one click away; keyboard: the node is a focusable button
+    page.focus(".layer-col[data-layer='conv2'] button.node[data-id='" + id + "']");
+    page.keyboard().press("Enter");
+    page.waitForFunction("f => document.querySelector('#detail-id').textContent.startsWith(f)", id);
+    page.waitForSelector("#detail-rec:not([hidden])");
+    assertThat(page.textContent("#detail-rec-title")).contains("redundant");
+    assertThat(page.textContent("#detail-rec-text")).contains(twin);
+    assertThat(page.textContent("#detail-twin")).contains(twin);
+    assertThat(page.locator("#detail-rec-evidence div").count()).isEqualTo(4);
+    assertThat(page.isEnabled("#detail-remove")).isTrue();
+    page.waitForFunction("() => document.querySelector('#detail-act-caption').textContent.includes('image #')");
+    page.waitForTimeout(300);
+    shot("network");
+
+    // a freeze candidate gets a hint beside the layer's freeze toggle (injected: the fixture has none this early)
+    page.evaluate("() => window.revacnn.store.setRecommendations({step: 0, layers: [], freeze: [{layer: 'conv3',"
+        + " reason: 'tiny-updates', detail: 'its update ratio has stayed tiny'}]})");
+    page.waitForSelector(".layer-col[data-layer='conv3'] button.freeze-hint:not([hidden])");
+    assertThat(page.getAttribute(".layer-col[data-layer='conv3'] button.freeze-hint", "aria-label"))
+        .contains("Freezing conv3 is suggested").contains("stayed tiny");
+    assertThat(page.isHidden(".layer-col[data-layer='conv2'] button.freeze-hint")).isTrue();
+
+    // removing the recommended filter: the marks follow the new recommendations
+    page.click("#detail-remove");
+    page.waitForFunction("n => document.querySelectorAll(\".layer-col[data-layer='conv2'] button.node\").length === n", before);
+    assertThat(filters("conv2")).isEqualTo(before);
+    page.waitForFunction("f => !document.querySelector(`button.node[data-id='${f}']`)", id);
+    page.waitForFunction("() => window.revacnn.store.state.recommendations?.step > 0");
+    page.waitForFunction(MARKED_AS_LISTED);
+    page.selectOption("#grow-init", "random");
+    page.click("#btn-resume");
+    waitForRunState("running");
+  }
+
+  @Test
+  @Order(7)
   void uploadingAnImageMakesItTheProbe() throws Exception {
     page.click(".layer-col[data-layer='conv1'] button.layer-title");
     page.waitForFunction("() => document.querySelector('#layer-maps-note').textContent.includes('image #')");
@@ -269,7 +347,7 @@ class UiIT {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void statsChartGainsPointsAndShowsSteeringMarkers() {
     tab("stats");
     page.waitForFunction("() => document.querySelector('path.line-loss')?.getAttribute('d')?.length > 0");
@@ -278,7 +356,7 @@ class UiIT {
     // the add/remove-filter steering from before shows as markers
     page.waitForFunction("() => document.querySelectorAll('#chart-loss g.marker').length >= 2");
 
-    page.fill("#hp-learningRate", "0.02");
+    page.fill("#hp-learningRate", "0.003");
     page.click("#hp-apply");
     page.waitForFunction("() => document.querySelector('#hp-status').textContent === 'Applied.'");
     page.waitForSelector("#chart-loss g.marker-set-hyperparameters");
@@ -294,12 +372,12 @@ class UiIT {
         page.mouse().move(5, 5);
       }
     }
-    assertThat(session.latest().hyperparameters().learningRate()).isEqualTo(0.02f);
+    assertThat(session.latest().hyperparameters().learningRate()).isEqualTo(0.003f);
     shot("stats");
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void invalidValuesAreRejectedBeforeSending() {
     page.fill("#hp-momentum", "abc");
     page.click("#hp-apply");
@@ -308,37 +386,73 @@ class UiIT {
     page.click("#hp-apply");
     assertThat(page.textContent("#hp-momentum-error")).contains("[0, 1)");
     page.click("#hp-revert");
-    assertThat(page.inputValue("#hp-momentum")).isEqualTo("0.9");
-  }
-
-  @Test
-  @Order(9)
-  void tsneViewFollowsTheLayersAndTheRadioButtons() {
-    tab("tsne");
-    page.waitForFunction("() => document.querySelectorAll('section.tsne-panel').length === 5");
-    page.waitForFunction("() => [...document.querySelectorAll('section.tsne-panel')].every(p => "
-        + "p.querySelectorAll('circle').length > 0 || !p.querySelector('.panel-message').hidden && "
-        + "!p.querySelector('.panel-message').textContent.startsWith('Computing'))");
-    boolean available = page.locator("section.tsne-panel circle").count() > 0;
-    if (available) {
-      page.click("input[name=tsne-kind][value=gradients]");
-      page.waitForFunction("() => document.querySelector(\"section[data-panel='conv1'] h3\").textContent.includes('gradients')");
-      page.waitForFunction("() => document.querySelectorAll(\"section[data-panel='conv1'] circle\").length > 0");
-    } else {
-      assertThat(page.textContent("section[data-panel='conv1'] .panel-message")).contains("Not available yet");
-      page.click("input[name=tsne-kind][value=activations]");
-      page.waitForFunction("() => document.querySelector(\"section[data-panel='conv1'] h3\").textContent.includes('activation maps')");
-      assertThat(page.textContent("#tsne-status")).contains("not available yet");
-    }
-    shot("tsne");
+    page.waitForFunction("() => document.querySelector('#hp-momentum').value === '0.9'"); // redrawn at the next frame
   }
 
   @Test
   @Order(10)
+  void tsneViewDrawsRealMapsAndFollowsTheRadioButtons() throws Exception {
+    tab("tsne");
+    page.waitForFunction("() => document.querySelectorAll('section.tsne-panel').length === 5");
+    // every conv/dense layer's map (one dot per filter) and the image map, from the real endpoints
+    // (t-SNE runs on one background thread beside training: on a loaded machine the first maps take a while)
+    for (String layer : List.of("conv1", "conv2", "conv3", "output")) {
+      try {
+        page.waitForFunction("([l, n]) => document.querySelectorAll(`section[data-panel='${l}'][data-kind='weights'] circle`).length === n",
+            List.of(layer, filters(layer)), new Page.WaitForFunctionOptions().setTimeout(40_000));
+      } catch (com.microsoft.playwright.TimeoutError e) {
+        throw new AssertionError("no weights map of " + layer + ": " + page.evaluate("l => { const p = document.querySelector("
+            + "`section[data-panel='${l}']`); return p.dataset.kind + ' / ' + p.querySelectorAll('circle').length + ' dots / '"
+            + " + p.querySelector('.panel-message').textContent; }", layer), e);
+      }
+    }
+    int images = get("api/tsne/images").get("points").size();
+    assertThat(images).isPositive();
+    page.waitForFunction("n => document.querySelectorAll(\"section[data-panel='images'] circle\").length === n", images);
+    assertThat(page.isHidden("section[data-panel='conv1'] .panel-message")).isTrue();
+
+    // the radio switch asks for the other kind and moves the dots to its map
+    page.waitForTimeout(800); // the dots' transition to the latest map
+    String positions = "l => [...document.querySelectorAll(`section[data-panel='${l}'] circle`)]"
+        + ".map(c => c.dataset.id + '@' + c.getAttribute('cx') + ',' + c.getAttribute('cy')).sort().join('|')";
+    String before = (String) page.evaluate(positions, "conv2");
+    requests.clear();
+    page.click("input[name=tsne-kind][value=gradients]");
+    page.waitForFunction("() => document.querySelector(\"section[data-panel='conv2']\").dataset.kind === 'gradients'");
+    assertThat(requests).anyMatch(u -> u.endsWith("/api/tsne?layer=conv2&kind=gradients"));
+    assertThat(page.textContent("section[data-panel='conv2'] h3")).contains("gradients");
+    page.waitForTimeout(800);
+    assertThat((String) page.evaluate(positions, "conv2")).as("dots moved to the gradients map").isNotEqualTo(before);
+
+    // hover: the filter's id and statistics
+    Locator dot = page.locator("section[data-panel='conv2'] circle").nth(3);
+    String id = dot.getAttribute("data-id");
+    dot.hover(new Locator.HoverOptions().setForce(true));
+    page.waitForSelector("#tsne-tooltip:not([hidden])");
+    assertThat(page.textContent("#tsne-tooltip")).startsWith(id).contains("L1").contains("Taylor");
+    page.waitForTimeout(200);
+    shot("tsne");
+
+    // click: the filter is selected in the Network view
+    dot.click(new Locator.ClickOptions().setForce(true));
+    page.waitForFunction("f => window.revacnn.store.state.selection?.filter === f", id);
+    tab("network");
+    page.waitForFunction("f => document.querySelector(`button.node[data-id='${f}']`)?.classList.contains('selected')", id);
+    page.waitForFunction("f => document.querySelector('#detail-id').textContent.startsWith(f)", id);
+  }
+
+  @Test
+  @Order(11)
   void testViewShowsPredictionsAndAConfusionMatrix() throws Exception {
     tab("test");
     page.waitForFunction("() => document.querySelectorAll('#test-grid figure.pred').length > 0");
     assertThat(page.locator("#confusion rect.cell").count()).isEqualTo(100);
+    // the rotated column labels stay inside the card
+    String outside = "id => { const card = document.getElementById(id).closest('.card').getBoundingClientRect();"
+        + " return [...document.querySelectorAll(`#${id} text, #${id} rect`)].map(e => e.getBoundingClientRect())"
+        + ".filter(b => b.left < card.left || b.right > card.right || b.top < card.top || b.bottom > card.bottom).length; }";
+    assertThat(page.evaluate(outside, "confusion")).as("confusion matrix parts outside its card").isEqualTo(0);
+    assertThat(page.evaluate(outside, "per-class")).as("per-class accuracy parts outside its card").isEqualTo(0);
     assertThat(page.textContent("#test-accuracy")).endsWith("%");
     assertThat(page.locator("#per-class g.row").count()).isEqualTo(10);
     page.locator("#confusion rect.cell[role=button]").first().click();
@@ -359,7 +473,7 @@ class UiIT {
   }
 
   @Test
-  @Order(11)
+  @Order(12)
   void readableAtFullHd() {
     page.setViewportSize(1920, 1080);
     tab("network");
