@@ -25,6 +25,13 @@ class DivergenceGuardTest {
   }
 
   @Test
+  void smallRisesNearZeroLossAreNotDivergence() {
+    History h = steps(100, 0.05);
+    for (int i = 0; i < 10; i++) h.addStep(101 + i, 0.4, 0);
+    assertThat(DivergenceGuard.check(0.4, h, 4.0, network)).isNull();
+  }
+
+  @Test
   void nonFiniteLossOrWeightIsDivergenceAtOnce() {
     History h = steps(3, 1.0);
     assertThat(DivergenceGuard.check(Double.NaN, h, 4.0, network)).contains("NaN");
