@@ -1,6 +1,5 @@
 package org.revacnn.cli;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -20,7 +19,6 @@ import org.revacnn.engine.Network;
 import org.revacnn.engine.Surgery;
 import org.revacnn.session.Checkpoint;
 import org.revacnn.session.Evaluation;
-import org.revacnn.session.SessionConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -33,8 +31,8 @@ import picocli.CommandLine.Option;
 @Command(name = "analyze", mixinStandardHelpOptions = true,
     description = "Filter statistics and recommendations of a saved network; recommended vs random filter removal.")
 public final class AnalyzeCommand implements Callable<Integer> {
-  @Option(names = "--checkpoint", required = true, description = "Checkpoint file written by train or serve.")
-  Path checkpoint;
+  @Mixin
+  CheckpointArgument checkpoint;
 
   @Mixin
   DataArguments data;
@@ -57,12 +55,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Checkpoint.Contents saved;
-    try {
-      saved = Checkpoint.read(checkpoint, SessionConfig.defaults());
-    } catch (Checkpoint.CheckpointException e) {
-      throw new IllegalArgumentException(e.getMessage());
-    }
+    Checkpoint.Contents saved = checkpoint.load();
     Datasets datasets = data.load();
     ImageSet validation = datasets.validation();
     if (validation.isEmpty()) throw new IllegalArgumentException(datasets.description() + " has no validation images");

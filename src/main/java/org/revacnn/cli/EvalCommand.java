@@ -1,7 +1,6 @@
 package org.revacnn.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -10,7 +9,6 @@ import org.revacnn.data.ImageSet;
 import org.revacnn.engine.Network;
 import org.revacnn.session.Checkpoint;
 import org.revacnn.session.Evaluation;
-import org.revacnn.session.SessionConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -19,8 +17,8 @@ import picocli.CommandLine.Option;
 @Command(name = "eval", mixinStandardHelpOptions = true,
     description = "Evaluate a saved network: loss, accuracy, per-class accuracy, confusion matrix.")
 public final class EvalCommand implements Callable<Integer> {
-  @Option(names = "--checkpoint", required = true, description = "Checkpoint file written by train or serve.")
-  Path checkpoint;
+  @Mixin
+  CheckpointArgument checkpoint;
 
   @Mixin
   DataArguments data;
@@ -36,12 +34,7 @@ public final class EvalCommand implements Callable<Integer> {
     if (!split.equals("test") && !split.equals("validation")) {
       throw new IllegalArgumentException("--split must be test or validation, got '" + split + "'");
     }
-    Checkpoint.Contents saved;
-    try {
-      saved = Checkpoint.read(checkpoint, SessionConfig.defaults());
-    } catch (Checkpoint.CheckpointException e) {
-      throw new IllegalArgumentException(e.getMessage());
-    }
+    Checkpoint.Contents saved = checkpoint.load();
     Datasets datasets = data.load();
     ImageSet set = split.equals("test") ? datasets.test() : datasets.validation();
     if (set.isEmpty()) throw new IllegalArgumentException(datasets.description() + " has no " + split + " images");
