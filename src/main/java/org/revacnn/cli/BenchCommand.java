@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import org.revacnn.engine.Hyperparameters;
 import org.revacnn.engine.Network;
 import org.revacnn.engine.NetworkSpec;
+import org.revacnn.engine.OptimizerKind;
 import org.revacnn.engine.Shape;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -86,7 +87,9 @@ public final class BenchCommand implements Callable<Integer> {
     float[] images = new float[batch * INPUT.size()];
     for (int i = 0; i < images.length; i++) images[i] = (float) (random.nextDouble() * 2 - 1);
     int[] labels = random.ints(batch, 0, CLASSES).toArray();
-    Hyperparameters hyper = Hyperparameters.defaults().withBatchSize(batch);
+    // the peers' settings: SGD, momentum 0.9, learning rate 0.01, weight decay 1e-4
+    Hyperparameters hyper = Hyperparameters.defaults().withOptimizer(OptimizerKind.SGD).withLearningRate(0.01f)
+        .withBatchSize(batch);
     try (Network net = Network.build(NetworkSpec.parse(model, INPUT, CLASSES), 1)) {
       net.setThreads(threads);
       Runnable step = training ? () -> net.trainStep(images, labels, batch, hyper) : () -> net.logits(images, batch);

@@ -68,11 +68,11 @@ public final class ExperimentCommand implements Runnable {
     @Option(names = "--batch", defaultValue = "4", description = "Batch size (default: ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--optimizer", defaultValue = "sgd", description = "sgd, adam or adadelta (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--optimizer", defaultValue = "adadelta", description = "adadelta, adam or sgd (default: ${DEFAULT-VALUE}).")
     String optimizer;
 
-    @Option(names = "--lr", defaultValue = "0.01", description = "Learning rate (default: ${DEFAULT-VALUE}).")
-    float learningRate;
+    @Option(names = "--lr", description = "Learning rate (default: the optimizer's, see train --help).")
+    Float learningRate;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -91,8 +91,9 @@ public final class ExperimentCommand implements Runnable {
       if (!(before > 0) || !(after > 0) || window < 1) throw new IllegalArgumentException("--before, --after and --window must be > 0");
       Datasets datasets = data.load();
       Files.createDirectories(out);
-      Hyperparameters hyper = Hyperparameters.defaults().withOptimizer(OptimizerKind.parse(optimizer))
-          .withLearningRate(learningRate).withBatchSize(batch);
+      OptimizerKind kind = OptimizerKind.parse(optimizer);
+      Hyperparameters hyper = Hyperparameters.defaults().withOptimizer(kind)
+          .withLearningRate(learningRate != null ? learningRate : kind.defaultLearningRate()).withBatchSize(batch);
       SessionConfig config = SessionConfig.defaults().withSeed(seed).withHyperparameters(hyper).withThreads(threads)
           .withAutosave(null, null).withValidation(0, Integer.MAX_VALUE);
       Progress progress = Progress.onStderr();

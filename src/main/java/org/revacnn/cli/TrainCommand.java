@@ -31,10 +31,12 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--batch", defaultValue = "4", description = "Batch size (default: ${DEFAULT-VALUE}, as the paper).")
   int batch;
 
-  @Option(names = "--optimizer", defaultValue = "sgd", description = "sgd, adam or adadelta (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--optimizer", defaultValue = "adadelta", description = "adadelta, adam or sgd (default: ${DEFAULT-VALUE}, as the paper's ConvNetJS).")
   String optimizer;
 
-  @Option(names = "--lr", defaultValue = "0.01", description = "Learning rate (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--lr", description = "Learning rate (default: 1 for adadelta, 0.001 for adam, 0.002 for sgd).")
+  Float learningRateOption;
+
   float learningRate;
 
   @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
@@ -64,7 +66,9 @@ public final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     if (!(epochs > 0)) throw new IllegalArgumentException("--epochs must be > 0, got " + epochs);
-    Hyperparameters hyper = new Hyperparameters(OptimizerKind.parse(optimizer), learningRate, momentum, false, weightDecay,
+    OptimizerKind kind = OptimizerKind.parse(optimizer);
+    learningRate = learningRateOption != null ? learningRateOption : kind.defaultLearningRate();
+    Hyperparameters hyper = new Hyperparameters(kind, learningRate, momentum, false, weightDecay,
         batch, 0.9f, 0.999f, 1e-8f, 0.95f);
     Datasets datasets = data.load();
     SessionConfig config = SessionConfig.defaults().withModel(model).withSeed(seed).withHyperparameters(hyper)

@@ -1,8 +1,8 @@
 package org.revacnn.engine;
 
 /**
- * Training settings a user may change between steps. Defaults follow the paper's ConvNetJS
- * setup (batch 4) with SGD + momentum, which our benchmarks compare against.
+ * Training settings a user may change between steps. Defaults follow the paper's ConvNetJS CIFAR-10
+ * setup: Adadelta, batch 4, L2 weight decay 1e-4 (momentum applies when SGD is chosen).
  *
  * @param nesterov      Nesterov momentum for SGD
  * @param weightDecay   L2 coefficient added to weight gradients (not biases)
@@ -29,7 +29,8 @@ public record Hyperparameters(OptimizerKind optimizer, float learningRate, float
   }
 
   public static Hyperparameters defaults() {
-    return new Hyperparameters(OptimizerKind.SGD, 0.01f, 0.9f, false, 1e-4f, 4, 0.9f, 0.999f, 1e-8f, 0.95f);
+    return new Hyperparameters(OptimizerKind.ADADELTA, OptimizerKind.ADADELTA.defaultLearningRate(), 0.9f, false, 1e-4f, 4,
+        0.9f, 0.999f, 1e-8f, 0.95f);
   }
 
   public Hyperparameters withOptimizer(OptimizerKind value) {

@@ -22,6 +22,9 @@ import java.util.concurrent.Future;
  * thread (the training thread) may call into a network at a time.
  */
 public final class Network implements AutoCloseable {
+  /** Scale of the classifier's Xavier initialisation (see {@link #initialise}). */
+  static final float CLASSIFIER_GAIN = 0.1f;
+
   /** The id of the appended classifier layer. */
   public static final String CLASSIFIER_ID = "output";
 
@@ -128,9 +131,13 @@ public final class Network implements AutoCloseable {
         int fanOut = c.filters() * c.kernelSize() * c.kernelSize();
         init.fill(c.weights().value(), 0, c.weights().size(), fanIn, fanOut, initRandom);
       }
-      // the classifier feeds softmax, not a ReLU: Xavier keeps the first logits small (initial loss near ln(classes))
-      case Dense d when d.id().equals(CLASSIFIER_ID) ->
-          InitKind.XAVIER.fill(d.weights().value(), 0, d.weights().size(), d.inputs(), d.units(), initRandom);
+      // the classifier feeds softmax, not a ReLU: Xavier scaled down keeps the first logits small, so the
+      // initial loss is near ln(classes) even when pooled features are large (they grow through max-pools)
+      case Dense d when d.id().equals(CLASSIFIER_ID) -> {
+        float[] w = d.weights().value();
+        InitKind.XAVIER.fill(w, 0, w.length, d.inputs(), d.units(), initRandom);
+        for (int i = 0; i < w.length; i++) w[i] *= CLASSIFIER_GAIN;
+      }
       case Dense d -> init.fill(d.weights().value(), 0, d.weights().size(), d.inputs(), d.units(), initRandom);
       default -> { }
     }

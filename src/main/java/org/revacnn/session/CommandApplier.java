@@ -80,7 +80,12 @@ final class CommandApplier {
     if (h.momentum() != null) next = next.withMomentum(h.momentum());
     if (h.batchSize() != null) next = next.withBatchSize(h.batchSize());
     if (h.weightDecay() != null) next = next.withWeightDecay(h.weightDecay());
-    if (h.optimizer() != null) next = next.withOptimizer(OptimizerKind.parse(h.optimizer()));
+    if (h.optimizer() != null) {
+      OptimizerKind kind = OptimizerKind.parse(h.optimizer());
+      next = next.withOptimizer(kind);
+      // a new rule with the old rule's rate (Adadelta's 1 under SGD) would blow up: take the rule's default
+      if (kind != now.optimizer() && h.learningRate() == null) next = next.withLearningRate(kind.defaultLearningRate());
+    }
     Map<String, Object> changes = new LinkedHashMap<>();
     change(changes, "learningRate", now.learningRate(), next.learningRate());
     change(changes, "momentum", now.momentum(), next.momentum());

@@ -69,7 +69,8 @@ class HandComputedTest {
     Param p = new Param("w", 1, 2, 1f);
     p.value()[0] = 1f;
     p.value()[1] = -1f;
-    Hyperparameters h = Hyperparameters.defaults().withLearningRate(0.1f).withMomentum(0.5f).withWeightDecay(0.1f);
+    Hyperparameters h = Hyperparameters.defaults().withOptimizer(OptimizerKind.SGD).withLearningRate(0.1f).withMomentum(0.5f)
+        .withWeightDecay(0.1f);
     p.grad()[0] = 2f;
     p.grad()[1] = 0f;
     Optimizer.update(p, h, 1);

@@ -37,7 +37,7 @@ final class SurgeryFixtures {
   }
 
   static Hyperparameters sgdMomentum() {
-    return Hyperparameters.defaults().withLearningRate(0.01f).withMomentum(0.9f).withWeightDecay(0);
+    return Hyperparameters.defaults().withOptimizer(OptimizerKind.SGD).withLearningRate(0.01f).withMomentum(0.9f).withWeightDecay(0);
   }
 
   static Hyperparameters adam() {

@@ -298,7 +298,7 @@ class SurgeryTest {
       Surgery.addFilters(net, "conv3", 1, GrowInit.NET2NET, null, 0);
       assertThat(((Conv) net.layer("conv3")).filters()).isEqualTo(21);
       double before = batch.loss(net);
-      batch.train(net, SurgeryFixtures.sgdMomentum(), 3);
+      batch.train(net, SurgeryFixtures.sgdMomentum().withLearningRate(0.002f), 3);
       assertThat(batch.loss(net)).isLessThan(before);
     }
   }

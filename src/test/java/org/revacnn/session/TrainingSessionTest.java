@@ -122,7 +122,7 @@ class TrainingSessionTest {
     try (TrainingSession s = new TrainingSession(SessionFixtures.config().withDivergence(4.0, 5), SessionFixtures.data())) {
       train(s, 10);
       List<float[]> good = weightsAndState(s);
-      apply(s, new Command.SetHyperparameters(1e8f, null, null, null, null));
+      apply(s, new Command.SetHyperparameters(1e8f, null, null, null, "sgd"));
       apply(s, new Command.Resume());
       for (int i = 0; i < 20 && s.running(); i++) s.step();
       assertThat(s.running()).isFalse();
