@@ -111,7 +111,8 @@ class UiIT {
 
   private int filters(String layer) throws Exception {
     for (JsonNode l : get("api/architecture").get("layers")) {
-      if (l.get("id").asText().equals(layer)) return l.get("filters").asInt();
+      // a conv layer's filters, or a dense layer's units (its "filters" field is 0)
+      if (l.get("id").asText().equals(layer)) return l.get(l.get("kind").asText().equals("dense") ? "units" : "filters").asInt();
     }
     throw new AssertionError("no layer " + layer);
   }
