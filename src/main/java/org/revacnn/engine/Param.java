@@ -1,6 +1,5 @@
 package org.revacnn.engine;
 
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -73,10 +72,6 @@ public final class Param {
   /** Drops all optimiser state (used when the optimiser kind changes). */
   public void clearState() {
     state.clear();
-  }
-
-  public void zeroGrad() {
-    Arrays.fill(grad, 0f);
   }
 
   /** A deep copy of value, gradient and state, for rollback and bit-identity checks. */

@@ -20,12 +20,6 @@ public final class UnitIds {
     this.nextNumber = count;
   }
 
-  private UnitIds(String layerId, int[] numbers, int nextNumber) {
-    this.layerId = layerId;
-    this.numbers = numbers;
-    this.nextNumber = nextNumber;
-  }
-
   /** Replaces the ids with ones saved from {@link #numbers()} and {@link #nextNumber()}; same count. */
   void restore(int[] savedNumbers, int savedNextNumber) {
     if (savedNumbers.length != numbers.length) {
@@ -71,9 +65,5 @@ public final class UnitIds {
     int[] out = new int[sourceUnits.length];
     for (int u = 0; u < out.length; u++) out[u] = sourceUnits[u] >= 0 ? numbers[sourceUnits[u]] : nextNumber++;
     numbers = out;
-  }
-
-  public UnitIds copy() {
-    return new UnitIds(layerId, numbers.clone(), nextNumber);
   }
 }
