@@ -37,8 +37,6 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--lr", description = "Learning rate (default: 1 for adadelta, 0.001 for adam, 0.002 for sgd).")
   Float learningRateOption;
 
-  float learningRate;
-
   @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
   float momentum;
 
@@ -67,7 +65,7 @@ public final class TrainCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     if (!(epochs > 0)) throw new IllegalArgumentException("--epochs must be > 0, got " + epochs);
     OptimizerKind kind = OptimizerKind.parse(optimizer);
-    learningRate = learningRateOption != null ? learningRateOption : kind.defaultLearningRate();
+    float learningRate = learningRateOption != null ? learningRateOption : kind.defaultLearningRate();
     Hyperparameters hyper = new Hyperparameters(kind, learningRate, momentum, false, weightDecay,
         batch, 0.9f, 0.999f, 1e-8f, 0.95f);
     Datasets datasets = data.load();

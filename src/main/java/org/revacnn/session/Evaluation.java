@@ -34,10 +34,10 @@ public final class Evaluation {
     float[] images = new float[Math.min(chunk, Math.max(n, 1)) * imageSize];
     float[] probabilities = new float[classes];
     for (int from = 0; from < n; from += chunk) {
-      int count2 = Math.min(chunk, n - from);
-      normalization.writeBatch(set, from, count2, images);
-      float[] logits = net.logits(images, count2);
-      for (int i = 0; i < count2; i++) {
+      int inChunk = Math.min(chunk, n - from);
+      normalization.writeBatch(set, from, inChunk, images);
+      float[] logits = net.logits(images, inChunk);
+      for (int i = 0; i < inChunk; i++) {
         int label = set.label(from + i);
         org.revacnn.engine.SoftmaxCrossEntropy.softmax(logits, i * classes, classes, probabilities, 0);
         lossSum += -Math.log(Math.max(probabilities[label], 1e-30f));

@@ -331,7 +331,7 @@ public final class TrainingSession implements AutoCloseable {
   void validate() {
     int count = Math.min(config.validationImages(), data.validation().size());
     if (count == 0) return;
-    Evaluation.Result r = Evaluation.run(network, data.validation(), normalization, count, Evaluation.CHUNK);
+    Evaluation.Result r = evaluate(data.validation(), count);
     history.addValidation(new History.ValidationPoint(sessionStep, sampler.epoch(), r.accuracy(), r.loss()));
   }
 
