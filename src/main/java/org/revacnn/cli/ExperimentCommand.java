@@ -74,11 +74,8 @@ public final class ExperimentCommand implements Runnable {
     @Option(names = "--lr", description = "Learning rate (default: the optimizer's, see train --help).")
     Float learningRate;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--threads", defaultValue = "2", description = "Training threads (default: ${DEFAULT-VALUE}).")
-    int threads;
+    @Mixin
+    RunArguments run;
 
     @Option(names = "--window", defaultValue = "500", description = "Steps averaged per CSV row and plot point (default: ${DEFAULT-VALUE}).")
     int window;
@@ -94,7 +91,7 @@ public final class ExperimentCommand implements Runnable {
       OptimizerKind kind = OptimizerKind.parse(optimizer);
       Hyperparameters hyper = Hyperparameters.defaults().withOptimizer(kind)
           .withLearningRate(learningRate != null ? learningRate : kind.defaultLearningRate()).withBatchSize(batch);
-      SessionConfig config = SessionConfig.defaults().withSeed(seed).withHyperparameters(hyper).withThreads(threads)
+      SessionConfig config = run.applyTo(SessionConfig.defaults()).withHyperparameters(hyper)
           .withAutosave(null, null).withValidation(0, Integer.MAX_VALUE);
       Progress progress = Progress.onStderr();
       Map<String, float[]> curves = new LinkedHashMap<>();

@@ -41,11 +41,8 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "Continue from this checkpoint file.")
   Path resume;
 
-  @Option(names = "--seed", description = "Seed for weights and data order (default: 1).")
-  Long seed;
-
-  @Option(names = "--threads", description = "Training threads (default: 2).")
-  Integer threads;
+  @Mixin
+  RunArguments run;
 
   @Option(names = "--autosave", description = "Checkpoint file written periodically and on shutdown (default: ~/.revacnn/autosave.ckpt).")
   Path autosave;
@@ -94,8 +91,7 @@ public final class ServeCommand implements Callable<Integer> {
 
   private TrainingSession openSession(Datasets datasets) throws Checkpoint.CheckpointException {
     SessionConfig config = SessionConfig.defaults().withModel(model);
-    if (seed != null) config = config.withSeed(seed);
-    if (threads != null) config = config.withThreads(threads);
+    config = run.applyTo(config);
     if (autosave == null && !noAutosave) autosave = Path.of(System.getProperty("user.home"), ".revacnn", "autosave.ckpt");
     if (noAutosave) autosave = null;
     if (autosave != null) config = config.withAutosave(autosave, Duration.ofMillis((long) (autosaveMinutes * 60_000)));

@@ -43,11 +43,8 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--weight-decay", defaultValue = "1e-4", description = "L2 weight decay (default: ${DEFAULT-VALUE}).")
   float weightDecay;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Seed for weights, data order, augmentation (default: ${DEFAULT-VALUE}).")
-  long seed;
-
-  @Option(names = "--threads", defaultValue = "2", description = "Training threads (default: ${DEFAULT-VALUE}).")
-  int threads;
+  @Mixin
+  RunArguments run;
 
   @Option(names = "--no-augment", negatable = false, description = "Turn off random flips and 2 px shifts.")
   boolean noAugment;
@@ -69,8 +66,8 @@ public final class TrainCommand implements Callable<Integer> {
     Hyperparameters hyper = new Hyperparameters(kind, learningRate, momentum, false, weightDecay,
         batch, 0.9f, 0.999f, 1e-8f, 0.95f);
     Datasets datasets = data.load();
-    SessionConfig config = SessionConfig.defaults().withModel(model).withSeed(seed).withHyperparameters(hyper)
-        .withThreads(threads).withAugment(!noAugment).withAutosave(null, null).withValidation(0, Integer.MAX_VALUE);
+    SessionConfig config = run.applyTo(SessionConfig.defaults()).withModel(model).withHyperparameters(hyper)
+        .withAugment(!noAugment).withAutosave(null, null).withValidation(0, Integer.MAX_VALUE);
     SteeringLogReplay replayLog = replay == null ? SteeringLogReplay.empty() : SteeringLogReplay.read(replay);
     Progress progress = Progress.onStderr();
     try (TrainingSession session = new TrainingSession(config, datasets)) {
