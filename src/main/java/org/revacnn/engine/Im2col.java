@@ -1,6 +1,8 @@
 package org.revacnn.engine;
 
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Unfolds one image's patches into columns and folds them back. For an image x with C channels,
@@ -10,6 +12,8 @@ import java.util.Arrays;
  */
 final class Im2col {
   private Im2col() {}
+
+  private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
   /**
    * Overwrites columns {@code [colOffset, colOffset + Ho*Wo)} of every row of {@code col} (rows
@@ -137,10 +141,19 @@ final class Im2col {
           int length = (oyEnd - oyStart) * w - skipFront - Math.max(0, dx);
           src += skipFront;
           dst += skipFront;
-          for (int i = 0; i < length; i++) g[dst + i] += col[src + i];
+          addRun(col, src, g, dst, length);
         }
       }
     }
+  }
+
+  /** g[dst + i] += col[src + i] for i < length, a vector at a time. */
+  private static void addRun(float[] col, int src, float[] g, int dst, int length) {
+    int i = 0;
+    for (int end = F.loopBound(length); i < end; i += F.length()) {
+      FloatVector.fromArray(F, g, dst + i).add(FloatVector.fromArray(F, col, src + i)).intoArray(g, dst + i);
+    }
+    for (; i < length; i++) g[dst + i] += col[src + i];
   }
 
   /** Zeros, in each of {@code rows} rows of width w starting at {@code base}, the |dx| columns that read across the border. */
@@ -148,7 +161,10 @@ final class Im2col {
     if (dx == 0) return;
     int from = dx < 0 ? 0 : w - dx;
     int to = dx < 0 ? -dx : w;
-    for (int r = 0; r < rows; r++) Arrays.fill(col, base + r * w + from, base + r * w + to, 0f);
+    // a plain loop: |dx| is 1 or 2 here, far too short for a call to Arrays.fill per row
+    for (int r = 0, row = base; r < rows; r++, row += w) {
+      for (int j = from; j < to; j++) col[row + j] = 0f;
+    }
   }
 
   /** Smallest ox >= 0 with ox*stride + offset >= 0. */
