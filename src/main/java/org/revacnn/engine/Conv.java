@@ -156,8 +156,7 @@ public final class Conv implements Layer {
         for (int fi = 0; fi < filters; fi++) {
           int src = targetBase + fi * columns + j * planeOut;
           int dst = (first + j) * outShape.size() + fi * planeOut;
-          float bf = b[fi];
-          for (int p = 0; p < planeOut; p++) out[dst + p] = target[src + p] + bf;
+          VectorOps.addConstant(target, src, b[fi], out, dst, planeOut);
         }
       }
     }
@@ -196,11 +195,7 @@ public final class Conv implements Layer {
       if (!frozen) {
         float[] gradB = frame.grads()[1];
         // dL/db[f] += sum over positions of dY[f][:]
-        for (int fi = 0; fi < filters; fi++) {
-          double sum = 0;
-          for (int p = dyBase + fi * columns, end = p + columns; p < end; p++) sum += dy[p];
-          gradB[fi] += (float) sum;
-        }
+        for (int fi = 0; fi < filters; fi++) gradB[fi] += VectorOps.sum(dy, dyBase + fi * columns, columns);
         // dL/dW[F][CinKK] += dY[F][cols] * col^T (the columns are unfolded again rather than kept)
         for (int j = 0; j < images; j++) {
           Im2col.expand(frame.input.data(), (first + j) * inShape.size(), inShape, kernelSize, stride, pad,

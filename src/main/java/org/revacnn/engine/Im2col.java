@@ -1,8 +1,6 @@
 package org.revacnn.engine;
 
 import java.util.Arrays;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Unfolds one image's patches into columns and folds them back. For an image x with C channels,
@@ -12,8 +10,6 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class Im2col {
   private Im2col() {}
-
-  private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
   /**
    * Overwrites columns {@code [colOffset, colOffset + Ho*Wo)} of every row of {@code col} (rows
@@ -141,19 +137,10 @@ final class Im2col {
           int length = (oyEnd - oyStart) * w - skipFront - Math.max(0, dx);
           src += skipFront;
           dst += skipFront;
-          addRun(col, src, g, dst, length);
+          VectorOps.add(col, src, g, dst, length);
         }
       }
     }
-  }
-
-  /** g[dst + i] += col[src + i] for i < length, a vector at a time. */
-  private static void addRun(float[] col, int src, float[] g, int dst, int length) {
-    int i = 0;
-    for (int end = F.loopBound(length); i < end; i += F.length()) {
-      FloatVector.fromArray(F, g, dst + i).add(FloatVector.fromArray(F, col, src + i)).intoArray(g, dst + i);
-    }
-    for (; i < length; i++) g[dst + i] += col[src + i];
   }
 
   /** Zeros, in each of {@code rows} rows of width w starting at {@code base}, the |dx| columns that read across the border. */

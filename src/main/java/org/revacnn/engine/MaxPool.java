@@ -1,6 +1,12 @@
 package org.revacnn.engine;
 
 import java.util.List;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Max pooling over size x size windows moved by stride, per channel, without padding (windows
@@ -109,28 +115,61 @@ public final class MaxPool implements Layer {
     return frame.output;
   }
 
+  private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+  private static final int L = F.length();
+  /** Even lanes to the low half, odd lanes to the high half. */
+  private static final VectorShuffle<Float> EVENS_LOW = VectorShuffle.fromOp(F, i -> i < L / 2 ? 2 * i : 2 * (i - L / 2) + 1);
+  /** Odd lanes to the low half, even lanes to the high half. */
+  private static final VectorShuffle<Float> ODDS_LOW = VectorShuffle.fromOp(F, i -> i < L / 2 ? 2 * i + 1 : 2 * (i - L / 2));
+  private static final VectorMask<Float> HIGH_HALF = VectorMask.fromLong(F, ((1L << L) - 1) & ~((1L << (L / 2)) - 1));
+  /** Lane j holds 2j: the offset of output j's window within a run of 2L inputs. */
+  private static final IntVector TWICE_LANE = IntVector.zero(I).addIndex(2);
+
   /**
-   * The paper's 2x2 stride-2 pooling without branches: window maxima land in random places, so
-   * compare-and-branch code mispredicts about half the time; here each comparison becomes a
-   * conditional move.
+   * The paper's 2x2 stride-2 pooling, L outputs at a time: the 2L inputs of each window row are
+   * split into even and odd columns by two lane permutations and a blend, so x0 x1 / x2 x3 (the
+   * window, row by row) sit in four vectors; the winner is the first maximum in that order, as in
+   * the scalar tail. Branch-free: window maxima land in random places, and branches mispredict.
    */
   private static void forwardTwoByTwo(float[] x, float[] y, int[] winners, int planes, Shape s, Shape o) {
     int w = s.width();
+    int ow = o.width();
+    int vectorEnd = ow - ow % L;
     for (int plane = 0; plane < planes; plane++) {
       int inBase = plane * s.plane();
       int outBase = plane * o.plane();
       for (int oy = 0; oy < o.height(); oy++) {
         int row = inBase + 2 * oy * w;
-        int out = outBase + oy * o.width();
-        for (int ox = 0; ox < o.width(); ox++) {
+        int out = outBase + oy * ow;
+        for (int ox = 0; ox < vectorEnd; ox += L) {
           int i = row + 2 * ox;
-          float top = Math.max(x[i], x[i + 1]);
+          FloatVector a = FloatVector.fromArray(F, x, i);
+          FloatVector b = FloatVector.fromArray(F, x, i + L);
+          FloatVector x0 = a.rearrange(EVENS_LOW).blend(b.rearrange(ODDS_LOW), HIGH_HALF);
+          FloatVector x1 = a.rearrange(ODDS_LOW).blend(b.rearrange(EVENS_LOW), HIGH_HALF);
+          a = FloatVector.fromArray(F, x, i + w);
+          b = FloatVector.fromArray(F, x, i + w + L);
+          FloatVector x2 = a.rearrange(EVENS_LOW).blend(b.rearrange(ODDS_LOW), HIGH_HALF);
+          FloatVector x3 = a.rearrange(ODDS_LOW).blend(b.rearrange(EVENS_LOW), HIGH_HALF);
+          VectorMask<Float> right = x1.compare(VectorOperators.GT, x0);
+          VectorMask<Float> bottomRight = x3.compare(VectorOperators.GT, x2);
+          FloatVector top = x0.blend(x1, right);
+          FloatVector bottom = x2.blend(x3, bottomRight);
+          VectorMask<Float> lower = bottom.compare(VectorOperators.GT, top);
+          top.blend(bottom, lower).intoArray(y, out + ox);
+          // winner = i + 2j + (lower ? w + bottomRight : right)
+          IntVector topOffset = IntVector.zero(I).blend(1, right.cast(I));
+          IntVector bottomOffset = IntVector.broadcast(I, w).add(1, bottomRight.cast(I));
+          TWICE_LANE.add(i).add(topOffset.blend(bottomOffset, lower.cast(I))).intoArray(winners, out + ox);
+        }
+        for (int ox = vectorEnd; ox < ow; ox++) {
+          int i = row + 2 * ox;
           int topAt = x[i + 1] > x[i] ? i + 1 : i;
-          float bottom = Math.max(x[i + w], x[i + w + 1]);
           int bottomAt = x[i + w + 1] > x[i + w] ? i + w + 1 : i + w;
-          boolean lower = bottom > top;
-          y[out + ox] = lower ? bottom : top;
-          winners[out + ox] = lower ? bottomAt : topAt;
+          int at = x[bottomAt] > x[topAt] ? bottomAt : topAt;
+          y[out + ox] = x[at];
+          winners[out + ox] = at;
         }
       }
     }
