@@ -1,6 +1,7 @@
 package org.revacnn.engine;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -11,14 +12,16 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A chain of layers ending in a fully connected classifier and softmax cross-entropy.
  *
- * <p>A training step splits the batch into a fixed number of shards ({@link #shards()}, default 2).
- * Each shard runs forward and backward through its own {@link Frame}s, on the calling thread or a
- * worker, in slices of at most 8 images (so that a slice's activations stay in the L2 cache), and
- * its parameter gradients are then summed shard by shard in a fixed order. The thread
+ * <p>A training step splits the batch into shards of at most {@value #SHARD_IMAGES} images (and at
+ * least {@link #shards()} shards, default 2); their number depends on the batch size only. Each
+ * shard runs forward and backward through its own {@link Frame}s, small enough to stay in the L2
+ * cache, and the threads take shards one at a time from a shared counter, so a thread on a slower
+ * core simply runs fewer. The shards' parameter gradients are then summed in shard order. The thread
  * count only decides who runs a shard, so results are bit-identical for 1 or 2 threads. Only one
  * thread (the training thread) may call into a network at a time.
  */
@@ -39,10 +42,11 @@ public final class Network implements AutoCloseable {
   private final List<StepListener> listeners = new CopyOnWriteArrayList<>();
   private int shards = 2;
   /**
-   * Images per forward/backward slice within a shard (see shardPass): 8 keeps a slice's activations
-   * in the L2 cache; 32-image slices ran about 20% slower per image at batch 64.
+   * Most images per shard: a shard's activations then stay in the L2 cache (32-image shards ran
+   * about 20% slower per image at batch 64), and 16 shards at batch 64 let two threads share the
+   * work evenly even when one core is slower.
    */
-  private static final int SLICE_IMAGES = 8;
+  static final int SHARD_IMAGES = 4;
   private int threads = 1;
   private ExecutorService workers;
   private Frame[][] frames;
@@ -222,7 +226,10 @@ public final class Network implements AutoCloseable {
     return shards;
   }
 
-  /** How many pieces a batch is cut into; results depend on this, not on the thread count. */
+  /**
+   * The fewest shards a batch is cut into (it is also cut into shards of at most
+   * {@value #SHARD_IMAGES} images); results depend on this and the batch size, not on the threads.
+   */
   public void setShards(int shards) {
     if (shards < 1) throw new IllegalArgumentException("shards must be >= 1, got " + shards);
     this.shards = shards;
@@ -286,8 +293,8 @@ public final class Network implements AutoCloseable {
     checkBatch(images, batch);
     if (labels.length < batch) throw new IllegalArgumentException("need " + batch + " labels, got " + labels.length);
     long thisStep = ++step;
-    int shardCount = Math.min(batch, shards);
-    ensureFrames();
+    int shardCount = shardCount(batch);
+    ensureFrames(shardCount);
     double[] losses = new double[shardCount];
     int[] correct = new int[shardCount];
     runShards(shardCount, s -> {
@@ -308,29 +315,13 @@ public final class Network implements AutoCloseable {
     return new StepResult(thisStep, batch, loss / batch, right);
   }
 
-  /**
-   * Forward and backward over images [from, to) of the batch, in slices of at most
-   * {@link #SLICE_IMAGES} images so that each slice's activations stay in the L2 cache; the
-   * parameter gradients of the slices add up in the shard's frames.
-   */
   private SoftmaxCrossEntropy.Outcome shardPass(Frame[] shardFrames, float[] images, int[] labels, int from, int to,
       int batch, boolean training, Pass pass) {
-    for (Frame f : shardFrames) f.zeroGrads();
-    double lossSum = 0;
-    int correct = 0;
-    for (int first = from; first < to; first += SLICE_IMAGES) {
-      SoftmaxCrossEntropy.Outcome o = slicePass(shardFrames, images, labels, first, Math.min(to, first + SLICE_IMAGES),
-          batch, pass);
-      lossSum += o.lossSum();
-      correct += o.correct();
-    }
-    return new SoftmaxCrossEntropy.Outcome(lossSum, correct);
-  }
-
-  private SoftmaxCrossEntropy.Outcome slicePass(Frame[] shardFrames, float[] images, int[] labels, int from, int to,
-      int batch, Pass pass) {
     Tensor x = shardInput(shardFrames, images, from, to);
-    for (int l = 0; l < layers.size(); l++) x = layers.get(l).forward(shardFrames[l], x, pass);
+    for (int l = 0; l < layers.size(); l++) {
+      shardFrames[l].zeroGrads();
+      x = layers.get(l).forward(shardFrames[l], x, pass);
+    }
     InputFrame io = (InputFrame) shardFrames[layers.size()];
     io.logitGrad = Tensor.reuse(io.logitGrad, x.batch(), x.shape());
     SoftmaxCrossEntropy.Outcome outcome = SoftmaxCrossEntropy.lossAndGradient(x, labels, from, 1f / batch, io.logitGrad);
@@ -340,6 +331,11 @@ public final class Network implements AutoCloseable {
       g = layers.get(l).backward(shardFrames[l], g, l > lowestTrainable);
     }
     return outcome;
+  }
+
+  /** How many shards a batch is cut into: a function of the batch size alone. */
+  private int shardCount(int batch) {
+    return Math.max(Math.min(batch, shards), (batch + SHARD_IMAGES - 1) / SHARD_IMAGES);
   }
 
   /** Index of the first layer with trainable parameters, or layers.size() if none. */
@@ -386,8 +382,8 @@ public final class Network implements AutoCloseable {
 
   private float[] forwardTo(float[] images, int batch, int lastLayer) {
     checkBatch(images, batch);
-    int shardCount = Math.min(batch, shards);
-    ensureFrames();
+    int shardCount = shardCount(batch);
+    ensureFrames(shardCount);
     int size = checkChain().get(lastLayer + 1).size();
     float[] out = new float[batch * size];
     runShards(shardCount, s -> {
@@ -449,10 +445,11 @@ public final class Network implements AutoCloseable {
     }
   }
 
-  private void ensureFrames() {
-    if (frames != null) return;
-    frames = new Frame[shards][];
-    for (int s = 0; s < shards; s++) frames[s] = newFrames();
+  private void ensureFrames(int count) {
+    int have = frames == null ? 0 : frames.length;
+    if (have >= count) return;
+    frames = frames == null ? new Frame[count][] : Arrays.copyOf(frames, count);
+    for (int s = have; s < count; s++) frames[s] = newFrames();
   }
 
   /** One frame per layer, plus a last one holding the shard's input and logit gradient. */
@@ -476,7 +473,10 @@ public final class Network implements AutoCloseable {
     void run(int shard);
   }
 
-  /** Runs shards 1.. on workers (when threads > 1) and shard 0 on the caller, then waits for all. */
+  /**
+   * Runs every shard once: the caller and threads - 1 workers each take the next shard from a shared
+   * counter until none is left, then the caller waits for the workers.
+   */
   private void runShards(int shardCount, ShardTask task) {
     if (threads == 1 || shardCount == 1) {
       for (int s = 0; s < shardCount; s++) task.run(s);
@@ -489,15 +489,19 @@ public final class Network implements AutoCloseable {
         return t;
       });
     }
+    AtomicInteger next = new AtomicInteger();
+    Runnable drain = () -> {
+      for (int s = next.getAndIncrement(); s < shardCount; s = next.getAndIncrement()) task.run(s);
+    };
     List<Future<?>> pending = new ArrayList<>();
-    // shards are dealt round-robin: thread t runs shards t, t + threads, ...
-    for (int t = 1; t < Math.min(threads, shardCount); t++) {
-      int first = t;
-      pending.add(workers.submit(() -> {
-        for (int s = first; s < shardCount; s += threads) task.run(s);
-      }));
+    for (int t = 1; t < Math.min(threads, shardCount); t++) pending.add(workers.submit(drain));
+    RuntimeException failure = null;
+    try {
+      drain.run();
+    } catch (RuntimeException e) {
+      next.set(shardCount);
+      failure = e;
     }
-    for (int s = 0; s < shardCount; s += threads) task.run(s);
     for (Future<?> f : pending) {
       try {
         f.get();
@@ -505,10 +509,12 @@ public final class Network implements AutoCloseable {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while waiting for a shard", e);
       } catch (ExecutionException e) {
-        if (e.getCause() instanceof RuntimeException r) throw r;
-        throw new IllegalStateException("shard failed", e.getCause());
+        if (failure == null) {
+          failure = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException("shard failed", e.getCause());
+        }
       }
     }
+    if (failure != null) throw failure;
   }
 
   /** A well-mixed seed for (network seed, step, shard) (SplitMix64 finaliser). */

@@ -54,14 +54,19 @@ class TrainingTest {
   }
 
   private static float[][] trainAndDump(int threads) {
-    float[] images = GradientCheck.randomArray(40 * INPUT.size(), 8);
-    int[] labels = new SplittableRandom(9).ints(40, 0, 3).toArray();
+    float[] images = GradientCheck.randomArray(60 * INPUT.size(), 8);
+    int[] labels = new SplittableRandom(9).ints(60, 0, 3).toArray();
     try (Network net = Network.build(NetworkSpec.parse("conv6k3-drop20-fc8", INPUT, 3), 42)) {
       net.setThreads(threads);
       Hyperparameters h = Hyperparameters.defaults().withLearningRate(0.02f);
-      for (int step = 0; step < 10; step++) {
-        int at = (step * 4) % 40;
-        net.trainStep(slice(images, at, 4), slice(labels, at, 4), 4, h);
+      // batch sizes giving 2 shards, 5 uneven ones and 3: threads take shards in whatever order they come
+      int[] batches = {4, 19, 9};
+      int at = 0;
+      for (int step = 0; step < 12; step++) {
+        int batch = batches[step % batches.length];
+        if (at + batch > 60) at = 0;
+        net.trainStep(slice(images, at, batch), slice(labels, at, batch), batch, h);
+        at += batch;
       }
       List<Param> params = net.params();
       float[][] dump = new float[params.size()][];
