@@ -112,13 +112,33 @@ public final class Conv implements Layer {
     Tensor input;
     Tensor output;
     Tensor gradInput;
-    float[] col = new float[0];
-    float[] product = new float[0];
 
     ConvFrame(List<Param> params) {
       super(params);
     }
   }
+
+  /**
+   * Per-thread working buffers, grown on demand and shared by every convolution the thread runs:
+   * the column matrix and the chunk product live only within one forward or backward call, so one
+   * set per thread is enough, however many shards the batch has.
+   */
+  private static final class Scratch {
+    float[] col = new float[0];
+    float[] product = new float[0];
+
+    float[] col(int size) {
+      if (col.length < size) col = new float[size];
+      return col;
+    }
+
+    float[] product(int size) {
+      if (product.length < size) product = new float[size];
+      return product;
+    }
+  }
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
   /** Images per GEMM: as many as fit the column budget (at least one), so small planes still give wide products. */
   private static int chunkSize(int rows, int planeOut, int batch) {
@@ -135,8 +155,9 @@ public final class Conv implements Layer {
     int filters = filters();
     int chunk = chunkSize(rows, planeOut, in.batch());
     frame.input = in;
-    frame.col = ensure(frame.col, rows * chunk * planeOut);
-    if (chunk > 1) frame.product = ensure(frame.product, filters * chunk * planeOut);
+    Scratch scratch = SCRATCH.get();
+    float[] col = scratch.col(rows * chunk * planeOut);
+    float[] product = chunk > 1 ? scratch.product(filters * chunk * planeOut) : null;
     frame.output = Tensor.reuse(frame.output, in.batch(), outShape);
     float[] out = frame.output.data();
     float[] b = bias.value();
@@ -145,12 +166,12 @@ public final class Conv implements Layer {
       int columns = images * planeOut;
       for (int j = 0; j < images; j++) {
         Im2col.expand(in.data(), (first + j) * inShape.size(), inShape, kernelSize, stride, pad, outShape.height(),
-            outShape.width(), frame.col, j * planeOut, columns);
+            outShape.width(), col, j * planeOut, columns);
       }
       // Y[F][images*HWo] = W[F][CinKK] * col[CinKK][images*HWo]; one image writes straight into the output
-      float[] target = images == 1 ? out : frame.product;
+      float[] target = images == 1 ? out : product;
       int targetBase = images == 1 ? first * outShape.size() : 0;
-      Gemm.nn(filters, columns, rows, weights.value(), 0, rows, frame.col, 0, columns, target, targetBase, columns, false);
+      Gemm.nn(filters, columns, rows, weights.value(), 0, rows, col, 0, columns, target, targetBase, columns, false);
       // out[i][f][p] = Y[f][j*HWo + p] + b[f]
       for (int j = 0; j < images; j++) {
         for (int fi = 0; fi < filters; fi++) {
@@ -172,6 +193,9 @@ public final class Conv implements Layer {
     int planeOut = outShape.plane();
     int rows = weights.unitSize();
     int chunk = chunkSize(rows, planeOut, gradOut.batch());
+    Scratch scratch = SCRATCH.get();
+    float[] col = scratch.col(rows * chunk * planeOut);
+    float[] product = chunk > 1 ? scratch.product(filters * chunk * planeOut) : null;
     float[] g = gradOut.data();
     if (needInputGrad) {
       frame.gradInput = Tensor.reuse(frame.gradInput, gradOut.batch(), inShape);
@@ -184,7 +208,7 @@ public final class Conv implements Layer {
       float[] dy = g;
       int dyBase = first * outShape.size();
       if (images > 1) {
-        dy = frame.product;
+        dy = product;
         dyBase = 0;
         for (int j = 0; j < images; j++) {
           for (int fi = 0; fi < filters; fi++) {
@@ -199,23 +223,19 @@ public final class Conv implements Layer {
         // dL/dW[F][CinKK] += dY[F][cols] * col^T (the columns are unfolded again rather than kept)
         for (int j = 0; j < images; j++) {
           Im2col.expand(frame.input.data(), (first + j) * inShape.size(), inShape, kernelSize, stride, pad,
-              outShape.height(), outShape.width(), frame.col, j * planeOut, columns);
+              outShape.height(), outShape.width(), col, j * planeOut, columns);
         }
-        Gemm.nt(filters, rows, columns, dy, dyBase, columns, frame.col, 0, columns, frame.grads()[0], 0, rows, true);
+        Gemm.nt(filters, rows, columns, dy, dyBase, columns, col, 0, columns, frame.grads()[0], 0, rows, true);
       }
       if (needInputGrad) {
         // dcol[CinKK][cols] = W^T * dY, then scatter-add back to the input positions (col2im)
-        Gemm.tn(rows, columns, filters, weights.value(), 0, rows, dy, dyBase, columns, frame.col, 0, columns, false);
+        Gemm.tn(rows, columns, filters, weights.value(), 0, rows, dy, dyBase, columns, col, 0, columns, false);
         for (int j = 0; j < images; j++) {
-          Im2col.collapse(frame.col, j * planeOut, columns, kernelSize, stride, pad, outShape.height(), outShape.width(),
+          Im2col.collapse(col, j * planeOut, columns, kernelSize, stride, pad, outShape.height(), outShape.width(),
               frame.gradInput.data(), (first + j) * inShape.size(), inShape);
         }
       }
     }
     return needInputGrad ? frame.gradInput : null;
-  }
-
-  static float[] ensure(float[] buffer, int size) {
-    return buffer.length == size ? buffer : new float[size];
   }
 }
