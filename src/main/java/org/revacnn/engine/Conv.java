@@ -126,6 +126,7 @@ public final class Conv implements Layer {
   private static final class Scratch {
     float[] col = new float[0];
     float[] product = new float[0];
+    float[] padded = new float[0];
 
     float[] col(int size) {
       if (col.length < size) col = new float[size];
@@ -135,6 +136,11 @@ public final class Conv implements Layer {
     float[] product(int size) {
       if (product.length < size) product = new float[size];
       return product;
+    }
+
+    float[] padded(int size) {
+      if (padded.length < size) padded = new float[size];
+      return padded;
     }
   }
 
@@ -155,8 +161,9 @@ public final class Conv implements Layer {
     int filters = filters();
     int chunk = chunkSize(rows, planeOut, in.batch());
     frame.input = in;
+    boolean packed = Im2col.packable(inShape, kernelSize, stride, pad, outShape.height(), outShape.width());
     Scratch scratch = SCRATCH.get();
-    float[] col = scratch.col(rows * chunk * planeOut);
+    float[] col = scratch.col(packed ? Gemm.packedSize(rows, chunk * planeOut) : rows * chunk * planeOut);
     float[] product = chunk > 1 ? scratch.product(filters * chunk * planeOut) : null;
     frame.output = Tensor.reuse(frame.output, in.batch(), outShape);
     float[] out = frame.output.data();
@@ -164,14 +171,24 @@ public final class Conv implements Layer {
     for (int first = 0; first < in.batch(); first += chunk) {
       int images = Math.min(chunk, in.batch() - first);
       int columns = images * planeOut;
-      for (int j = 0; j < images; j++) {
-        Im2col.expand(in.data(), (first + j) * inShape.size(), inShape, kernelSize, stride, pad, outShape.height(),
-            outShape.width(), col, j * planeOut, columns);
-      }
       // Y[F][images*HWo] = W[F][CinKK] * col[CinKK][images*HWo]; one image writes straight into the output
       float[] target = images == 1 ? out : product;
       int targetBase = images == 1 ? first * outShape.size() : 0;
-      Gemm.nn(filters, columns, rows, weights.value(), 0, rows, col, 0, columns, target, targetBase, columns, false);
+      if (packed) {
+        // the column matrix goes straight into the GEMM's packed panels
+        float[] padded = scratch.padded(Im2col.paddedSize(inShape, pad));
+        for (int j = 0; j < images; j++) {
+          Im2col.expandPacked(in.data(), (first + j) * inShape.size(), inShape, kernelSize, pad, padded, col, j * planeOut,
+              rows);
+        }
+        Gemm.nnPacked(filters, columns, rows, weights.value(), 0, rows, col, target, targetBase, columns, false);
+      } else {
+        for (int j = 0; j < images; j++) {
+          Im2col.expand(in.data(), (first + j) * inShape.size(), inShape, kernelSize, stride, pad, outShape.height(),
+              outShape.width(), col, j * planeOut, columns);
+        }
+        Gemm.nn(filters, columns, rows, weights.value(), 0, rows, col, 0, columns, target, targetBase, columns, false);
+      }
       // out[i][f][p] = Y[f][j*HWo + p] + b[f]
       for (int j = 0; j < images; j++) {
         for (int fi = 0; fi < filters; fi++) {

@@ -74,8 +74,46 @@ public final class Gemm {
       return;
     }
     Scratch s = SCRATCH.get();
+    packedProduct(m, n, k, packA(m, k, a, aOff, lda, s), b, bOff, ldb, c, cOff, ldc, accumulate, s);
+  }
+
+  /** Width of the column panels of a packed B: two vectors. */
+  static final int PANEL = NR;
+
+  /**
+   * Floats of B[k x n] in packed form, {@code pb[((j / PANEL) * k + p) * PANEL + j % PANEL] = B[p][j]}:
+   * for each panel of PANEL columns, its k rows one after another (the last panel is padded; what
+   * the padding holds does not matter).
+   */
+  static int packedSize(int k, int n) {
+    return roundUp(n, NR) * k;
+  }
+
+  /**
+   * C[m x n] = A[m x k] * B[k x n] (or C += A * B) with B already in packed form (see
+   * {@link #packedSize}), as a producer such as im2col can write it directly: no copy of B, and each
+   * k x PANEL panel (32 KB for k = 500) stays in the L1 cache while every row strip of A passes it.
+   */
+  static void nnPacked(int m, int n, int k, float[] a, int aOff, int lda, float[] pb,
+      float[] c, int cOff, int ldc, boolean accumulate) {
+    if (m == 0 || n == 0) return;
+    if (k == 0) {
+      if (!accumulate) zero(m, n, c, cOff, ldc);
+      return;
+    }
+    Scratch s = SCRATCH.get();
+    float[] pa = packA(m, k, a, aOff, lda, s);
+    for (int q = 0; q * NR < n; q++) {
+      int nr = Math.min(NR, n - q * NR);
+      for (int i0 = 0; i0 < m; i0 += MR) {
+        tile(Math.min(MR, m - i0), nr, k, pa, i0 * k, pb, q * k * NR, c, cOff + i0 * ldc + q * NR, ldc, accumulate, s);
+      }
+    }
+  }
+
+  /** Packs A[m x k] into row strips of MR: pa[(t * k + p) * MR + r] = A[MR t + r][p], zero-padded. */
+  private static float[] packA(int m, int k, float[] a, int aOff, int lda, Scratch s) {
     float[] pa = s.a(roundUp(m, MR) * k);
-    // Panel t of packed A holds rows 4t..4t+3 interleaved: pa[(t * k + p) * MR + r] = A[4t + r][p].
     for (int i0 = 0; i0 < m; i0 += MR) {
       int base = i0 * k;
       for (int r = 0; r < MR; r++) {
@@ -87,7 +125,7 @@ public final class Gemm {
         }
       }
     }
-    packedProduct(m, n, k, pa, b, bOff, ldb, c, cOff, ldc, accumulate, s);
+    return pa;
   }
 
   /**
@@ -159,7 +197,6 @@ public final class Gemm {
     int kcMax = Math.min(k, KC);
     int nc = Math.max(1, B_BLOCK_FLOATS / (kcMax * NR)) * NR;
     float[] pb = s.b(Math.min(nc, roundUp(n, NR)) * kcMax);
-    float[] tile = s.tile;
     for (int p0 = 0; p0 < k; p0 += KC) {
       int kc = Math.min(KC, k - p0);
       boolean add = accumulate || p0 > 0;
@@ -170,21 +207,28 @@ public final class Gemm {
           int mr = Math.min(MR, m - i0);
           int ia = i0 * k + p0 * MR;
           for (int q = 0; q * NR < ncur; q++) {
-            int nr = Math.min(NR, ncur - q * NR);
-            int ib = q * kc * NR;
-            int ic = cOff + i0 * ldc + j0 + q * NR;
-            if (mr == MR && nr == NR) {
-              kernel(kc, pa, ia, pb, ib, c, ic, ldc, add);
-            } else {
-              kernel(kc, pa, ia, pb, ib, tile, 0, NR, false);
-              for (int r = 0; r < mr; r++) {
-                int row = ic + r * ldc;
-                for (int t = 0; t < nr; t++) c[row + t] = add ? c[row + t] + tile[r * NR + t] : tile[r * NR + t];
-              }
-            }
+            tile(mr, Math.min(NR, ncur - q * NR), kc, pa, ia, pb, q * kc * NR, c, cOff + i0 * ldc + j0 + q * NR, ldc, add, s);
           }
         }
       }
+    }
+  }
+
+  /**
+   * One mr x nr block of C (mr <= MR, nr <= NR) from a strip of packed A and a panel of packed B:
+   * straight into C when full, else through a scratch tile of which only mr x nr is copied.
+   */
+  private static void tile(int mr, int nr, int k, float[] pa, int ia, float[] pb, int ib, float[] c, int ic, int ldc,
+      boolean accumulate, Scratch s) {
+    if (mr == MR && nr == NR) {
+      kernel(k, pa, ia, pb, ib, c, ic, ldc, accumulate);
+      return;
+    }
+    float[] tile = s.tile;
+    kernel(k, pa, ia, pb, ib, tile, 0, NR, false);
+    for (int r = 0; r < mr; r++) {
+      int row = ic + r * ldc;
+      for (int t = 0; t < nr; t++) c[row + t] = accumulate ? c[row + t] + tile[r * NR + t] : tile[r * NR + t];
     }
   }
 

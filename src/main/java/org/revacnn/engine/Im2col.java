@@ -1,6 +1,8 @@
 package org.revacnn.engine;
 
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Unfolds one image's patches into columns and folds them back. For an image x with C channels,
@@ -10,6 +12,9 @@ import java.util.Arrays;
  */
 final class Im2col {
   private Im2col() {}
+
+  private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+  private static final int L = F.length();
 
   /**
    * Overwrites columns {@code [colOffset, colOffset + Ho*Wo)} of every row of {@code col} (rows
@@ -43,6 +48,55 @@ final class Im2col {
               for (int ox = oxStart; ox < oxEnd; ox++, src += stride) col[dst + ox] = x[src];
             }
             Arrays.fill(col, dst + oxEnd, dst + outW, 0f);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Whether {@link #expandPacked} handles this layer: the "same" case (stride 1, output as large as
+   * the input) with rows a whole number of vectors.
+   */
+  static boolean packable(Shape s, int k, int stride, int pad, int outH, int outW) {
+    return stride == 1 && outH == s.height() && outW == s.width() && s.width() % L == 0;
+  }
+
+  /** Floats of the zero-bordered copy of an image that {@link #expandPacked} needs. */
+  static int paddedSize(Shape s, int pad) {
+    return s.channels() * (s.height() + 2 * pad) * (s.width() + 2 * pad);
+  }
+
+  /**
+   * im2col for the "same" case written straight into {@link Gemm}'s packed form: entry (p, j) of
+   * the column matrix, p = (c*K + ky)*K + kx and j = jOffset + oy*W + ox, goes to
+   * {@code pb[((j / PANEL) * rows + p) * PANEL + j % PANEL]}. The image is first copied into
+   * {@code padded} with a zero border of width pad, so that every tap (ky, kx) reads whole vectors,
+   * {@code col[p][oy*W + ox..+L] = padded[c][oy + ky][ox + kx..+L]}, with no bounds to test. Needs
+   * {@link #packable} and jOffset a multiple of L.
+   */
+  static void expandPacked(float[] x, int offset, Shape s, int k, int pad, float[] padded, float[] pb, int jOffset,
+      int rows) {
+    int h = s.height();
+    int w = s.width();
+    int wp = w + 2 * pad;
+    int planePadded = (h + 2 * pad) * wp;
+    Arrays.fill(padded, 0, s.channels() * planePadded, 0f);
+    for (int c = 0; c < s.channels(); c++) {
+      for (int y = 0; y < h; y++) {
+        System.arraycopy(x, offset + (c * h + y) * w, padded, c * planePadded + (y + pad) * wp + pad, w);
+      }
+    }
+    // one vector of positions at a time, all taps in order: the writes run straight down a panel
+    int panel = Gemm.PANEL;
+    for (int oy = 0; oy < h; oy++) {
+      for (int ox = 0; ox < w; ox += L) {
+        int j = jOffset + oy * w + ox;
+        int dst = (j / panel) * rows * panel + j % panel;
+        for (int c = 0; c < s.channels(); c++) {
+          for (int ky = 0; ky < k; ky++) {
+            int src = c * planePadded + (oy + ky) * wp + ox;
+            for (int kx = 0; kx < k; kx++, dst += panel) FloatVector.fromArray(F, padded, src + kx).intoArray(pb, dst);
           }
         }
       }

@@ -23,13 +23,17 @@ public final class ConvPieces {
     float[] x = new float[in.size()], w = new float[filters * rows], y = new float[filters * cols];
     float[] col = new float[rows * cols], dw = new float[filters * rows], dx = new float[in.size()];
     for (float[] a : new float[][] {x, w, y}) for (int i = 0; i < a.length; i++) a[i] = (float) r.nextDouble();
-    String[] names = {"im2col", "nn", "nt", "tn", "col2im"};
+    float[] pb = new float[Gemm.packedSize(rows, cols)];
+    float[] padded = new float[Im2col.paddedSize(in, 2)];
+    String[] names = {"im2col", "nn", "nt", "tn", "col2im", "im2colPacked", "nnPacked"};
     Runnable[] pieces = {
         () -> Im2col.expand(x, 0, in, 5, 1, 2, size, size, col, 0, cols),
         () -> Gemm.nn(filters, cols, rows, w, 0, rows, col, 0, cols, y, 0, cols, false),
         () -> Gemm.nt(filters, rows, cols, y, 0, cols, col, 0, cols, dw, 0, rows, true),
         () -> Gemm.tn(rows, cols, filters, w, 0, rows, y, 0, cols, col, 0, cols, false),
-        () -> Im2col.collapse(col, 0, cols, 5, 1, 2, size, size, dx, 0, in)};
+        () -> Im2col.collapse(col, 0, cols, 5, 1, 2, size, size, dx, 0, in),
+        () -> Im2col.expandPacked(x, 0, in, 5, 2, padded, pb, 0, rows),
+        () -> Gemm.nnPacked(filters, cols, rows, w, 0, rows, pb, y, 0, cols, false)};
     double[] best = new double[pieces.length];
     java.util.Arrays.fill(best, Double.MAX_VALUE);
     for (int round = 0; round < 30; round++) {
@@ -46,7 +50,7 @@ public final class ConvPieces {
     }
     double flops = 2.0 * filters * rows * cols;
     for (int p = 0; p < pieces.length; p++) {
-      String rate = p >= 1 && p <= 3 ? String.format("  %.1f GFLOP/s", flops / best[p] / 1e3) : "";
+      String rate = p >= 1 && p <= 3 || p == 6 ? String.format("  %.1f GFLOP/s", flops / best[p] / 1e3) : "";
       System.out.printf("%-7s %8.1f us%s%n", names[p], best[p], rate);
     }
   }

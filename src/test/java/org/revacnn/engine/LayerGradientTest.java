@@ -19,7 +19,9 @@ class LayerGradientTest {
         Arguments.of(2, 6, 6, 3, 5, 1, 2, 2),   // the paper's 5x5 pad 2
         Arguments.of(3, 9, 7, 2, 3, 2, 0, 1),   // stride 2, no pad, non-square input
         Arguments.of(1, 5, 5, 3, 2, 3, 1, 3),   // stride 3, even kernel
-        Arguments.of(4, 3, 3, 2, 1, 1, 0, 2));  // 1x1 kernel
+        Arguments.of(4, 3, 3, 2, 1, 1, 0, 2),   // 1x1 kernel
+        Arguments.of(2, 5, 8, 3, 5, 1, 2, 2),   // rows of whole vectors: im2col into packed panels
+        Arguments.of(1, 3, 16, 5, 3, 1, 1, 3));  // the same, 3x3, two vectors per row
   }
 
   @ParameterizedTest(name = "conv in {0}x{1}x{2} filters {3} k{4} s{5} p{6} batch {7}")
