@@ -127,6 +127,8 @@ public final class Conv implements Layer {
     float[] col = new float[0];
     float[] product = new float[0];
     float[] padded = new float[0];
+    float[] flipped = new float[0];
+    float[] gradColumns = new float[0];
 
     float[] col(int size) {
       if (col.length < size) col = new float[size];
@@ -142,9 +144,41 @@ public final class Conv implements Layer {
       if (padded.length < size) padded = new float[size];
       return padded;
     }
+
+    float[] flipped(int size) {
+      if (flipped.length < size) flipped = new float[size];
+      return flipped;
+    }
+
+    float[] gradColumns(int size) {
+      if (gradColumns.length < size) gradColumns = new float[size];
+      return gradColumns;
+    }
   }
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  /**
+   * The kernel of the transposed convolution, {@code W'[c][f][ky][kx] = W[f][c][K-1-ky][K-1-kx]}:
+   * for stride 1 and "same" padding, dX[c][y][x] = sum_{f,ky,kx} W[f][c][ky][kx] dY[f][y+pad-ky][x+pad-kx]
+   * is the same-padded convolution of dY with W' (substitute ky -> K-1-ky).
+   */
+  private float[] flipKernel(float[] flipped) {
+    float[] w = weights.value();
+    int k = kernelSize;
+    int cin = inChannels();
+    int filters = filters();
+    for (int c = 0; c < cin; c++) {
+      for (int f = 0; f < filters; f++) {
+        for (int ky = 0; ky < k; ky++) {
+          for (int kx = 0; kx < k; kx++) {
+            flipped[((c * filters + f) * k + ky) * k + kx] = w[((f * cin + c) * k + (k - 1 - ky)) * k + (k - 1 - kx)];
+          }
+        }
+      }
+    }
+    return flipped;
+  }
 
   /** Images per GEMM: as many as fit the column budget (at least one), so small planes still give wide products. */
   private static int chunkSize(int rows, int planeOut, int batch) {
@@ -210,13 +244,22 @@ public final class Conv implements Layer {
     int planeOut = outShape.plane();
     int rows = weights.unitSize();
     int chunk = chunkSize(rows, planeOut, gradOut.batch());
+    // the input gradient of a "same" convolution is itself one: of dY with the flipped kernel (see flipKernel)
+    boolean transposedConv = needInputGrad && Im2col.packable(outShape, kernelSize, stride, pad, inShape.height(), inShape.width());
+    int flippedRows = filters * kernelSize * kernelSize;
     Scratch scratch = SCRATCH.get();
-    float[] col = scratch.col(rows * chunk * planeOut);
+    float[] col = scratch.col(Math.max(rows * chunk * planeOut,
+        transposedConv ? Gemm.packedSize(flippedRows, chunk * planeOut) : 0));
     float[] product = chunk > 1 ? scratch.product(filters * chunk * planeOut) : null;
     float[] g = gradOut.data();
+    float[] flipped = null;
     if (needInputGrad) {
       frame.gradInput = Tensor.reuse(frame.gradInput, gradOut.batch(), inShape);
-      java.util.Arrays.fill(frame.gradInput.data(), 0f);
+      if (transposedConv) {
+        flipped = flipKernel(scratch.flipped(inChannels() * flippedRows));
+      } else {
+        java.util.Arrays.fill(frame.gradInput.data(), 0f);
+      }
     }
     for (int first = 0; first < gradOut.batch(); first += chunk) {
       int images = Math.min(chunk, gradOut.batch() - first);
@@ -244,7 +287,27 @@ public final class Conv implements Layer {
         }
         Gemm.nt(filters, rows, columns, dy, dyBase, columns, col, 0, columns, frame.grads()[0], 0, rows, true);
       }
-      if (needInputGrad) {
+      if (transposedConv) {
+        // dX[Cin][cols] = W'[Cin][F*K*K] * im2col(dY), written over the input gradient
+        int cin = inChannels();
+        float[] padded = scratch.padded(Im2col.paddedSize(outShape, pad));
+        for (int j = 0; j < images; j++) {
+          Im2col.expandPacked(g, (first + j) * outShape.size(), outShape, kernelSize, pad, padded, col, j * planeOut,
+              flippedRows);
+        }
+        float[] dx = frame.gradInput.data();
+        if (images == 1) {
+          Gemm.nnPacked(cin, columns, flippedRows, flipped, 0, flippedRows, col, dx, first * inShape.size(), columns, false);
+        } else {
+          float[] product2 = scratch.gradColumns(cin * columns);
+          Gemm.nnPacked(cin, columns, flippedRows, flipped, 0, flippedRows, col, product2, 0, columns, false);
+          for (int j = 0; j < images; j++) {
+            for (int c = 0; c < cin; c++) {
+              System.arraycopy(product2, c * columns + j * planeOut, dx, (first + j) * inShape.size() + c * planeOut, planeOut);
+            }
+          }
+        }
+      } else if (needInputGrad) {
         // dcol[CinKK][cols] = W^T * dY, then scatter-add back to the input positions (col2im)
         Gemm.tn(rows, columns, filters, weights.value(), 0, rows, dy, dyBase, columns, col, 0, columns, false);
         for (int j = 0; j < images; j++) {
