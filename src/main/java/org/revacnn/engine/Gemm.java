@@ -2,7 +2,6 @@ package org.revacnn.engine;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -26,9 +25,6 @@ public final class Gemm {
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
   /** Floats per vector: 8 with AVX2, 16 with AVX-512. */
   private static final int L = F.length();
-  /** Shuffles pairing lane i with lane i ^ half, for half = L/2, L/4, ..., 1: the tree of {@link #sum}. */
-  @SuppressWarnings("unchecked")
-  private static final VectorShuffle<Float>[] FOLDS = folds();
 
   /**
    * Register tile of the packed kernel: MR rows of C by NR columns (two vectors), 8 accumulators.
@@ -327,17 +323,17 @@ public final class Gemm {
       s30 = u.fma(v0, s30);
       s31 = u.fma(v1, s31);
     }
-    c[ic] += sum(s00) + scalarDot(kv, kc, a, ia, b, ib);
-    c[ic + 1] += sum(s01) + scalarDot(kv, kc, a, ia, b, b1);
+    c[ic] += VectorOps.laneSum(s00) + scalarDot(kv, kc, a, ia, b, ib);
+    c[ic + 1] += VectorOps.laneSum(s01) + scalarDot(kv, kc, a, ia, b, b1);
     ic += ldc;
-    c[ic] += sum(s10) + scalarDot(kv, kc, a, a1, b, ib);
-    c[ic + 1] += sum(s11) + scalarDot(kv, kc, a, a1, b, b1);
+    c[ic] += VectorOps.laneSum(s10) + scalarDot(kv, kc, a, a1, b, ib);
+    c[ic + 1] += VectorOps.laneSum(s11) + scalarDot(kv, kc, a, a1, b, b1);
     ic += ldc;
-    c[ic] += sum(s20) + scalarDot(kv, kc, a, a2, b, ib);
-    c[ic + 1] += sum(s21) + scalarDot(kv, kc, a, a2, b, b1);
+    c[ic] += VectorOps.laneSum(s20) + scalarDot(kv, kc, a, a2, b, ib);
+    c[ic + 1] += VectorOps.laneSum(s21) + scalarDot(kv, kc, a, a2, b, b1);
     ic += ldc;
-    c[ic] += sum(s30) + scalarDot(kv, kc, a, a3, b, ib);
-    c[ic + 1] += sum(s31) + scalarDot(kv, kc, a, a3, b, b1);
+    c[ic] += VectorOps.laneSum(s30) + scalarDot(kv, kc, a, a3, b, ib);
+    c[ic + 1] += VectorOps.laneSum(s31) + scalarDot(kv, kc, a, a3, b, b1);
   }
 
   /** sum_{p < kc} a[ia + p] * b[ib + p], vectorised along p. */
@@ -347,17 +343,7 @@ public final class Gemm {
     for (int p = 0; p < kv; p += L) {
       s = FloatVector.fromArray(F, a, ia + p).fma(FloatVector.fromArray(F, b, ib + p), s);
     }
-    return sum(s) + scalarDot(kv, kc, a, ia, b, ib);
-  }
-
-  /**
-   * The sum of the lanes by a fixed tree of lane-wise adds (lane i + lane i^half, halving). Each
-   * add is one exact IEEE operation, so the result is the same interpreted or compiled;
-   * FloatVector.reduceLanes(ADD) may add in any order, and training must be bit-reproducible.
-   */
-  private static float sum(FloatVector v) {
-    for (VectorShuffle<Float> fold : FOLDS) v = v.add(v.rearrange(fold));
-    return v.lane(0);
+    return VectorOps.laneSum(s) + scalarDot(kv, kc, a, ia, b, ib);
   }
 
   /** sum_{from <= p < to} a[ia + p] * b[ib + p]. */
@@ -369,17 +355,6 @@ public final class Gemm {
 
   private static void zero(int m, int n, float[] c, int cOff, int ldc) {
     for (int i = 0; i < m; i++) Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
-  }
-
-  @SuppressWarnings("unchecked")
-  private static VectorShuffle<Float>[] folds() {
-    int steps = Integer.numberOfTrailingZeros(L);
-    VectorShuffle<Float>[] folds = new VectorShuffle[steps];
-    for (int s = 0; s < steps; s++) {
-      int half = L >> (s + 1);
-      folds[s] = VectorShuffle.fromOp(F, i -> i ^ half);
-    }
-    return folds;
   }
 
   private static int roundUp(int x, int multiple) {

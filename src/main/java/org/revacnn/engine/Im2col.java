@@ -68,6 +68,23 @@ final class Im2col {
   }
 
   /**
+   * Copies the image at {@code x[offset..]} into {@code padded} with a zero border of width pad:
+   * {@code padded[c][y + pad][x + pad] = image[c][y][x]}, planes (H + 2 pad) x (W + 2 pad).
+   */
+  static void pad(float[] x, int offset, Shape s, int pad, float[] padded) {
+    int h = s.height();
+    int w = s.width();
+    int wp = w + 2 * pad;
+    int planePadded = (h + 2 * pad) * wp;
+    Arrays.fill(padded, 0, s.channels() * planePadded, 0f);
+    for (int c = 0; c < s.channels(); c++) {
+      for (int y = 0; y < h; y++) {
+        System.arraycopy(x, offset + (c * h + y) * w, padded, c * planePadded + (y + pad) * wp + pad, w);
+      }
+    }
+  }
+
+  /**
    * im2col for the "same" case written straight into {@link Gemm}'s packed form: entry (p, j) of
    * the column matrix, p = (c*K + ky)*K + kx and j = jOffset + oy*W + ox, goes to
    * {@code pb[((j / PANEL) * rows + p) * PANEL + j % PANEL]}. The image is first copied into
@@ -81,12 +98,7 @@ final class Im2col {
     int w = s.width();
     int wp = w + 2 * pad;
     int planePadded = (h + 2 * pad) * wp;
-    Arrays.fill(padded, 0, s.channels() * planePadded, 0f);
-    for (int c = 0; c < s.channels(); c++) {
-      for (int y = 0; y < h; y++) {
-        System.arraycopy(x, offset + (c * h + y) * w, padded, c * planePadded + (y + pad) * wp + pad, w);
-      }
-    }
+    pad(x, offset, s, pad, padded);
     // one vector of positions at a time, all taps in order: the writes run straight down a panel
     int panel = Gemm.PANEL;
     for (int oy = 0; oy < h; oy++) {

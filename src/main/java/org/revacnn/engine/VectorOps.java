@@ -1,11 +1,13 @@
 package org.revacnn.engine;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Element-wise loops written with the Vector API because C2 leaves them scalar (it does not
  * vectorise a loop over two arrays that might be the same one); each is 2-4x its scalar form here.
+ * Also the engine's one lane sum, in a fixed order.
  */
 final class VectorOps {
   private VectorOps() {}
@@ -39,9 +41,33 @@ final class VectorOps {
     FloatVector s = FloatVector.zero(F);
     int i = 0;
     for (int end = F.loopBound(n); i < end; i += L) s = s.add(FloatVector.fromArray(F, x, off + i));
-    float total = 0f;
-    for (int lane = 0; lane < L; lane++) total += s.lane(lane);
+    float total = laneSum(s);
     for (; i < n; i++) total += x[off + i];
     return total;
+  }
+
+  /** Shuffles pairing lane i with lane i ^ half, for half = L/2, L/4, ..., 1: the tree of {@link #laneSum}. */
+  @SuppressWarnings("unchecked")
+  private static final VectorShuffle<Float>[] FOLDS = folds();
+
+  /**
+   * The sum of the lanes by a fixed tree of lane-wise adds (lane i + lane i^half, halving). Each
+   * add is one exact IEEE operation, so the result is the same interpreted or compiled;
+   * FloatVector.reduceLanes(ADD) may add in any order, and training must be bit-reproducible.
+   */
+  static float laneSum(FloatVector v) {
+    for (VectorShuffle<Float> fold : FOLDS) v = v.add(v.rearrange(fold));
+    return v.lane(0);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static VectorShuffle<Float>[] folds() {
+    int steps = Integer.numberOfTrailingZeros(L);
+    VectorShuffle<Float>[] folds = new VectorShuffle[steps];
+    for (int s = 0; s < steps; s++) {
+      int half = L >> (s + 1);
+      folds[s] = VectorShuffle.fromOp(F, i -> i ^ half);
+    }
+    return folds;
   }
 }
