@@ -8,10 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -48,7 +44,7 @@ public final class Network implements AutoCloseable {
    */
   static final int SHARD_IMAGES = 4;
   private int threads = 1;
-  private ExecutorService workers;
+  private ShardPool workers;
   private Frame[][] frames;
   private Frame[] probeFrames;
   private long step;
@@ -244,7 +240,7 @@ public final class Network implements AutoCloseable {
   public void setThreads(int threads) {
     if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
     if (threads != this.threads && workers != null) {
-      workers.shutdown();
+      workers.close();
       workers = null;
     }
     this.threads = threads;
@@ -482,39 +478,19 @@ public final class Network implements AutoCloseable {
       for (int s = 0; s < shardCount; s++) task.run(s);
       return;
     }
-    if (workers == null) {
-      workers = Executors.newFixedThreadPool(threads - 1, r -> {
-        Thread t = new Thread(r, "revacnn-shard");
-        t.setDaemon(true);
-        return t;
-      });
-    }
-    AtomicInteger next = new AtomicInteger();
-    Runnable drain = () -> {
-      for (int s = next.getAndIncrement(); s < shardCount; s = next.getAndIncrement()) task.run(s);
-    };
-    List<Future<?>> pending = new ArrayList<>();
-    for (int t = 1; t < Math.min(threads, shardCount); t++) pending.add(workers.submit(drain));
-    RuntimeException failure = null;
-    try {
-      drain.run();
-    } catch (RuntimeException e) {
-      next.set(shardCount);
-      failure = e;
-    }
-    for (Future<?> f : pending) {
+    if (workers == null) workers = new ShardPool(threads - 1);
+    // thread t starts with shard t, so a worker that wakes late still gets its share; the rest are
+    // taken from the counter by whoever is free
+    AtomicInteger next = new AtomicInteger(threads);
+    workers.runOnAll(thread -> {
       try {
-        f.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for a shard", e);
-      } catch (ExecutionException e) {
-        if (failure == null) {
-          failure = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException("shard failed", e.getCause());
-        }
+        if (thread < shardCount) task.run(thread);
+        for (int s = next.getAndIncrement(); s < shardCount; s = next.getAndIncrement()) task.run(s);
+      } catch (RuntimeException e) {
+        next.set(shardCount); // the others stop after their current shard
+        throw e;
       }
-    }
-    if (failure != null) throw failure;
+    });
   }
 
   /** A well-mixed seed for (network seed, step, shard) (SplitMix64 finaliser). */
@@ -527,7 +503,7 @@ public final class Network implements AutoCloseable {
 
   @Override
   public void close() {
-    if (workers != null) workers.shutdown();
+    if (workers != null) workers.close();
     workers = null;
   }
 }
