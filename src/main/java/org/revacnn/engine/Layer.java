@@ -4,8 +4,9 @@ import java.util.List;
 
 /**
  * One layer of a {@link Network}. A layer owns its parameters; everything that depends on the
- * batch (inputs kept for backward, scratch buffers, this shard's parameter gradients) lives in a
- * {@link Frame} made by {@link #newFrame()}, one per shard, so shards can run on different threads.
+ * batch and lives past one call (inputs kept for backward, outputs, this shard's parameter
+ * gradients) lives in a {@link Frame} made by {@link #newFrame()}, one per shard, so shards can run
+ * on different threads; scratch used within one call may be per thread instead.
  * Owned by the training thread.
  */
 public sealed interface Layer permits Conv, Relu, MaxPool, Dense, Dropout {

@@ -470,8 +470,9 @@ public final class Network implements AutoCloseable {
   }
 
   /**
-   * Runs every shard once: the caller and threads - 1 workers each take the next shard from a shared
-   * counter until none is left, then the caller waits for the workers.
+   * Runs every shard once: thread t (the caller is 0, then threads - 1 workers of a {@link ShardPool})
+   * runs shard t, then each takes the next shard from a shared counter until none is left; the caller
+   * returns when all are done.
    */
   private void runShards(int shardCount, ShardTask task) {
     if (threads == 1 || shardCount == 1) {
