@@ -124,36 +124,11 @@ public final class Conv implements Layer {
    * set per thread is enough, however many shards the batch has.
    */
   private static final class Scratch {
-    float[] col = new float[0];
-    float[] product = new float[0];
-    float[] padded = new float[0];
-    float[] flipped = new float[0];
-    float[] gradColumns = new float[0];
-
-    float[] col(int size) {
-      if (col.length < size) col = new float[size];
-      return col;
-    }
-
-    float[] product(int size) {
-      if (product.length < size) product = new float[size];
-      return product;
-    }
-
-    float[] padded(int size) {
-      if (padded.length < size) padded = new float[size];
-      return padded;
-    }
-
-    float[] flipped(int size) {
-      if (flipped.length < size) flipped = new float[size];
-      return flipped;
-    }
-
-    float[] gradColumns(int size) {
-      if (gradColumns.length < size) gradColumns = new float[size];
-      return gradColumns;
-    }
+    final GrowingBuffer col = new GrowingBuffer();
+    final GrowingBuffer product = new GrowingBuffer();
+    final GrowingBuffer padded = new GrowingBuffer();
+    final GrowingBuffer flipped = new GrowingBuffer();
+    final GrowingBuffer gradColumns = new GrowingBuffer();
   }
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -197,8 +172,8 @@ public final class Conv implements Layer {
     frame.input = in;
     boolean packed = Im2col.packable(inShape, kernelSize, stride, pad, outShape.height(), outShape.width());
     Scratch scratch = SCRATCH.get();
-    float[] col = scratch.col(packed ? Gemm.packedSize(rows, chunk * planeOut) : rows * chunk * planeOut);
-    float[] product = chunk > 1 ? scratch.product(filters * chunk * planeOut) : null;
+    float[] col = scratch.col.atLeast(packed ? Gemm.packedSize(rows, chunk * planeOut) : rows * chunk * planeOut);
+    float[] product = chunk > 1 ? scratch.product.atLeast(filters * chunk * planeOut) : null;
     frame.output = Tensor.reuse(frame.output, in.batch(), outShape);
     float[] out = frame.output.data();
     float[] b = bias.value();
@@ -210,7 +185,7 @@ public final class Conv implements Layer {
       int targetBase = images == 1 ? first * outShape.size() : 0;
       if (packed) {
         // the column matrix goes straight into the GEMM's packed panels
-        float[] padded = scratch.padded(Im2col.paddedSize(inShape, pad));
+        float[] padded = scratch.padded.atLeast(Im2col.paddedSize(inShape, pad));
         for (int j = 0; j < images; j++) {
           Im2col.expandPacked(in.data(), (first + j) * inShape.size(), inShape, kernelSize, pad, padded, col, j * planeOut,
               rows);
@@ -248,15 +223,15 @@ public final class Conv implements Layer {
     boolean transposedConv = needInputGrad && Im2col.packable(outShape, kernelSize, stride, pad, inShape.height(), inShape.width());
     int flippedRows = filters * kernelSize * kernelSize;
     Scratch scratch = SCRATCH.get();
-    float[] col = scratch.col(Math.max(rows * chunk * planeOut,
+    float[] col = scratch.col.atLeast(Math.max(rows * chunk * planeOut,
         transposedConv ? Gemm.packedSize(flippedRows, chunk * planeOut) : 0));
-    float[] product = chunk > 1 ? scratch.product(filters * chunk * planeOut) : null;
+    float[] product = chunk > 1 ? scratch.product.atLeast(filters * chunk * planeOut) : null;
     float[] g = gradOut.data();
     float[] flipped = null;
     if (needInputGrad) {
       frame.gradInput = Tensor.reuse(frame.gradInput, gradOut.batch(), inShape);
       if (transposedConv) {
-        flipped = flipKernel(scratch.flipped(inChannels() * flippedRows));
+        flipped = flipKernel(scratch.flipped.atLeast(inChannels() * flippedRows));
       } else {
         java.util.Arrays.fill(frame.gradInput.data(), 0f);
       }
@@ -290,7 +265,7 @@ public final class Conv implements Layer {
       if (transposedConv) {
         // dX[Cin][cols] = W'[Cin][F*K*K] * im2col(dY), written over the input gradient
         int cin = inChannels();
-        float[] padded = scratch.padded(Im2col.paddedSize(outShape, pad));
+        float[] padded = scratch.padded.atLeast(Im2col.paddedSize(outShape, pad));
         for (int j = 0; j < images; j++) {
           Im2col.expandPacked(g, (first + j) * outShape.size(), outShape, kernelSize, pad, padded, col, j * planeOut,
               flippedRows);
@@ -299,11 +274,11 @@ public final class Conv implements Layer {
         if (images == 1) {
           Gemm.nnPacked(cin, columns, flippedRows, flipped, 0, flippedRows, col, dx, first * inShape.size(), columns, false);
         } else {
-          float[] product2 = scratch.gradColumns(cin * columns);
-          Gemm.nnPacked(cin, columns, flippedRows, flipped, 0, flippedRows, col, product2, 0, columns, false);
+          float[] dxColumns = scratch.gradColumns.atLeast(cin * columns);
+          Gemm.nnPacked(cin, columns, flippedRows, flipped, 0, flippedRows, col, dxColumns, 0, columns, false);
           for (int j = 0; j < images; j++) {
             for (int c = 0; c < cin; c++) {
-              System.arraycopy(product2, c * columns + j * planeOut, dx, (first + j) * inShape.size() + c * planeOut, planeOut);
+              System.arraycopy(dxColumns, c * columns + j * planeOut, dx, (first + j) * inShape.size() + c * planeOut, planeOut);
             }
           }
         }

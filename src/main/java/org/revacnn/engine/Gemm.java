@@ -44,19 +44,9 @@ public final class Gemm {
 
   /** Per-thread packing buffers (grown on demand, never shrunk). */
   private static final class Scratch {
-    float[] a = new float[0];
-    float[] b = new float[0];
+    final GrowingBuffer a = new GrowingBuffer();
+    final GrowingBuffer b = new GrowingBuffer();
     final float[] tile = new float[MR * NR];
-
-    float[] a(int size) {
-      if (a.length < size) a = new float[size];
-      return a;
-    }
-
-    float[] b(int size) {
-      if (b.length < size) b = new float[size];
-      return b;
-    }
   }
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -64,11 +54,7 @@ public final class Gemm {
   /** C[m x n] = A[m x k] * B[k x n] (or C += A * B when {@code accumulate}). */
   public static void nn(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
       float[] c, int cOff, int ldc, boolean accumulate) {
-    if (m == 0 || n == 0) return;
-    if (k == 0) {
-      if (!accumulate) zero(m, n, c, cOff, ldc);
-      return;
-    }
+    if (empty(m, n, k, c, cOff, ldc, accumulate)) return;
     Scratch s = SCRATCH.get();
     packedProduct(m, n, k, packA(m, k, a, aOff, lda, s), b, bOff, ldb, c, cOff, ldc, accumulate, s);
   }
@@ -92,11 +78,7 @@ public final class Gemm {
    */
   static void nnPacked(int m, int n, int k, float[] a, int aOff, int lda, float[] pb,
       float[] c, int cOff, int ldc, boolean accumulate) {
-    if (m == 0 || n == 0) return;
-    if (k == 0) {
-      if (!accumulate) zero(m, n, c, cOff, ldc);
-      return;
-    }
+    if (empty(m, n, k, c, cOff, ldc, accumulate)) return;
     Scratch s = SCRATCH.get();
     float[] pa = packA(m, k, a, aOff, lda, s);
     for (int q = 0; q * NR < n; q++) {
@@ -109,7 +91,7 @@ public final class Gemm {
 
   /** Packs A[m x k] into row strips of MR: pa[(t * k + p) * MR + r] = A[MR t + r][p], zero-padded. */
   private static float[] packA(int m, int k, float[] a, int aOff, int lda, Scratch s) {
-    float[] pa = s.a(roundUp(m, MR) * k);
+    float[] pa = s.a.atLeast(roundUp(m, MR) * k);
     for (int i0 = 0; i0 < m; i0 += MR) {
       int base = i0 * k;
       for (int r = 0; r < MR; r++) {
@@ -136,7 +118,7 @@ public final class Gemm {
     // A at a power-of-two lda would otherwise all compete for the same cache sets. The 2-row strips
     // of B are read in place, once per slice.
     Scratch s = SCRATCH.get();
-    float[] pa = s.a(m * Math.min(k, KC_DOT));
+    float[] pa = s.a.atLeast(m * Math.min(k, KC_DOT));
     for (int p0 = 0; p0 < k; p0 += KC_DOT) {
       int kc = Math.min(KC_DOT, k - p0);
       for (int i = 0; i < m; i++) System.arraycopy(a, aOff + i * lda + p0, pa, i * kc, kc);
@@ -161,13 +143,9 @@ public final class Gemm {
   /** C[m x n] = A^T * B[k x n] (or C += A^T * B when {@code accumulate}), where A is stored as [k x m]. */
   public static void tn(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
       float[] c, int cOff, int ldc, boolean accumulate) {
-    if (m == 0 || n == 0) return;
-    if (k == 0) {
-      if (!accumulate) zero(m, n, c, cOff, ldc);
-      return;
-    }
+    if (empty(m, n, k, c, cOff, ldc, accumulate)) return;
     Scratch s = SCRATCH.get();
-    float[] pa = s.a(roundUp(m, MR) * k);
+    float[] pa = s.a.atLeast(roundUp(m, MR) * k);
     // Same packed layout as in nn: pa[(t * k + p) * MR + r] = A^T[4t + r][p] = A[p][4t + r].
     for (int i0 = 0; i0 < m; i0 += MR) {
       int base = i0 * k;
@@ -192,7 +170,7 @@ public final class Gemm {
       float[] c, int cOff, int ldc, boolean accumulate, Scratch s) {
     int kcMax = Math.min(k, KC);
     int nc = Math.max(1, B_BLOCK_FLOATS / (kcMax * NR)) * NR;
-    float[] pb = s.b(Math.min(nc, roundUp(n, NR)) * kcMax);
+    float[] pb = s.b.atLeast(Math.min(nc, roundUp(n, NR)) * kcMax);
     for (int p0 = 0; p0 < k; p0 += KC) {
       int kc = Math.min(KC, k - p0);
       boolean add = accumulate || p0 > 0;
@@ -351,6 +329,17 @@ public final class Gemm {
     float s = 0f;
     for (int p = from; p < to; p++) s += a[ia + p] * b[ib + p];
     return s;
+  }
+
+  /**
+   * Handles the products with nothing to multiply: none when m or n is 0; with k == 0 the product is
+   * zero, so C is zeroed (overwrite) or left as it is (add). Returns whether the call is done.
+   */
+  private static boolean empty(int m, int n, int k, float[] c, int cOff, int ldc, boolean accumulate) {
+    if (m == 0 || n == 0) return true;
+    if (k > 0) return false;
+    if (!accumulate) zero(m, n, c, cOff, ldc);
+    return true;
   }
 
   private static void zero(int m, int n, float[] c, int cOff, int ldc) {
