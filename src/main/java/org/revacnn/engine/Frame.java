@@ -4,9 +4,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Per-shard working memory of one layer: one gradient buffer per parameter (same layout as
- * {@link Param#grad()}) plus whatever the layer keeps between forward and backward. Each frame
- * is used by one thread at a time.
+ * Working memory of one layer for one thread, reused for each shard it runs: one gradient buffer
+ * per parameter (same layout as {@link Param#grad()}) plus whatever the layer keeps between forward
+ * and backward. Each frame is used by one thread at a time.
  */
 public class Frame {
   private final float[][] grads;

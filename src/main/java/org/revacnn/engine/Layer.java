@@ -4,9 +4,9 @@ import java.util.List;
 
 /**
  * One layer of a {@link Network}. A layer owns its parameters; everything that depends on the
- * batch and lives past one call (inputs kept for backward, outputs, this shard's parameter
- * gradients) lives in a {@link Frame} made by {@link #newFrame()}, one per shard, so shards can run
- * on different threads; scratch used within one call may be per thread instead.
+ * batch and lives past one call (inputs kept for backward, outputs, the current shard's parameter
+ * gradients) lives in a {@link Frame} made by {@link #newFrame()}, one per thread, so shards can run
+ * on different threads.
  * Owned by the training thread.
  */
 public sealed interface Layer permits Conv, Relu, MaxPool, Dense, Dropout {
@@ -22,7 +22,7 @@ public sealed interface Layer permits Conv, Relu, MaxPool, Dense, Dropout {
   /** Trainable parameters (empty for parameter-free layers). */
   List<Param> params();
 
-  /** Fresh per-shard buffers for this layer's current parameter sizes. */
+  /** Fresh working buffers (for one thread) for this layer's current parameter sizes. */
   Frame newFrame();
 
   /** Computes the output for {@code in}, keeping in {@code frame} what backward needs. */

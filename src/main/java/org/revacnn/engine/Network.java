@@ -45,7 +45,10 @@ public final class Network implements AutoCloseable {
   static final int SHARD_IMAGES = 4;
   private int threads = 1;
   private ShardPool workers;
+  /** Per thread: the layers' working frames, reused for every shard the thread runs (so they stay in cache). */
   private Frame[][] frames;
+  /** Per shard, layer and parameter: the shard's gradient, copied out of its thread's frames. */
+  private float[][][][] shardGrads;
   private Frame[] probeFrames;
   private long step;
 
@@ -229,7 +232,7 @@ public final class Network implements AutoCloseable {
   public void setShards(int shards) {
     if (shards < 1) throw new IllegalArgumentException("shards must be >= 1, got " + shards);
     this.shards = shards;
-    frames = null;
+    shardGrads = null;
   }
 
   public int threads() {
@@ -258,6 +261,7 @@ public final class Network implements AutoCloseable {
   void structureChanged() {
     checkChain();
     frames = null;
+    shardGrads = null;
     probeFrames = null;
   }
 
@@ -290,14 +294,20 @@ public final class Network implements AutoCloseable {
     if (labels.length < batch) throw new IllegalArgumentException("need " + batch + " labels, got " + labels.length);
     long thisStep = ++step;
     int shardCount = shardCount(batch);
-    ensureFrames(shardCount);
+    ensureFrames();
+    ensureShardGrads(shardCount);
     double[] losses = new double[shardCount];
     int[] correct = new int[shardCount];
-    runShards(shardCount, s -> {
+    runShards(shardCount, (s, thread) -> {
       int from = s * batch / shardCount;
       int to = (s + 1) * batch / shardCount;
-      SoftmaxCrossEntropy.Outcome o = shardPass(frames[s], images, labels, from, to, batch, training,
+      Frame[] working = frames[thread];
+      SoftmaxCrossEntropy.Outcome o = shardPass(working, images, labels, from, to, batch, training,
           new Pass(training, new SplittableRandom(mix(seed, thisStep, s))));
+      for (int l = 0; l < layers.size(); l++) {
+        float[][] grads = working[l].grads();
+        for (int i = 0; i < grads.length; i++) System.arraycopy(grads[i], 0, shardGrads[s][l][i], 0, grads[i].length);
+      }
       losses[s] = o.lossSum();
       correct[s] = o.correct();
     });
@@ -357,9 +367,9 @@ public final class Network implements AutoCloseable {
       List<Param> params = layers.get(l).params();
       for (int i = 0; i < params.size(); i++) {
         float[] target = params.get(i).grad();
-        System.arraycopy(frames[0][l].grads()[i], 0, target, 0, target.length);
+        System.arraycopy(shardGrads[0][l][i], 0, target, 0, target.length);
         for (int s = 1; s < shardCount; s++) {
-          float[] g = frames[s][l].grads()[i];
+          float[] g = shardGrads[s][l][i];
           for (int j = 0; j < target.length; j++) target[j] += g[j];
         }
       }
@@ -379,15 +389,16 @@ public final class Network implements AutoCloseable {
   private float[] forwardTo(float[] images, int batch, int lastLayer) {
     checkBatch(images, batch);
     int shardCount = shardCount(batch);
-    ensureFrames(shardCount);
+    ensureFrames();
     int size = checkChain().get(lastLayer + 1).size();
     float[] out = new float[batch * size];
-    runShards(shardCount, s -> {
+    runShards(shardCount, (s, thread) -> {
       int from = s * batch / shardCount;
       int to = (s + 1) * batch / shardCount;
-      Tensor x = shardInput(frames[s], images, from, to);
+      Frame[] working = frames[thread];
+      Tensor x = shardInput(working, images, from, to);
       Pass pass = Pass.inference();
-      for (int l = 0; l <= lastLayer; l++) x = layers.get(l).forward(frames[s][l], x, pass);
+      for (int l = 0; l <= lastLayer; l++) x = layers.get(l).forward(working[l], x, pass);
       System.arraycopy(x.data(), 0, out, from * size, (to - from) * size);
     });
     return out;
@@ -426,7 +437,7 @@ public final class Network implements AutoCloseable {
     return new ProbeResult(probabilities, loss, traces);
   }
 
-  /** The per-shard input buffer, filled with images [from, to). */
+  /** The thread's input buffer, filled with images [from, to) of the batch. */
   private Tensor shardInput(Frame[] shardFrames, float[] images, int from, int to) {
     InputFrame io = (InputFrame) shardFrames[layers.size()];
     io.input = Tensor.reuse(io.input, to - from, inputShape);
@@ -441,11 +452,27 @@ public final class Network implements AutoCloseable {
     }
   }
 
-  private void ensureFrames(int count) {
+  /** Working frames for every thread. */
+  private void ensureFrames() {
     int have = frames == null ? 0 : frames.length;
+    if (have >= threads) return;
+    frames = frames == null ? new Frame[threads][] : Arrays.copyOf(frames, threads);
+    for (int t = have; t < threads; t++) frames[t] = newFrames();
+  }
+
+  /** Gradient buffers for {@code count} shards, shaped as the parameters now are. */
+  private void ensureShardGrads(int count) {
+    int have = shardGrads == null ? 0 : shardGrads.length;
     if (have >= count) return;
-    frames = frames == null ? new Frame[count][] : Arrays.copyOf(frames, count);
-    for (int s = have; s < count; s++) frames[s] = newFrames();
+    shardGrads = shardGrads == null ? new float[count][][][] : Arrays.copyOf(shardGrads, count);
+    for (int s = have; s < count; s++) {
+      shardGrads[s] = new float[layers.size()][][];
+      for (int l = 0; l < layers.size(); l++) {
+        List<Param> params = layers.get(l).params();
+        shardGrads[s][l] = new float[params.size()][];
+        for (int i = 0; i < params.size(); i++) shardGrads[s][l][i] = new float[params.get(i).size()];
+      }
+    }
   }
 
   /** One frame per layer, plus a last one holding the shard's input and logit gradient. */
@@ -466,7 +493,7 @@ public final class Network implements AutoCloseable {
   }
 
   private interface ShardTask {
-    void run(int shard);
+    void run(int shard, int thread);
   }
 
   /**
@@ -476,7 +503,7 @@ public final class Network implements AutoCloseable {
    */
   private void runShards(int shardCount, ShardTask task) {
     if (threads == 1 || shardCount == 1) {
-      for (int s = 0; s < shardCount; s++) task.run(s);
+      for (int s = 0; s < shardCount; s++) task.run(s, 0);
       return;
     }
     if (workers == null) workers = new ShardPool(threads - 1);
@@ -485,8 +512,8 @@ public final class Network implements AutoCloseable {
     AtomicInteger next = new AtomicInteger(threads);
     workers.runOnAll(thread -> {
       try {
-        if (thread < shardCount) task.run(thread);
-        for (int s = next.getAndIncrement(); s < shardCount; s = next.getAndIncrement()) task.run(s);
+        if (thread < shardCount) task.run(thread, thread);
+        for (int s = next.getAndIncrement(); s < shardCount; s = next.getAndIncrement()) task.run(s, thread);
       } catch (RuntimeException e) {
         next.set(shardCount); // the others stop after their current shard
         throw e;

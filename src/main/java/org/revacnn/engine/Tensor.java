@@ -3,7 +3,7 @@ package org.revacnn.engine;
 /**
  * A batch of {@code batch} images of one {@link Shape}, stored batch-major then channel-major:
  * element (n, c, y, x) is at {@code ((n * C + c) * H + y) * W + x}. The array is owned by whoever
- * created the tensor (usually a layer's per-shard {@link Frame}) and reused between steps.
+ * created the tensor (usually a layer's per-thread {@link Frame}) and reused between steps.
  */
 public final class Tensor {
   private final int batch;

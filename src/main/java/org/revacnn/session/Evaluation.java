@@ -7,7 +7,7 @@ import org.revacnn.engine.Network;
 /** Loss, accuracy, per-class accuracy and confusion matrix of a network on (a prefix of) an image set. */
 public final class Evaluation {
   /**
-   * Images per inference call: small, so the per-shard buffers it needs (beside those training
+   * Images per inference call: small, so the output buffers it needs (beside those training
    * keeps) stay a few MB; throughput is the same as with larger chunks.
    */
   public static final int CHUNK = 32;
