@@ -6,12 +6,14 @@ import java.util.function.IntConsumer;
 
 /**
  * Worker threads that join the caller in running one step's shards. Between steps a worker waits
- * for the next one by spinning (with {@link Thread#onSpinWait}) for at most {@link #SPIN_NANOS} and
- * then parking; the caller waits for the workers the same way. A step at batch 4 takes about a
+ * for the next one by spinning on {@link Thread#yield} for at most {@link #SPIN_NANOS} and then
+ * parking; the caller waits for the workers the same way. A step at batch 4 takes about a
  * millisecond per thread, with 0.1-0.2 ms of single-threaded work (gradient sum, optimiser) between
  * steps; waking a parked thread on this VM took long enough that two threads ran at only 1.5-1.8
- * CPUs (a thread pool, or spinning 50 us), against 1.93 when the spin outlasts the gap. When the
- * two threads share one core, the spin costs at most 0.25 ms per step.
+ * CPUs (a thread pool, or spinning 50 us), against 1.93-1.98 when the spin outlasts the gap.
+ * Yielding rather than busy-waiting matters when both threads share one CPU: the waiter then hands
+ * the CPU to the thread it waits for. Pinned to one CPU (taskset), two threads ran at 91-96% of one
+ * thread's speed this way, and at 77-86% with a busy spin ({@link Thread#onSpinWait}).
  */
 final class ShardPool implements AutoCloseable {
   private static final long SPIN_NANOS = 250_000;
@@ -54,7 +56,7 @@ final class ShardPool implements AutoCloseable {
     }
     long since = System.nanoTime();
     while (running.get() > 0) {
-      if (System.nanoTime() - since < SPIN_NANOS) Thread.onSpinWait();
+      if (System.nanoTime() - since < SPIN_NANOS) Thread.yield();
       else LockSupport.park(this);
     }
     if (own != null) throw own;
@@ -68,7 +70,7 @@ final class ShardPool implements AutoCloseable {
     while (true) {
       long since = System.nanoTime();
       while (generation == seen && !closed) {
-        if (System.nanoTime() - since < SPIN_NANOS) Thread.onSpinWait();
+        if (System.nanoTime() - since < SPIN_NANOS) Thread.yield();
         else LockSupport.park(this);
       }
       if (closed) return;
