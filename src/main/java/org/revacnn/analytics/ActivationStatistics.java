@@ -35,9 +35,9 @@ public final class ActivationStatistics implements StepListener {
   private final int[] labels;
   private final int imageSize;
   private final int every;
-  private final Map<String, Double> zeroFraction = new HashMap<>();
-  private final Map<String, Double> taylor = new HashMap<>();
-  private final Map<String, Double> meanActivation = new HashMap<>();
+  private final SmoothedById zeroFraction = new SmoothedById(SMOOTHING, Double.NaN);
+  private final SmoothedById taylor = new SmoothedById(SMOOTHING, Double.NaN);
+  private final SmoothedById meanActivation = new SmoothedById(SMOOTHING, Double.NaN);
 
   /**
    * @param images {@code labels.length} normalised images, {@code [image][C][H][W]}
@@ -85,9 +85,9 @@ public final class ActivationStatistics implements StepListener {
       boolean relu = ActivationTrace.followedByRelu(layers, l);
       for (int u = 0; u < ids.count(); u++) {
         String id = ids.id(u);
-        if (relu) smooth(zeroFraction, id, zeros.get(layerId)[u] / labels.length);
-        smooth(taylor, id, importance.get(layerId)[u] / labels.length);
-        smooth(meanActivation, id, activation.get(layerId)[u] / labels.length);
+        if (relu) zeroFraction.add(id, zeros.get(layerId)[u] / labels.length);
+        taylor.add(id, importance.get(layerId)[u] / labels.length);
+        meanActivation.add(id, activation.get(layerId)[u] / labels.length);
       }
     }
   }
@@ -112,23 +112,19 @@ public final class ActivationStatistics implements StepListener {
     }
   }
 
-  private static void smooth(Map<String, Double> map, String key, double value) {
-    map.merge(key, value, (old, v) -> old + SMOOTHING * (v - old));
-  }
-
   /** Smoothed APoZ per filter id: NaN for filters not yet measured or not followed by a ReLU. */
   public float[] zeroFraction(List<String> filterIds) {
-    return lookup(zeroFraction, filterIds);
+    return zeroFraction.get(filterIds);
   }
 
   /** Smoothed raw Taylor importance per filter id (NaN before the first measurement). */
   public float[] taylor(List<String> filterIds) {
-    return lookup(taylor, filterIds);
+    return taylor.get(filterIds);
   }
 
   /** Smoothed mean activation per filter id (NaN before the first measurement). */
   public float[] meanActivation(List<String> filterIds) {
-    return lookup(meanActivation, filterIds);
+    return meanActivation.get(filterIds);
   }
 
   /** Forgets filters that no longer exist. */
@@ -138,14 +134,8 @@ public final class ActivationStatistics implements StepListener {
       UnitIds ids = FilterLayers.ids(layer);
       if (ids != null) alive.addAll(ids.ids());
     }
-    zeroFraction.keySet().retainAll(alive);
-    taylor.keySet().retainAll(alive);
-    meanActivation.keySet().retainAll(alive);
-  }
-
-  private static float[] lookup(Map<String, Double> map, List<String> ids) {
-    float[] out = new float[ids.size()];
-    for (int i = 0; i < out.length; i++) out[i] = map.getOrDefault(ids.get(i), Double.NaN).floatValue();
-    return out;
+    zeroFraction.retainAll(alive);
+    taylor.retainAll(alive);
+    meanActivation.retainAll(alive);
   }
 }

@@ -36,10 +36,10 @@ public final class FilterStatistics implements StepListener {
   /** A smoothed update ratio below this counts as "tiny": the layer has practically stopped moving. */
   public static final double TINY_UPDATE_RATIO = 1e-4;
 
-  private final Map<String, Double> meanAbsGradient = new HashMap<>();
-  private final Map<String, Double> meanSquaredGradient = new HashMap<>();
+  private final SmoothedById meanAbsGradient = new SmoothedById(SMOOTHING, 0.0);
+  private final SmoothedById meanSquaredGradient = new SmoothedById(SMOOTHING, 0.0);
   private final Map<String, float[]> smoothedGradient = new HashMap<>();
-  private final Map<String, Double> updateRatio = new HashMap<>();
+  private final SmoothedById updateRatio = new SmoothedById(SMOOTHING, Double.NaN);
   private final Map<String, Long> tinyUpdateSteps = new HashMap<>();
   private final Map<String, float[]> weightsBeforeUpdate = new HashMap<>();
 
@@ -86,8 +86,8 @@ public final class FilterStatistics implements StepListener {
         // EMA: s += alpha (g - s); the first step starts the average at g
         smoothed[i] = first ? value : smoothed[i] + (float) SMOOTHING * (value - smoothed[i]);
       }
-      smooth(meanAbsGradient, id, abs / size);
-      smooth(meanSquaredGradient, id, squares / size);
+      meanAbsGradient.add(id, abs / size);
+      meanSquaredGradient.add(id, squares / size);
     }
     float[] before = weightsBeforeUpdate.get(layerId);
     if (before == null || before.length != weights.size()) {
@@ -108,23 +108,18 @@ public final class FilterStatistics implements StepListener {
       magnitude += Math.abs(before[i]);
     }
     if (magnitude == 0) return;
-    smooth(updateRatio, layerId, change / magnitude);
-    if (updateRatio.get(layerId) < TINY_UPDATE_RATIO) tinyUpdateSteps.merge(layerId, 1L, Long::sum);
+    if (updateRatio.add(layerId, change / magnitude) < TINY_UPDATE_RATIO) tinyUpdateSteps.merge(layerId, 1L, Long::sum);
     else tinyUpdateSteps.put(layerId, 0L);
-  }
-
-  private static void smooth(Map<String, Double> map, String key, double value) {
-    map.merge(key, value, (old, v) -> old + SMOOTHING * (v - old));
   }
 
   /** Smoothed mean |gradient| per coefficient for these filter ids (0 for unseen ones). */
   public float[] jitter(List<String> filterIds) {
-    return lookup(meanAbsGradient, filterIds);
+    return meanAbsGradient.get(filterIds);
   }
 
   /** Smoothed mean squared gradient per coefficient for these filter ids (0 for unseen ones). */
   public float[] meanSquaredGradient(List<String> filterIds) {
-    return lookup(meanSquaredGradient, filterIds);
+    return meanSquaredGradient.get(filterIds);
   }
 
   /** A copy of the filter's smoothed gradient vector, or zeros of {@code size} for an unseen (or resized) filter. */
@@ -135,7 +130,7 @@ public final class FilterStatistics implements StepListener {
 
   /** Smoothed update-to-weight ratio of a layer, or NaN before its first step. */
   public double updateRatio(String layerId) {
-    return updateRatio.getOrDefault(layerId, Double.NaN);
+    return updateRatio.get(layerId);
   }
 
   /** Consecutive steps (up to now) whose smoothed update ratio was below {@link #TINY_UPDATE_RATIO}. */
@@ -148,18 +143,12 @@ public final class FilterStatistics implements StepListener {
     Set<String> alive = new HashSet<>();
     for (Layer layer : network.layers()) {
       alive.add(layer.id());
-      if (layer instanceof Conv c) alive.addAll(c.filterIds().ids());
-      if (layer instanceof Dense d) alive.addAll(d.unitIds().ids());
+      UnitIds ids = FilterLayers.ids(layer);
+      if (ids != null) alive.addAll(ids.ids());
     }
-    for (Map<String, ?> map : List.of(meanAbsGradient, meanSquaredGradient, smoothedGradient, updateRatio, tinyUpdateSteps,
-        weightsBeforeUpdate)) {
-      map.keySet().retainAll(alive);
-    }
-  }
-
-  private static float[] lookup(Map<String, Double> map, List<String> ids) {
-    float[] out = new float[ids.size()];
-    for (int i = 0; i < out.length; i++) out[i] = map.getOrDefault(ids.get(i), 0.0).floatValue();
-    return out;
+    meanAbsGradient.retainAll(alive);
+    meanSquaredGradient.retainAll(alive);
+    updateRatio.retainAll(alive);
+    for (Map<String, ?> map : List.of(smoothedGradient, tinyUpdateSteps, weightsBeforeUpdate)) map.keySet().retainAll(alive);
   }
 }
