@@ -94,15 +94,7 @@ export function createDetail(element, actions) {
       ['max cosine similarity', fmt(num(rec.similarity))],
       ['L1 norm', fmt(num(rec.l1Norm))],
     ];
-    d3.select('#detail-rec-evidence').selectAll('div').data(rows, r => r[0]).join(enter => {
-      const div = enter.append('div');
-      div.append('dt');
-      div.append('dd');
-      return div;
-    }).call(div => {
-      div.select('dt').text(r => r[0]);
-      div.select('dd').text(r => r[1]);
-    });
+    showTerms(d3.select('#detail-rec-evidence'), rows);
     twinButton.hidden = !rec.twin;
     twinButton.dataset.twin = rec.twin || '';
     twinButton.textContent = rec.twin ? `Show its twin ${rec.twin}` : '';
@@ -155,15 +147,7 @@ export function createDetail(element, actions) {
         ['layer update ratio', fmt(num(layer.updateRatio))],
         ['layer cluster index', fmt(num(layer.clusterIndex))],
       ];
-      d3.select(statsList).selectAll('div').data(rows, r => r[0]).join(enter => {
-        const div = enter.append('div');
-        div.append('dt');
-        div.append('dd');
-        return div;
-      }).call(div => {
-        div.select('dt').text(r => r[0]);
-        div.select('dd').text(r => r[1]);
-      });
+      showTerms(d3.select(statsList), rows);
       $('#detail-remove').disabled = layer.filterIds.length <= 1 || layer === layers[layers.length - 1];
 
       // activation map: refetch when the selection or probe changes, and every 2 s while training
@@ -179,6 +163,19 @@ export function createDetail(element, actions) {
 }
 
 /** Finds one filter's map in an /api/activations answer ({height, width, filters: [{id, values}]}). */
+/** Fills a <dl> with one <div><dt>term</dt><dd>value</dd></div> per [term, value] row, keyed by term. */
+function showTerms(list, rows) {
+  list.selectAll('div').data(rows, r => r[0]).join(enter => {
+    const div = enter.append('div');
+    div.append('dt');
+    div.append('dd');
+    return div;
+  }).call(div => {
+    div.select('dt').text(r => r[0]);
+    div.select('dd').text(r => r[1]);
+  });
+}
+
 function findMap(maps, filterId, state) {
   if (!maps) return null;
   const list = maps.filters || maps.maps || [];
