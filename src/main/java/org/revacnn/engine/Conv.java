@@ -127,32 +127,35 @@ public final class Conv implements Layer {
     final GrowingBuffer col = new GrowingBuffer();
     final GrowingBuffer product = new GrowingBuffer();
     final GrowingBuffer padded = new GrowingBuffer();
-    final GrowingBuffer flipped = new GrowingBuffer();
+    final GrowingBuffer packedKernel = new GrowingBuffer();
     final GrowingBuffer gradColumns = new GrowingBuffer();
   }
 
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
   /**
-   * The kernel of the transposed convolution, {@code W'[c][f][ky][kx] = W[f][c][K-1-ky][K-1-kx]}:
-   * for stride 1 and "same" padding, dX[c][y][x] = sum_{f,ky,kx} W[f][c][ky][kx] dY[f][y+pad-ky][x+pad-kx]
-   * is the same-padded convolution of dY with W' (substitute ky -> K-1-ky).
+   * The kernel of the transposed convolution, {@code W'[c][f][ky][kx] = W[f][c][K-1-ky][K-1-kx]},
+   * written straight into the GEMM's packed form of W' ([Cin] x [F*K*K]): for stride 1 and "same"
+   * padding, dX[c][y][x] = sum_{f,ky,kx} W[f][c][ky][kx] dY[f][y+pad-ky][x+pad-kx] is the same-padded
+   * convolution of dY with W' (substitute ky -> K-1-ky).
    */
-  private float[] flipKernel(float[] flipped) {
+  private float[] flipKernel(float[] packed) {
     float[] w = weights.value();
     int k = kernelSize;
     int cin = inChannels();
     int filters = filters();
+    int columns = filters * k * k;
+    java.util.Arrays.fill(packed, 0, Gemm.packedASize(cin, columns), 0f);
     for (int c = 0; c < cin; c++) {
       for (int f = 0; f < filters; f++) {
         for (int ky = 0; ky < k; ky++) {
           for (int kx = 0; kx < k; kx++) {
-            flipped[((c * filters + f) * k + ky) * k + kx] = w[((f * cin + c) * k + (k - 1 - ky)) * k + (k - 1 - kx)];
+            packed[Gemm.packedAIndex(c, (f * k + ky) * k + kx, columns)] = w[((f * cin + c) * k + (k - 1 - ky)) * k + (k - 1 - kx)];
           }
         }
       }
     }
-    return flipped;
+    return packed;
   }
 
   /** Images per GEMM: as many as fit the column budget (at least one), so small planes still give wide products. */
@@ -174,6 +177,10 @@ public final class Conv implements Layer {
     Scratch scratch = SCRATCH.get();
     float[] col = scratch.col.atLeast(packed ? Gemm.packedSize(rows, chunk * planeOut) : rows * chunk * planeOut);
     float[] product = chunk > 1 ? scratch.product.atLeast(filters * chunk * planeOut) : null;
+    // the weights in the GEMM's packed form, once for all images
+    float[] packedWeights = packed
+        ? Gemm.packA(filters, rows, weights.value(), 0, rows, scratch.packedKernel.atLeast(Gemm.packedASize(filters, rows)))
+        : null;
     frame.output = Tensor.reuse(frame.output, in.batch(), outShape);
     float[] out = frame.output.data();
     float[] b = bias.value();
@@ -190,7 +197,7 @@ public final class Conv implements Layer {
           Im2col.expandPacked(in.data(), (first + j) * inShape.size(), inShape, kernelSize, pad, padded, col, j * planeOut,
               rows);
         }
-        Gemm.nnPacked(filters, columns, rows, weights.value(), 0, rows, col, target, targetBase, columns, false);
+        Gemm.nnPacked(filters, columns, rows, packedWeights, col, target, targetBase, columns, false);
       } else {
         for (int j = 0; j < images; j++) {
           Im2col.expand(in.data(), (first + j) * inShape.size(), inShape, kernelSize, stride, pad, outShape.height(),
@@ -227,11 +234,11 @@ public final class Conv implements Layer {
         transposedConv ? Gemm.packedSize(flippedRows, chunk * planeOut) : 0));
     float[] product = chunk > 1 ? scratch.product.atLeast(filters * chunk * planeOut) : null;
     float[] g = gradOut.data();
-    float[] flipped = null;
+    float[] flipped = null; // W', packed
     if (needInputGrad) {
       frame.gradInput = Tensor.reuse(frame.gradInput, gradOut.batch(), inShape);
       if (transposedConv) {
-        flipped = flipKernel(scratch.flipped.atLeast(inChannels() * flippedRows));
+        flipped = flipKernel(scratch.packedKernel.atLeast(Gemm.packedASize(inChannels(), flippedRows)));
       } else {
         java.util.Arrays.fill(frame.gradInput.data(), 0f);
       }
@@ -272,10 +279,10 @@ public final class Conv implements Layer {
         }
         float[] dx = frame.gradInput.data();
         if (images == 1) {
-          Gemm.nnPacked(cin, columns, flippedRows, flipped, 0, flippedRows, col, dx, first * inShape.size(), columns, false);
+          Gemm.nnPacked(cin, columns, flippedRows, flipped, col, dx, first * inShape.size(), columns, false);
         } else {
           float[] dxColumns = scratch.gradColumns.atLeast(cin * columns);
-          Gemm.nnPacked(cin, columns, flippedRows, flipped, 0, flippedRows, col, dxColumns, 0, columns, false);
+          Gemm.nnPacked(cin, columns, flippedRows, flipped, col, dxColumns, 0, columns, false);
           for (int j = 0; j < images; j++) {
             for (int c = 0; c < cin; c++) {
               System.arraycopy(dxColumns, c * columns + j * planeOut, dx, (first + j) * inShape.size() + c * planeOut, planeOut);

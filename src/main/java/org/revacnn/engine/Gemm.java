@@ -71,16 +71,28 @@ public final class Gemm {
     return roundUp(n, NR) * k;
   }
 
+  /** Floats of A[m x k] in packed form (see {@link #packedAIndex}). */
+  static int packedASize(int m, int k) {
+    return roundUp(m, MR) * k;
+  }
+
   /**
-   * C[m x n] = A[m x k] * B[k x n] (or C += A * B) with B already in packed form (see
-   * {@link #packedSize}), as a producer such as im2col can write it directly: no copy of B, and each
-   * k x PANEL panel (32 KB for k = 500) stays in the L1 cache while every row strip of A passes it.
+   * Where A[i][p] of an A[m x k] goes in packed form: row strips of MR rows, each strip's k columns
+   * one after another with the strip's MR entries side by side; rows past m are zero.
    */
-  static void nnPacked(int m, int n, int k, float[] a, int aOff, int lda, float[] pb,
-      float[] c, int cOff, int ldc, boolean accumulate) {
+  static int packedAIndex(int i, int p, int k) {
+    return ((i / MR) * k + p) * MR + i % MR;
+  }
+
+  /**
+   * C[m x n] = A[m x k] * B[k x n] (or C += A * B) with both operands already in packed form (A by
+   * {@link #packA} or a producer writing {@link #packedAIndex} order, B as in {@link #packedSize}):
+   * no copies, so A can be packed once for many products, and each k x PANEL panel of B (32 KB for
+   * k = 500) stays in the L1 cache while every row strip of A passes it.
+   */
+  static void nnPacked(int m, int n, int k, float[] pa, float[] pb, float[] c, int cOff, int ldc, boolean accumulate) {
     if (empty(m, n, k, c, cOff, ldc, accumulate)) return;
     Scratch s = SCRATCH.get();
-    float[] pa = packA(m, k, a, aOff, lda, s);
     for (int q = 0; q * NR < n; q++) {
       int nr = Math.min(NR, n - q * NR);
       for (int i0 = 0; i0 < m; i0 += MR) {
@@ -89,9 +101,16 @@ public final class Gemm {
     }
   }
 
-  /** Packs A[m x k] into row strips of MR: pa[(t * k + p) * MR + r] = A[MR t + r][p], zero-padded. */
+  /** Packs A[m x k] into this thread's scratch (see {@link #packA(int, int, float[], int, int, float[])}). */
   private static float[] packA(int m, int k, float[] a, int aOff, int lda, Scratch s) {
-    float[] pa = s.a.atLeast(roundUp(m, MR) * k);
+    return packA(m, k, a, aOff, lda, s.a.atLeast(packedASize(m, k)));
+  }
+
+  /**
+   * Packs A[m x k] into {@code pa} (at least {@link #packedASize} floats) in row strips of MR:
+   * pa[(t * k + p) * MR + r] = A[MR t + r][p], zero-padded; returns pa.
+   */
+  static float[] packA(int m, int k, float[] a, int aOff, int lda, float[] pa) {
     for (int i0 = 0; i0 < m; i0 += MR) {
       int base = i0 * k;
       for (int r = 0; r < MR; r++) {

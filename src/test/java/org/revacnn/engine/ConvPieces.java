@@ -24,6 +24,7 @@ public final class ConvPieces {
     float[] col = new float[rows * cols], dw = new float[filters * rows], dx = new float[in.size()];
     for (float[] a : new float[][] {x, w, y}) for (int i = 0; i < a.length; i++) a[i] = (float) r.nextDouble();
     float[] pb = new float[Gemm.packedSize(rows, cols)];
+    float[] pa = new float[Gemm.packedASize(filters, rows)];
     float[] padded = new float[Im2col.paddedSize(in, 2)];
     String[] names = {"im2col", "nn", "nt", "tn", "col2im", "im2colPacked", "nnPacked"};
     Runnable[] pieces = {
@@ -33,7 +34,7 @@ public final class ConvPieces {
         () -> Gemm.tn(rows, cols, filters, w, 0, rows, y, 0, cols, col, 0, cols, false),
         () -> Im2col.collapse(col, 0, cols, 5, 1, 2, size, size, dx, 0, in),
         () -> Im2col.expandPacked(x, 0, in, 5, 2, padded, pb, 0, rows),
-        () -> Gemm.nnPacked(filters, cols, rows, w, 0, rows, pb, y, 0, cols, false)};
+        () -> Gemm.nnPacked(filters, cols, rows, Gemm.packA(filters, rows, w, 0, rows, pa), pb, y, 0, cols, false)};
     double[] best = new double[pieces.length];
     java.util.Arrays.fill(best, Double.MAX_VALUE);
     for (int round = 0; round < 30; round++) {
