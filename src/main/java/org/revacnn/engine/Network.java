@@ -42,7 +42,7 @@ public final class Network implements AutoCloseable {
    * about 20% slower per image at batch 64), and 16 shards at batch 64 let two threads share the
    * work evenly even when one core is slower.
    */
-  static final int SHARD_IMAGES = 4;
+  private static final int SHARD_IMAGES = 4;
   private int threads = 1;
   private ShardPool workers;
   /** Per thread: the layers' working frames, reused for every shard the thread runs (so they stay in cache). */
