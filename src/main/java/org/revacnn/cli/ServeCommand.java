@@ -49,7 +49,8 @@ public final class ServeCommand implements Callable<Integer> {
   Path autosave;
 
   @Option(names = "--checkpoint-dir",
-      description = "The only folder the page's Save checkpoint (save-checkpoint command) writes to (default: ~/.revacnn/checkpoints).")
+      description = "The only folder the page's Save checkpoint (save-checkpoint command) writes to "
+          + "(default: ~/.revacnn/checkpoints).")
   Path checkpointDir;
 
   @Option(names = "--no-autosave", description = "Do not write autosave checkpoints.")

@@ -9,6 +9,7 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Set;
+import org.revacnn.session.ErrorText;
 
 /**
  * Who may talk to the server. With a token, every HTTP request and WebSocket upgrade must carry
@@ -89,7 +90,8 @@ final class AccessControl {
     if (origin == null) return;
     String host = context.header("Host");
     if (host == null || !authority(origin).equals(normalisedHost(host, origin.startsWith("https:") ? 443 : 80))) {
-      throw new ApiError(HttpStatus.FORBIDDEN, "cross-origin request refused: origin " + org.revacnn.session.ErrorText.clip(origin) + " is not this server");
+      throw new ApiError(HttpStatus.FORBIDDEN,
+          "cross-origin request refused: origin " + ErrorText.clip(origin) + " is not this server");
     }
   }
 

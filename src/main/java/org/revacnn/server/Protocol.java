@@ -30,7 +30,10 @@ import org.revacnn.session.Snapshot;
  * no images) are written as {@code null}, since JSON has no NaN. Stateless and thread-safe.
  */
 public final class Protocol {
-  /** Bumped whenever a message or endpoint changes incompatibly (2: save-checkpoint takes a name in the checkpoint folder, not a path). */
+  /**
+   * Bumped whenever a message or endpoint changes incompatibly (2: save-checkpoint takes a name
+   * in the checkpoint folder, not a path).
+   */
   public static final int VERSION = 2;
   /** Longest command id accepted (it is echoed in the answer). */
   public static final int MAX_ID = 100;

@@ -98,7 +98,9 @@ final class SocketHub implements AutoCloseable {
   /** Commands are JSON text: a binary message gets an error instead of silence. */
   void onBinaryMessage(WsBinaryMessageContext context) {
     ClientConnection client = clients.get(context.sessionId());
-    if (client != null) client.offerAnswer(Protocol.error(null, "binary messages are not understood; send each command as a JSON text message"));
+    if (client != null) {
+      client.offerAnswer(Protocol.error(null, "binary messages are not understood; send each command as a JSON text message"));
+    }
   }
 
   void onClose(WsCloseContext context) {

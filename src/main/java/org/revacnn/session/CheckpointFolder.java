@@ -43,7 +43,8 @@ final class CheckpointFolder {
     if (file == null) return freshName(dir, step);
     Path target = dir.resolve(file);
     if (Files.isSymbolicLink(target)) {
-      throw new IllegalArgumentException("'" + file + "' in the checkpoint folder is a link; links are never written through or replaced");
+      throw new IllegalArgumentException("'" + file + "' in the checkpoint folder is a link; "
+          + "links are never written through or replaced");
     }
     if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
       if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
