@@ -1,7 +1,7 @@
 // The wire protocol: message and command type names (listed once, mirroring Commands.TYPES in Java)
 // and small builders for command payloads.
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Server -> client message types. */
 export const MESSAGE = Object.freeze({
@@ -60,7 +60,7 @@ export const commands = {
   unfreeze: (layer) => [COMMAND.UNFREEZE, { layer }],
   probeImage: (image) => [COMMAND.SET_PROBE, { image }],
   probePixels: (pixelsBase64, label) => [COMMAND.SET_PROBE, { pixels: pixelsBase64, label }],
-  saveCheckpoint: (path) => [COMMAND.SAVE_CHECKPOINT, path ? { path } : {}],
+  saveCheckpoint: (name) => [COMMAND.SAVE_CHECKPOINT, name ? { name } : {}],
   undo: () => [COMMAND.UNDO, {}],
   reset: () => [COMMAND.RESET, {}],
 };
@@ -115,7 +115,7 @@ export function describeCommand(type, payload = {}, result = {}) {
     case COMMAND.UNFREEZE: return `unfreeze ${p.layer}`;
     case COMMAND.SET_PROBE: return p.image != null ? `probe = validation image ${p.image}` : 'probe = uploaded image';
     case COMMAND.STEP: return `step ${p.batches} batch${p.batches === 1 ? '' : 'es'}`;
-    case COMMAND.SAVE_CHECKPOINT: return `save checkpoint${result && result.path ? ' ' + result.path : ''}`;
+    case COMMAND.SAVE_CHECKPOINT: return result && result.file ? `saved checkpoint ${result.file} in ${result.folder}` : 'save checkpoint';
     default: return type;
   }
 }

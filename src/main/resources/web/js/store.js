@@ -131,13 +131,14 @@ export function createStore() {
           state.pending.delete(msg.id);
           const changes = msg.payload?.changes ?? {};
           remember(msg.id, { ok: true, changes, type: sent?.type });
-          if (sent) {
+          // an ack with a message changed nothing (pause when paused): like the server, log nothing
+          if (sent && !msg.payload?.message) {
             const step = num(state.snapshot?.step) || 0;
             state.steering.push({ step, epoch: num(state.snapshot?.epoch), wallMillis: Date.now(), type: sent.type,
               payload: sent.payload, result: changes,
               label: describeCommand(sent.type, sent.payload, sent.type === 'set-hyperparameters' ? changes : null) });
             state.steeringVersion++;
-            if (STRUCTURAL.has(sent.type) || sent.type === 'undo' || sent.type === 'reset') {
+            if (STRUCTURAL.has(sent.type) || ['undo', 'reset', 'save-checkpoint'].includes(sent.type)) {
               store.toast(`Done: ${describeCommand(sent.type, sent.payload, changes)}`, 'ok');
             }
           }

@@ -28,6 +28,8 @@ final class RestApi {
 
   private final TrainingSession session;
   private final String datasetJson;
+  /** REST callers together count as one client. */
+  private final CommandQuota quota = new CommandQuota();
 
   RestApi(TrainingSession session, String datasetJson) {
     this.session = session;
@@ -51,7 +53,7 @@ final class RestApi {
     context.contentType(JSON).result(datasetJson);
   }
 
-  /** Same schema as a WebSocket command: 200 with the ack, or 400 with the error message. */
+  /** Same schema as a WebSocket command: 200 with the ack, 400 with the error message, 429 when too many are waiting. */
   void command(Context context) {
     Protocol.Request request;
     try {
@@ -60,7 +62,16 @@ final class RestApi {
       context.status(HttpStatus.BAD_REQUEST).contentType(JSON).result(Protocol.error(e.id(), e.getMessage()));
       return;
     }
-    CommandResult result = await(session.submit(request.command()));
+    if (!quota.tryAcquire()) {
+      context.status(HttpStatus.TOO_MANY_REQUESTS).contentType(JSON).result(Protocol.error(request.id(), CommandQuota.FULL));
+      return;
+    }
+    CommandResult result;
+    try {
+      result = await(session.submit(request.command()));
+    } finally {
+      quota.release();
+    }
     context.status(result.ok() ? HttpStatus.OK : HttpStatus.BAD_REQUEST).contentType(JSON)
         .result(Protocol.answer(request.id(), result));
   }
@@ -142,13 +153,17 @@ final class RestApi {
     throw new IllegalArgumentException("parameter '" + name + "' must be a whole number in " + min + ".." + max + ", got '" + text + "'");
   }
 
-  /** Waits for work done on the training thread; its IllegalArgumentException becomes a 400. */
+  /**
+   * Waits for work done on the training thread; its IllegalArgumentException becomes a 400, any
+   * other failure a 500 whose text names no exception class (the session logs the details).
+   */
   static <T> T await(CompletableFuture<T> future) {
     try {
       return future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof IllegalArgumentException bad) throw bad;
-      throw new ApiError(HttpStatus.INTERNAL_SERVER_ERROR, "the training thread failed: " + e.getCause());
+      throw new ApiError(HttpStatus.INTERNAL_SERVER_ERROR, e.getCause() instanceof IllegalStateException failed
+          ? failed.getMessage() : "internal error (details in the server log)");
     } catch (TimeoutException e) {
       throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, "the training thread did not answer within " + TIMEOUT_SECONDS + " s");
     } catch (InterruptedException e) {

@@ -111,7 +111,12 @@ public sealed interface Command {
     }
   }
 
-  record SaveCheckpoint(String path) implements Command {
+  /**
+   * Saves the session as {@code name} (a plain file name, ".ckpt" added when missing) in the
+   * session's checkpoint folder; an existing file is replaced only with {@code overwrite}.
+   * Without a name: a fresh {@code step<N>.ckpt}.
+   */
+  record SaveCheckpoint(String name, Boolean overwrite) implements Command {
     public String type() {
       return "save-checkpoint";
     }

@@ -16,7 +16,9 @@ import org.revacnn.engine.SurgeryResult;
  * Validates and applies {@link Command}s on the training thread, one transaction each. A command
  * either succeeds, is logged in the steering log and answered with what changed, or fails with
  * one message and leaves the session exactly as it was (surgery validates before it writes; the
- * other commands build their new value first and assign it last).
+ * other commands build their new value first and assign it last). A command that would change
+ * nothing (pause when paused, resume when running, settings equal to the current ones) is
+ * answered as such and not logged, so repeating it cannot grow the log.
  */
 final class CommandApplier {
   /** Upper bound for a single step command. */
@@ -33,11 +35,13 @@ final class CommandApplier {
     try {
       changes = switch (command) {
         case Command.Pause p -> {
+          if (session.stateName().equals("paused")) yield Map.of();
           session.setRunning(false);
           session.setStepsLeft(0);
           yield Map.of("state", "paused");
         }
         case Command.Resume r -> {
+          if (session.running() && session.alert() == null) yield Map.of();
           session.setRunning(true);
           yield Map.of("state", "running");
         }
@@ -64,9 +68,10 @@ final class CommandApplier {
         case Command.Undo u -> undo();
         case Command.Reset r -> reset();
       };
-    } catch (IllegalArgumentException | IllegalStateException | java.io.IOException e) {
+    } catch (IllegalArgumentException | IllegalStateException e) {
       return CommandResult.error(e.getMessage());
     }
+    if (changes.isEmpty()) return CommandResult.unchanged(whyUnchanged(command));
     session.history().addSteering(new SteeringEntry(session.sessionStep(), session.epoch(), System.currentTimeMillis(),
         command.type(), Commands.payload(command), changes));
     session.publish();
@@ -143,12 +148,29 @@ final class CommandApplier {
     return Map.of("image", "uploaded", "label", p.label() == null ? 0 : p.label());
   }
 
-  private Map<String, Object> saveCheckpoint(Command.SaveCheckpoint c) throws java.io.IOException {
-    java.nio.file.Path path = c.path() != null ? java.nio.file.Path.of(c.path())
-        : session.config().autosavePath() != null ? session.config().autosavePath()
-        : java.nio.file.Path.of("revacnn-step" + session.sessionStep() + ".ckpt");
-    session.saveCheckpoint(path);
-    return Map.of("path", path.toAbsolutePath().toString());
+  private static String whyUnchanged(Command command) {
+    return switch (command) {
+      case Command.Pause p -> "already paused";
+      case Command.Resume r -> "already running";
+      default -> "the values are the current ones";
+    };
+  }
+
+  /** Saves into the session's checkpoint folder only, under a plain name (see {@link CheckpointFolder}). */
+  private Map<String, Object> saveCheckpoint(Command.SaveCheckpoint c) {
+    java.nio.file.Path folder = session.config().checkpointDir();
+    if (folder == null) {
+      throw new IllegalStateException("this session has no checkpoint folder (serve --checkpoint-dir); "
+          + "download the checkpoint instead (GET /api/checkpoint)");
+    }
+    try {
+      java.nio.file.Path target = new CheckpointFolder(folder).target(c.name(), Boolean.TRUE.equals(c.overwrite()),
+          session.sessionStep());
+      session.saveCheckpoint(target);
+      return Map.of("file", target.getFileName().toString(), "folder", target.getParent().toString());
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot save the checkpoint: " + ErrorText.reason(e));
+    }
   }
 
   private Map<String, Object> undo() {

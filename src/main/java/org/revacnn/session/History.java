@@ -7,26 +7,32 @@ import java.util.List;
 /**
  * Everything that happened in a session, for the charts and checkpoints: the loss and training
  * accuracy of every batch (as the paper plots them), periodic validation accuracy, and the
- * steering log. Written by the training thread, read by any thread: all methods synchronise.
+ * steering log. The log keeps its last {@link #MAX_STEERING} entries and counts the older ones it
+ * dropped, so its memory is bounded however long a session runs. Written by the training thread,
+ * read by any thread: all methods synchronise.
  */
 public final class History {
+  /** Steering entries kept; older ones are dropped and counted. */
+  public static final int MAX_STEERING = 1000;
+
   private float[] loss = new float[1024];
   private float[] accuracy = new float[1024];
   private long firstStep = 1;
   private int count;
   private final List<ValidationPoint> validation = new ArrayList<>();
-  private final List<SteeringEntry> steering = new ArrayList<>();
+  private final java.util.ArrayDeque<SteeringEntry> steering = new java.util.ArrayDeque<>();
+  private long droppedSteering;
 
   /** Validation accuracy measured at a step on a fixed held-out subset. */
   public record ValidationPoint(long step, int epoch, double accuracy, double loss) {}
 
   /**
    * A compact copy for the UI: the batch points averaged into at most {@code maxPoints} buckets of
-   * {@code stride} steps each ({@code stepOf(i) = firstStep + i * stride}), plus all validation points
-   * and steering entries.
+   * {@code stride} steps each ({@code stepOf(i) = firstStep + i * stride}), plus all validation points,
+   * the steering entries kept and how many older ones were dropped (0 in checkpoints written before the cap).
    */
   public record View(long firstStep, int stride, float[] loss, float[] accuracy, List<ValidationPoint> validation,
-      List<SteeringEntry> steering) {}
+      List<SteeringEntry> steering, long droppedSteering) {}
 
   public synchronized void addStep(long step, double batchLoss, double batchAccuracy) {
     if (count == 0) firstStep = step;
@@ -44,7 +50,16 @@ public final class History {
   }
 
   public synchronized void addSteering(SteeringEntry entry) {
-    steering.add(entry);
+    steering.addLast(entry);
+    if (steering.size() > MAX_STEERING) {
+      steering.removeFirst();
+      droppedSteering++;
+    }
+  }
+
+  /** Steering entries dropped to keep the log at {@link #MAX_STEERING}. */
+  public synchronized long droppedSteering() {
+    return droppedSteering;
   }
 
   public synchronized int stepCount() {
@@ -99,13 +114,13 @@ public final class History {
       l[b] = (float) (sl / (to - from));
       a[b] = (float) (sa / (to - from));
     }
-    return new View(firstStep, stride, l, a, List.copyOf(validation), List.copyOf(steering));
+    return new View(firstStep, stride, l, a, List.copyOf(validation), List.copyOf(steering), droppedSteering);
   }
 
   /** Every batch point, unaveraged (for checkpoints and CSV export). */
   public synchronized View full() {
     return new View(firstStep, 1, Arrays.copyOf(loss, count), Arrays.copyOf(accuracy, count), List.copyOf(validation),
-        List.copyOf(steering));
+        List.copyOf(steering), droppedSteering);
   }
 
   /** Rebuilds a history saved with {@link #full()}. */
@@ -113,6 +128,7 @@ public final class History {
     History h = new History();
     for (int i = 0; i < saved.loss().length; i++) h.addStep(saved.firstStep() + i, saved.loss()[i], saved.accuracy()[i]);
     saved.validation().forEach(h::addValidation);
+    h.droppedSteering = saved.droppedSteering();
     saved.steering().forEach(h::addSteering);
     return h;
   }
