@@ -294,7 +294,7 @@ class UiSteeringIT {
   void tsneDrawsFiltersAsThumbnailsAndFillsTheView() throws IOException {
     long trained = session.latest().step() + 20;
     command(new Command.Step(20)); // statistics to colour by
-    page.waitForFunction("n => window.revacnn.store.state.snapshot.step >= n", trained);
+    page.waitForFunction("n => window.revacnn.store.state.snapshot.step >= n", (double) trained);
     page.setViewportSize(1920, 1080);
     tab("tsne");
     page.waitForFunction("() => document.querySelectorAll('section.tsne-panel').length === 4");
