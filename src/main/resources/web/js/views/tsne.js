@@ -263,8 +263,8 @@ export function createTsne(element, actions) {
       const data = r.data || (r.status === 'loading' ? this.drawnData : null);
       const points = (data?.points || []).filter(d => Number.isFinite(num(d.x)) && Number.isFinite(num(d.y)));
       const style = p.layer ? pointStyle(layersById.get(p.layer)) : null;
-      // thumbnails: ~1/3 of the room per point, 14..32 px
-      const side = Math.round(Math.max(14, Math.min(32, Math.sqrt(w * h / Math.max(1, points.length)) / 3)));
+      // thumbnails: ~1/3 of the room per point, 14..44 px
+      const side = Math.round(Math.max(14, Math.min(44, Math.sqrt(w * h / Math.max(1, points.length)) / 3)));
       const pad = style?.urls ? side * 0.75 + 2 : 14;
       const x = d3.scaleLinear().domain(padded(d3.extent(points, d => num(d.x)))).range([pad, w - pad]);
       const y = d3.scaleLinear().domain(padded(d3.extent(points, d => num(d.y)))).range([h - pad, pad]);
@@ -301,11 +301,11 @@ export function createTsne(element, actions) {
         exit => exit.remove(),
       )
         // over a thumbnail the circle is its click target and ring (a transparent fill still takes the pointer)
-        .attr('r', d => !p.layer ? 2.6 : style.urls ? side * 0.72 : (removals.has(d.id) ? 6 : 5))
+        .attr('r', d => !p.layer ? 2.6 : style.urls ? side * 0.72 : Math.max(5, side * 0.3) + (removals.has(d.id) ? 1 : 0))
         .attr('class', p.layer ? 'filter-dot' : 'image-dot')
         .attr('fill', d => p.layer ? null : classColor(num(d.label)))
         .style('fill', d => !p.layer ? null : style.urls ? 'transparent' : style.fill(d.id))
-        .classed('on-thumbnail', !!style?.urls)
+        .classed('framed', !!p.layer)
         .classed('selected', d => p.layer && selection?.filter === d.id)
         .classed('recommended', d => p.layer && removals.has(d.id))
         .attr('data-id', d => p.layer ? d.id : null)
