@@ -1,9 +1,10 @@
 // Layer panel (paper figs. 1 and 2): every filter's weights of one layer at a readable size (RGB
 // for a first conv layer, the diverging scale centred on 0 deeper, each filter scaled to its own
 // range, as the nodes) and every filter's activation map for the probe image, captioned with
-// filter ids. Opened from a layer's title in the Network view; clicking a tile selects that filter. Weights redraw when the structure
-// changes and at most once a second; maps come from /api/activations when the layer, the probe or
-// the structure changes, and at most every few seconds while training.
+// filter ids. Opened from a layer's title in the Network view; clicking a tile selects that
+// filter. Weights redraw when the structure changes and at most once a second; maps come from
+// /api/activations when the layer, the probe or the structure changes, and at most every few
+// seconds while training.
 
 import { num, parameterLayers } from '../store.js';
 import { drawFilter, paintMap, symmetricLimit, divergingGradientCss, FILTER_SCALE_NOTE } from '../color.js';

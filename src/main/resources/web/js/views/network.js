@@ -264,23 +264,27 @@ export function createNetwork(element, actions) {
       .attr('title', d => `${state.layerPanel === d.id ? 'Close the panel of' : 'Show every filter and activation map of'} ${layerLabelWithId(state, d.id)}`);
     cols.select('.layer-sub').text(d => subtitle(d, state));
     cols.select('.add-filter')
-      .attr('aria-label', d => `Add a filter to ${d.id}`).attr('title', d => `Add a ${growInit.value} filter to ${d.id}`)
+      .attr('aria-label', d => `Add a filter to ${layerLabelWithId(state, d.id)}`)
+      .attr('title', d => `Add a ${growInit.value} filter to ${layerLabelWithId(state, d.id)}`)
       .property('disabled', d => d.id === lastLayerId || state.connection !== 'open');
     cols.select('.remove-filter')
-      .attr('aria-label', d => `Remove the selected filter from ${d.id}`)
+      .attr('aria-label', d => `Remove the selected filter from ${layerLabelWithId(state, d.id)}`)
       .attr('title', d => selection?.layer === d.id ? `Remove ${selection.filter}` : 'Select a filter of this layer first')
       .property('disabled', d => d.id === lastLayerId || selection?.layer !== d.id || d.filterIds.length <= 1);
     cols.select('.freeze')
-      .attr('aria-label', d => `${d.frozen ? 'Unfreeze' : 'Freeze'} ${d.id}`)
-      .attr('title', d => d.frozen ? `Unfreeze ${d.id}` : `Freeze ${d.id} (stop updating its weights)`)
+      .attr('aria-label', d => `${d.frozen ? 'Unfreeze' : 'Freeze'} ${layerLabelWithId(state, d.id)}`)
+      .attr('title', d => d.frozen ? `Unfreeze ${layerLabelWithId(state, d.id)}`
+        : `Freeze ${layerLabelWithId(state, d.id)} (stop updating its weights)`)
       .attr('aria-pressed', d => String(!!d.frozen));
     const advice = recommendationIndex(state);
     cols.select('.freeze-hint')
       .attr('hidden', d => advice.freeze.has(d.id) && !d.frozen ? null : true)
-      .attr('aria-label', d => advice.freeze.has(d.id) ? `Freezing ${d.id} is suggested: ${advice.freeze.get(d.id).detail}` : null)
+      .attr('aria-label', d => advice.freeze.has(d.id)
+        ? `Freezing ${layerLabelWithId(state, d.id)} is suggested: ${advice.freeze.get(d.id).detail}` : null)
       .attr('title', d => advice.freeze.has(d.id) ? `Freeze suggested (${advice.freeze.get(d.id).reason}): ${advice.freeze.get(d.id).detail}` : null);
     cols.select('.remove-layer')
-      .attr('aria-label', d => `Remove layer ${d.id}`).attr('title', d => `Remove layer ${d.id}`)
+      .attr('aria-label', d => `Remove layer ${layerLabelWithId(state, d.id)}`)
+      .attr('title', d => `Remove layer ${layerLabelWithId(state, d.id)}`)
       .property('disabled', d => d.id === lastLayerId);
 
     const probs = state.snapshot?.probe?.probabilities || [];
