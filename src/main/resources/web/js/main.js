@@ -99,6 +99,8 @@ function renderToasts(state) {
         .attr('class', t => `toast toast-${t.kind}`)
         .attr('role', t => t.kind === 'error' ? 'alert' : null)
         .call(div => div.append('span').text(t => t.text))
+        .call(div => div.filter(t => t.action).append('button').attr('class', 'btn btn-small toast-action')
+          .text(t => t.action.label).on('click', (e, t) => { actions.command(t.action.command); store.dismiss(t.id); }))
         .call(div => div.append('button').attr('class', 'toast-close').attr('aria-label', 'Dismiss')
           .text('×').on('click', (e, t) => store.dismiss(t.id))),
     );

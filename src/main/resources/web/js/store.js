@@ -2,7 +2,7 @@
 // UI-only setters (tab, selection, toasts). No DOM here. Views are told about changes through
 // subscribe(); main.js batches them into at most one render per animation frame.
 
-import { MESSAGE, STRUCTURAL, describeCommand } from './protocol.js';
+import { MESSAGE, STRUCTURAL, COMMAND, commands, describeCommand } from './protocol.js';
 
 const MAX_SERIES = 200000;
 const MAX_RESULTS = 200;
@@ -60,7 +60,7 @@ export function createStore() {
     state.validation = (history?.validation || []).map(v => ({ step: num(v.step), epoch: num(v.epoch),
       accuracy: num(v.accuracy), loss: num(v.loss) }));
     state.steering = (history?.steering || []).map(e => ({ ...e, step: num(e.step),
-      label: describeCommand(e.type, e.payload, e.type === 'set-hyperparameters' ? e.result : null) }));
+      label: describeCommand(e.type, e.payload, e.result) }));
     state.steeringVersion++;
     state.throughput = [];
   }
@@ -93,6 +93,12 @@ export function createStore() {
     }
   }
 
+  /** Forgets a selected filter that the new architecture no longer has, so no button still targets it. */
+  function dropStaleSelection() {
+    const filter = state.selection?.filter;
+    if (filter && !(state.architecture?.layers || []).some(l => (l.unitIds || []).includes(filter))) state.selection = null;
+  }
+
   function remember(id, result) {
     state.results.set(id, result);
     if (state.results.size > MAX_RESULTS) state.results.delete(state.results.keys().next().value);
@@ -114,6 +120,7 @@ export function createStore() {
           state.architecture = p.architecture || null;
           state.dataset = p.dataset || null;
           resetSeries(p.history);
+          dropStaleSelection();
           state.versions.hello++;
           state.versions.architecture++;
           if (p.snapshot) onSnapshot(p.snapshot);
@@ -124,6 +131,7 @@ export function createStore() {
           break;
         case MESSAGE.ARCHITECTURE:
           state.architecture = msg.payload;
+          dropStaleSelection();
           state.versions.architecture++;
           break;
         case MESSAGE.ACK: {
@@ -136,10 +144,12 @@ export function createStore() {
             const step = num(state.snapshot?.step) || 0;
             state.steering.push({ step, epoch: num(state.snapshot?.epoch), wallMillis: Date.now(), type: sent.type,
               payload: sent.payload, result: changes,
-              label: describeCommand(sent.type, sent.payload, sent.type === 'set-hyperparameters' ? changes : null) });
+              label: describeCommand(sent.type, sent.payload, changes) });
             state.steeringVersion++;
             if (STRUCTURAL.has(sent.type) || ['undo', 'reset', 'save-checkpoint'].includes(sent.type)) {
-              store.toast(`Done: ${describeCommand(sent.type, sent.payload, changes)}`, 'ok');
+              // removing a layer is one click: the message offers to take it back
+              store.toast(`Done: ${describeCommand(sent.type, sent.payload, changes)}`, 'ok',
+                sent.type === COMMAND.REMOVE_LAYER ? { label: 'Undo', command: commands.undo() } : null);
             }
           }
           break;
@@ -198,12 +208,13 @@ export function createStore() {
       notify('recommendations');
     },
 
-    toast(text, kind = 'info') {
+    /** Shows a message; `action` ({label, command}: a protocol.js builder result) adds a button that sends it. */
+    toast(text, kind = 'info', action = null) {
       const id = ++toastSeq;
-      state.toasts.push({ id, text, kind, at: Date.now() });
+      state.toasts.push({ id, text, kind, action, at: Date.now() });
       if (state.toasts.length > 5) state.toasts.shift();
       notify('toast');
-      setTimeout(() => store.dismiss(id), kind === 'error' ? 9000 : 4000);
+      setTimeout(() => store.dismiss(id), kind === 'error' || action ? 9000 : 4000);
       return id;
     },
 

@@ -129,8 +129,11 @@ public sealed interface Command {
     }
   }
 
-  /** Re-initialises the network with the session's seed and architecture spec; history is kept. */
-  record Reset() implements Command {
+  /**
+   * Re-initialises the network with the session's seed and its model spec, or with {@code model}
+   * (shorthand, e.g. conv16-conv20-conv20) which then becomes the session's spec; history is kept.
+   */
+  record Reset(String model) implements Command {
     public String type() {
       return "reset";
     }

@@ -24,6 +24,12 @@ final class CommandApplier {
   /** Upper bound for a single step command. */
   static final int MAX_STEPS = 100_000;
 
+  /** Filter ids named in an undo description before the rest are counted. */
+  private static final int IDS_NAMED = 4;
+
+  /** The network before a structural change, and that change in words (what undoing it undoes). */
+  record UndoStep(NetworkState before, String change) {}
+
   private final TrainingSession session;
 
   CommandApplier(TrainingSession session) {
@@ -66,7 +72,7 @@ final class CommandApplier {
         case Command.SetProbe p -> setProbe(p);
         case Command.SaveCheckpoint c -> saveCheckpoint(c);
         case Command.Undo u -> undo();
-        case Command.Reset r -> reset();
+        case Command.Reset r -> reset(r);
       };
     } catch (IllegalArgumentException | IllegalStateException e) {
       return CommandResult.error(e.getMessage());
@@ -129,11 +135,19 @@ final class CommandApplier {
     NetworkState before = structural && session.config().undoDepth() > 0 ? NetworkState.capture(session.network()) : null;
     SurgeryResult result = operation.run();
     if (before != null) {
-      session.undoStack().push(before);
+      session.undoStack().push(new UndoStep(before, changeInWords(result)));
       while (session.undoStack().size() > session.config().undoDepth()) session.undoStack().removeLast();
     }
     session.install(session.network());
     return Commands.describe(result);
+  }
+
+  /** A surgery result in words, naming the filters it added or removed: "remove 1 filter from conv2 (conv2/f5)". */
+  private static String changeInWords(SurgeryResult r) {
+    List<String> ids = r.addedUnits().isEmpty() ? r.removedUnits() : r.addedUnits();
+    if (ids.isEmpty()) return r.description();
+    String named = String.join(", ", ids.subList(0, Math.min(IDS_NAMED, ids.size())));
+    return r.description() + " (" + named + (ids.size() > IDS_NAMED ? " and " + (ids.size() - IDS_NAMED) + " more" : "") + ")";
   }
 
   private Map<String, Object> setProbe(Command.SetProbe p) {
@@ -174,21 +188,31 @@ final class CommandApplier {
   }
 
   private Map<String, Object> undo() {
-    NetworkState previous = session.undoStack().peek();
+    UndoStep previous = session.undoStack().peek();
     if (previous == null) throw new IllegalStateException("nothing to undo: no structural change since the start");
-    Network restored = previous.restore();
+    Network restored = previous.before().restore();
     session.undoStack().pop();
     List<String> layers = restored.layers().stream().map(l -> l.id()).toList();
     session.install(restored);
-    return Map.of("restoredLayers", layers);
+    return Map.of("undone", previous.change(), "restoredLayers", layers);
   }
 
-  private Map<String, Object> reset() {
+  /**
+   * Builds the network afresh from the seed and the session's spec or the command's {@code model}.
+   * A client's spec is shorthand only (a .json spec would make the server read a file of the
+   * client's choosing); any error leaves the session's network and spec as they were.
+   */
+  private Map<String, Object> reset(Command.Reset r) {
     SessionConfig c = session.config();
-    Network fresh = Network.build(ModelSpecs.parse(c.model(), session.data().shape(), session.data().classNames().size()), c.seed());
+    String model = r.model() == null ? c.model() : r.model().strip();
+    if (r.model() != null && model.endsWith(".json")) {
+      throw new IllegalArgumentException("model must be shorthand such as conv16-conv20-conv20; a client cannot name a spec file");
+    }
+    Network fresh = Network.build(ModelSpecs.parse(model, session.data().shape(), session.data().classNames().size()), c.seed());
     session.undoStack().clear();
     session.install(fresh);
-    return Map.of("model", c.model(), "seed", c.seed());
+    session.startedAfresh(model);
+    return Map.of("model", model, "seed", c.seed());
   }
 
   private static <T> T required(T value, String name) {

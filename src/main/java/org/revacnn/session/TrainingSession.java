@@ -52,7 +52,7 @@ public final class TrainingSession implements AutoCloseable {
   /** How long a computed t-SNE map is reused. */
   public static final long TSNE_CACHE_MILLIS = 3000;
 
-  private final SessionConfig config;
+  private volatile SessionConfig config;
   private final Datasets data;
   private final Normalization normalization;
   private final BatchSampler sampler;
@@ -63,7 +63,7 @@ public final class TrainingSession implements AutoCloseable {
   private final BlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
   private final AtomicReference<Snapshot> latest = new AtomicReference<>();
   private final AtomicReference<Architecture> architecture = new AtomicReference<>();
-  private final Deque<NetworkState> undoStack = new ArrayDeque<>();
+  private final Deque<CommandApplier.UndoStep> undoStack = new ArrayDeque<>();
   private final SnapshotBuilder snapshots;
   private final CommandApplier commands;
   private Network network;
@@ -451,8 +451,17 @@ public final class TrainingSession implements AutoCloseable {
     lastStepNanos = 0;
   }
 
-  Deque<NetworkState> undoStack() {
+  Deque<CommandApplier.UndoStep> undoStack() {
     return undoStack;
+  }
+
+  /**
+   * After a reset installed a network built from {@code model}: that spec becomes the session's, and
+   * the fresh network the last good state (a rollback must not bring back the old one). Training thread only.
+   */
+  void startedAfresh(String model) {
+    config = config.withModel(model);
+    lastGood = NetworkState.capture(network);
   }
 
   SnapshotBuilder snapshots() {

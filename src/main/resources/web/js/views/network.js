@@ -6,9 +6,10 @@
 // headers hold +, −, freeze and remove; a toolbar inserts layers; the left column picks or
 // uploads the probe image.
 
-import { commands, GROW_INITS, INSERT_INITS } from '../protocol.js';
+import { commands, GROW_INITS, INSERT_INITS, identityWidth } from '../protocol.js';
 import { num, parameterLayers, splitSize, recommendationIndex, REMOVAL_REASONS } from '../store.js';
-import { paintFilter, symmetricLimit, divergingCss, divergingGradientCss } from '../color.js';
+import { drawFilter, symmetricLimit, divergingCss, divergingGradientCss, FILTER_SCALE_NOTE } from '../color.js';
+import { layerLabel, layerLabelWithId } from '../labels.js';
 
 const HEADER_H = 86;
 const INPUT_W = 176;
@@ -52,7 +53,7 @@ export function createNetwork(element, actions) {
         <div id="probe-error" class="field-error" role="alert"></div>
       </div>
       <div class="network-layers"></div>
-      <span class="legend" aria-hidden="true"><span>weights <span class="legend-label">−</span><span class="legend-bar"></span><span class="legend-label">+</span></span>
+      <span class="legend" aria-hidden="true"><span>weights <span class="legend-label">−</span><span class="legend-bar"></span><span class="legend-label">+</span> (${FILTER_SCALE_NOTE})</span>
         <span>· path width = probe activation (top 50%)</span><span>· jitter = |∇w|</span>
         <span class="legend-rec">· <span class="rec-swatch"></span> remove?
           <b class="rec-glyph">${REMOVAL_REASONS.dead.glyph}</b> dead <b class="rec-glyph">${REMOVAL_REASONS.redundant.glyph}</b> redundant
@@ -107,7 +108,21 @@ export function createNetwork(element, actions) {
     const conv = insertKind.value === 'conv';
     $('#insert-size-label').textContent = conv ? 'filters' : 'units';
     element.querySelectorAll('.conv-only').forEach(e => { e.hidden = !conv; });
+    fitIdentity();
   });
+  // an identity block must keep its input's width (and cannot pool): the form sets what it needs
+  const insertInit = $('#insert-init');
+  const insertPool = $('#insert-pool');
+  function fitIdentity() {
+    const identity = insertInit.value === 'identity';
+    insertPool.disabled = identity;
+    if (!identity) return;
+    insertPool.checked = false;
+    const width = identityWidth(lastState?.architecture, insertAfter.value, insertKind.value);
+    if (width) insertSize.value = String(width);
+  }
+  insertInit.addEventListener('change', fitIdentity);
+  insertAfter.addEventListener('change', fitIdentity);
   insertForm.addEventListener('submit', (e) => {
     e.preventDefault();
     const size = Number(insertSize.value);
@@ -116,14 +131,14 @@ export function createNetwork(element, actions) {
       return;
     }
     const after = insertAfter.value;
-    const init = $('#insert-init').value;
+    const init = insertInit.value;
     if (insertKind.value === 'conv') {
       const kernel = Number($('#insert-kernel').value);
       if (!Number.isInteger(kernel) || kernel < 1 || kernel > 11) {
         actions.toast('Kernel size must be a whole number in 1..11', 'error');
         return;
       }
-      actions.command(commands.insertConv(after, size, kernel, $('#insert-pool').checked, init));
+      actions.command(commands.insertConv(after, size, kernel, insertPool.checked, init));
     } else {
       actions.command(commands.insertDense(after, size, init));
     }
@@ -243,29 +258,33 @@ export function createNetwork(element, actions) {
     cols.select('.layer-head')
       .style('left', d => `${colById.get(d.id).x - colById.get(d.id).headWidth / 2}px`)
       .style('width', d => `${colById.get(d.id).headWidth}px`);
-    cols.select('.layer-title').text(d => d.id + (d.frozen ? ' ❄' : ''))
+    cols.select('.layer-title').text(d => layerLabel(state, d.id) + (d.frozen ? ' ❄' : ''))
       .classed('open', d => state.layerPanel === d.id)
       .attr('aria-pressed', d => String(state.layerPanel === d.id))
-      .attr('title', d => state.layerPanel === d.id ? `Close the panel of ${d.id}` : `Show every filter and activation map of ${d.id}`);
+      .attr('title', d => `${state.layerPanel === d.id ? 'Close the panel of' : 'Show every filter and activation map of'} ${layerLabelWithId(state, d.id)}`);
     cols.select('.layer-sub').text(d => subtitle(d, state));
     cols.select('.add-filter')
-      .attr('aria-label', d => `Add a filter to ${d.id}`).attr('title', d => `Add a ${growInit.value} filter to ${d.id}`)
+      .attr('aria-label', d => `Add a filter to ${layerLabelWithId(state, d.id)}`)
+      .attr('title', d => `Add a ${growInit.value} filter to ${layerLabelWithId(state, d.id)}`)
       .property('disabled', d => d.id === lastLayerId || state.connection !== 'open');
     cols.select('.remove-filter')
-      .attr('aria-label', d => `Remove the selected filter from ${d.id}`)
+      .attr('aria-label', d => `Remove the selected filter from ${layerLabelWithId(state, d.id)}`)
       .attr('title', d => selection?.layer === d.id ? `Remove ${selection.filter}` : 'Select a filter of this layer first')
       .property('disabled', d => d.id === lastLayerId || selection?.layer !== d.id || d.filterIds.length <= 1);
     cols.select('.freeze')
-      .attr('aria-label', d => `${d.frozen ? 'Unfreeze' : 'Freeze'} ${d.id}`)
-      .attr('title', d => d.frozen ? `Unfreeze ${d.id}` : `Freeze ${d.id} (stop updating its weights)`)
+      .attr('aria-label', d => `${d.frozen ? 'Unfreeze' : 'Freeze'} ${layerLabelWithId(state, d.id)}`)
+      .attr('title', d => d.frozen ? `Unfreeze ${layerLabelWithId(state, d.id)}`
+        : `Freeze ${layerLabelWithId(state, d.id)} (stop updating its weights)`)
       .attr('aria-pressed', d => String(!!d.frozen));
     const advice = recommendationIndex(state);
     cols.select('.freeze-hint')
       .attr('hidden', d => advice.freeze.has(d.id) && !d.frozen ? null : true)
-      .attr('aria-label', d => advice.freeze.has(d.id) ? `Freezing ${d.id} is suggested: ${advice.freeze.get(d.id).detail}` : null)
+      .attr('aria-label', d => advice.freeze.has(d.id)
+        ? `Freezing ${layerLabelWithId(state, d.id)} is suggested: ${advice.freeze.get(d.id).detail}` : null)
       .attr('title', d => advice.freeze.has(d.id) ? `Freeze suggested (${advice.freeze.get(d.id).reason}): ${advice.freeze.get(d.id).detail}` : null);
     cols.select('.remove-layer')
-      .attr('aria-label', d => `Remove layer ${d.id}`).attr('title', d => `Remove layer ${d.id}`)
+      .attr('aria-label', d => `Remove layer ${layerLabelWithId(state, d.id)}`)
+      .attr('title', d => `Remove layer ${layerLabelWithId(state, d.id)}`)
       .property('disabled', d => d.id === lastLayerId);
 
     const probs = state.snapshot?.probe?.probabilities || [];
@@ -347,15 +366,7 @@ export function createNetwork(element, actions) {
     const channels = num(layer.thumbnailChannels) || 1;
     const data = layer.thumbnails || [];
     if (!size || !data.length) return;
-    const per = size * size * channels;
-    const limit = symmetricLimit(data);
-    nodes.select('canvas.thumb').each(function (n) {
-      if (this.width !== size) { this.width = size; this.height = size; }
-      const ctx = this.getContext('2d');
-      const image = ctx.createImageData(size, size);
-      if ((n.index + 1) * per <= data.length) paintFilter(image.data, data, n.index * per, size, channels, limit);
-      ctx.putImageData(image, 0, 0);
-    });
+    nodes.select('canvas.thumb').each(function (n) { drawFilter(this, data, n.index, size, channels); });
   }
 
   function drawSwatches(nodes, layer) {
@@ -437,8 +448,9 @@ export function createNetwork(element, actions) {
     const all = (state.architecture?.layers || []).map(l => l.id);
     const ids = all.length ? all : parameterLayers(state).map(l => l.id);
     const current = insertAfter.value;
-    insertAfter.innerHTML = ids.map(id => `<option>${escapeHtml(id)}</option>`).join('');
+    insertAfter.innerHTML = ids.map(id => `<option value="${escapeHtml(id)}">${escapeHtml(layerLabel(state, id))}</option>`).join('');
     if (ids.includes(current)) insertAfter.value = current;
+    fitIdentity();
   }
 
   return {
