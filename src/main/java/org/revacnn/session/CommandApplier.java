@@ -139,8 +139,8 @@ final class CommandApplier {
       session.snapshots().setProbeIndex(p.image());
       return Map.of("image", p.image());
     }
-    session.snapshots().setProbePixels(p.pixels(), p.label() == null ? 0 : p.label());
-    return Map.of("image", "uploaded", "label", p.label() == null ? 0 : p.label());
+    session.snapshots().setProbePixels(p.pixels(), p.label());
+    return Map.of("image", "uploaded", "label", p.label() == null ? "unknown" : p.label());
   }
 
   private Map<String, Object> saveCheckpoint(Command.SaveCheckpoint c) throws java.io.IOException {
