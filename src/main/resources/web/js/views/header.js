@@ -93,7 +93,8 @@ export function fmtInt(v) {
 }
 
 export function fmtFixed(v, digits) {
-  return Number.isFinite(v) ? v.toFixed(digits) : '–';
+  if (!Number.isFinite(v)) return '–';
+  return Math.abs(v) >= 1e6 ? v.toExponential(2) : v.toFixed(digits); // a diverged loss stays short
 }
 
 export function fmtPct(v) {
