@@ -67,7 +67,6 @@ class ClassifyAndSpriteApiTest {
     // a different image: a different answer, and still neither the probe nor the log moved
     String other = "{\"pixels\":\"" + Base64.getEncoder().encodeToString(pixels(5)) + "\"}";
     assertThat(server.post("/api/classify", other).body()).isNotEqualTo(response.body());
-    server.session.publish();
     assertThat(server.session.latest().probe().index()).isEqualTo(0);
     assertThat(server.session.history().steering()).hasSize(logBefore);
   }
