@@ -89,6 +89,15 @@ for (const b of tabButtons) {
   });
 }
 
+// ---- skip link: past the header, tabs and the network's filters, to the visible view's side panel ----
+document.getElementById('skip-link').addEventListener('click', (e) => {
+  e.preventDefault();
+  const view = document.getElementById(`view-${store.state.tab}`);
+  const target = view.querySelector('aside') || view;
+  if (!target.hasAttribute('tabindex')) target.tabIndex = -1;
+  target.focus();
+});
+
 // ---- toasts ----
 const toastHost = document.getElementById('toasts');
 function renderToasts(state) {

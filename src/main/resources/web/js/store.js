@@ -25,7 +25,8 @@ export function createStore() {
     architecture: null,
     dataset: null,
     snapshot: null,
-    series: { steps: [], loss: [], accuracy: [], version: 0 },
+    // per point: step, loss, accuracy, examples seen and wall-clock millis (0 or NaN: not recorded)
+    series: { steps: [], loss: [], accuracy: [], examples: [], wall: [], version: 0 },
     validation: [],
     throughput: [],
     steering: [],
@@ -45,7 +46,8 @@ export function createStore() {
   }
 
   function resetSeries(history) {
-    const s = { steps: [], loss: [], accuracy: [], version: state.series.version + 1 };
+    const s = { steps: [], loss: [], accuracy: [], examples: [], wall: [], version: state.series.version + 1 };
+    state.throughput = [];
     if (history && history.loss) {
       const first = num(history.firstStep) || 1;
       const stride = num(history.stride) || 1;
@@ -54,6 +56,10 @@ export function createStore() {
         s.steps.push(first + i * stride + stride - 1);
         s.loss.push(num(history.loss[i]));
         s.accuracy.push(num(history.accuracy?.[i]));
+        s.examples.push(num(history.examplesSeen?.[i]));
+        s.wall.push(num(history.wallMillis?.[i]));
+        const ips = num(history.imagesPerSecond?.[i]);
+        if (Number.isFinite(ips)) state.throughput.push({ step: s.steps[i], wallMillis: s.wall[i], imagesPerSecond: ips });
       }
     }
     state.series = s;
@@ -62,7 +68,6 @@ export function createStore() {
     state.steering = (history?.steering || []).map(e => ({ ...e, step: num(e.step),
       label: describeCommand(e.type, e.payload, e.result) }));
     state.steeringVersion++;
-    state.throughput = [];
   }
 
   function onSnapshot(snap) {
@@ -76,7 +81,9 @@ export function createStore() {
       s.steps.push(step);
       s.loss.push(num(snap.loss));
       s.accuracy.push(num(snap.trainAccuracy));
-      if (s.steps.length > MAX_SERIES) { s.steps.splice(0, 1000); s.loss.splice(0, 1000); s.accuracy.splice(0, 1000); }
+      s.examples.push(num(snap.examplesSeen));
+      s.wall.push(num(snap.wallMillis));
+      if (s.steps.length > MAX_SERIES) for (const k of ['steps', 'loss', 'accuracy', 'examples', 'wall']) s[k].splice(0, 1000);
       s.version++;
     }
     const va = snap.validationAccuracy;

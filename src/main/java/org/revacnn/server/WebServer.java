@@ -76,6 +76,8 @@ public final class WebServer implements AutoCloseable {
       cfg.routes.get("/api/checkpoint", api::checkpoint);
       cfg.routes.get("/api/weights", api::weights);
       cfg.routes.get("/api/images/{split}/{index}", api::image);
+      cfg.routes.get("/api/sprites/{split}", api::sprite);
+      cfg.routes.post("/api/classify", api::classify);
       cfg.routes.get("/api/test", api::test);
       cfg.routes.get("/api/activations", api::activations);
       cfg.routes.get("/api/tsne", analytics::tsne);

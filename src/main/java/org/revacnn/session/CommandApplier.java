@@ -158,8 +158,8 @@ final class CommandApplier {
       session.snapshots().setProbeIndex(p.image());
       return Map.of("image", p.image());
     }
-    session.snapshots().setProbePixels(p.pixels(), p.label() == null ? 0 : p.label());
-    return Map.of("image", "uploaded", "label", p.label() == null ? 0 : p.label());
+    session.snapshots().setProbePixels(p.pixels(), p.label());
+    return Map.of("image", "uploaded", "label", p.label() == null ? "unknown" : p.label());
   }
 
   private static String whyUnchanged(Command command) {

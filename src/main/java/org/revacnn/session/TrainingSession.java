@@ -197,7 +197,7 @@ public final class TrainingSession implements AutoCloseable {
   public CompletableFuture<FilterMap> filterMap(String layerId, TsneKind kind) {
     boolean needsProbe = kind == TsneKind.ACTIVATIONS || kind == TsneKind.ACTIVATION_GRADIENTS;
     return tsne.filterMap(layerId, kind, () -> query(net -> FilterVectors.read(net, layerId, kind, statistics,
-        needsProbe ? net.probe(snapshots.probeImage(), snapshots.probeLabel()) : null)));
+        needsProbe ? net.probe(snapshots.probeImage(), snapshots.probeTarget(net)) : null)));
   }
 
   /** A t-SNE map of the first {@link #IMAGE_MAP_IMAGES} probe-set (validation) images by the classifier's input. */
@@ -322,7 +322,7 @@ public final class TrainingSession implements AutoCloseable {
       imagesPerSecond = imagesPerSecond == 0 ? rate : imagesPerSecond + 0.05 * (rate - imagesPerSecond);
     }
     lastStepNanos = now;
-    history.addStep(sessionStep, result.loss(), result.accuracy());
+    history.addStep(sessionStep, result.loss(), result.accuracy(), examplesSeen, System.currentTimeMillis(), imagesPerSecond);
     String divergence = DivergenceGuard.check(result.loss(), history, config.divergenceFactor(), network);
     if (divergence != null) {
       rollBack(divergence);
