@@ -55,6 +55,18 @@ class CliTest {
   }
 
   @Test
+  void benchJsonIsOneLineOfJsonEndingInANewlineWithProgressOnlyOnStandardError() throws Exception {
+    Run bench = run("bench", "--json", "--quick", "--seconds", "0.02", "--repeats", "1", "--warmup", "0.1",
+        "--threads", "1", "--model", "conv4");
+    assertThat(bench.exitCode()).as(bench.err()).isZero();
+    assertThat(bench.out()).endsWith("}" + System.lineSeparator()).hasLineCount(1);
+    JsonNode result = new ObjectMapper().readTree(bench.out());
+    assertThat(result.get("model").asText()).isEqualTo("conv4");
+    assertThat(result.get("train").get("batch4").get("threads1").asDouble()).isPositive();
+    assertThat(result.get("infer").get("batch64").get("threads1").asDouble()).isPositive();
+  }
+
+  @Test
   void growExperimentWritesCurvesAndASummary() throws Exception {
     Path out = dir.resolve("grow");
     Run grow = run("experiment", "grow", "--data", "synthetic:100", "--validation", "10", "--base", "conv4-conv4",
