@@ -52,6 +52,9 @@ class CliTest {
     Run export = run("export", "--checkpoint", ckpt.toString(), "--out", dir.resolve("w").toString());
     assertThat(export.exitCode()).as(export.err()).isZero();
     assertThat(dir.resolve("w").resolve("conv1.weights.npy")).exists();
+    JsonNode preprocessing = new ObjectMapper().readTree(dir.resolve("w").resolve("preprocessing.json").toFile());
+    assertThat(preprocessing.get("mean").size()).isEqualTo(3);
+    assertThat(preprocessing.get("mean").get(0).asDouble()).isBetween(0.0, 1.0);
   }
 
   @Test
