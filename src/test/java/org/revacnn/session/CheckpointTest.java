@@ -125,6 +125,42 @@ class CheckpointTest {
     }
   }
 
+  @Test
+  void checkpointsOfNetworksChangedByEverySurgeryStillPassEveryCheck() throws Exception {
+    Path file = dir.resolve("surgery.ckpt");
+    try (TrainingSession s = SessionFixtures.session()) {
+      for (Command c : List.<Command>of(new Command.AddFilters("conv2", 2, "net2net", null, null),
+          new Command.RemoveFilters("conv1", List.of("conv1/f0", "conv1/f3")),
+          new Command.InsertLayer("pool2", "conv", 5, 3, true, null, "random"),
+          new Command.InsertLayer("pool3", "dense", null, null, null, 7, "random"),
+          new Command.RemoveLayer("conv3"),
+          new Command.Freeze("conv1"),
+          new Command.SetHyperparameters(null, null, null, null, "adam"))) {
+        assertThat(apply(s, c).ok()).as(c.toString()).isTrue();
+      }
+      train(s, 2);
+      s.saveCheckpoint(file);
+    }
+    Checkpoint.Contents contents = Checkpoint.read(file, SessionFixtures.config());
+    assertThat(contents.state().architecture().layers()).extracting(org.revacnn.engine.Architecture.LayerInfo::id)
+        .contains("conv4", "fc1").doesNotContain("conv3");
+  }
+
+  /** A file written by format version 1 as first released (conv2-fc3, 3 steps of synthetic data, Adadelta). */
+  @Test
+  void aStoredVersion1CheckpointStillLoads() throws Exception {
+    Path stored = Path.of("src/test/resources/checkpoints/v1-conv2-fc3.ckpt");
+    Checkpoint.Contents contents = Checkpoint.read(stored, SessionFixtures.config());
+    assertThat(contents.config().model()).isEqualTo("conv2-fc3");
+    assertThat(contents.sessionStep()).isEqualTo(3);
+    assertThat(contents.examplesSeen()).isEqualTo(24);
+    assertThat(contents.probeIndex()).isZero();
+    assertThat(contents.state().params()).extracting(org.revacnn.engine.Param::name).containsExactly(
+        "conv1/weights", "conv1/bias", "fc1/weights", "fc1/bias", "output/weights", "output/bias");
+    assertThat(contents.state().params().get(2).states()).containsOnlyKeys("adadelta.g2", "adadelta.dx2");
+    assertThat(contents.normalization().mean(0)).isCloseTo(0.4984, org.assertj.core.api.Assertions.within(1e-4));
+  }
+
   /** A header edit, the text its error must contain. */
   static Stream<Arguments> forgedHeaders() {
     return Stream.of(
