@@ -37,6 +37,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--repeats", description = "Timed runs per figure; the median is reported (default 5, quick 3).")
   Integer repeats;
 
+  @Option(names = "--warmup", description = "Seconds of JIT warm-up before the timed runs (default 5, quick 2).")
+  Double warmupSeconds;
+
   @Option(names = "--threads", split = ",", description = "Thread counts to measure (default: ${DEFAULT-VALUE}).", defaultValue = "1,2")
   int[] threadCounts;
 
@@ -50,7 +53,8 @@ public final class BenchCommand implements Callable<Integer> {
     if (secondsPerRun <= 0 || runs < 1) throw new IllegalArgumentException("--seconds must be > 0 and --repeats >= 1");
     Map<String, Map<String, Map<String, Double>>> results = new LinkedHashMap<>();
     // one JIT warm-up of every code path first, so the first figure is not measured half-compiled
-    double warmUp = quick ? 2 : 5;
+    double warmUp = warmupSeconds != null ? warmupSeconds : quick ? 2 : 5;
+    if (warmUp < 0) throw new IllegalArgumentException("--warmup must be >= 0");
     for (int batch : new int[] {4, 64}) measure(batch, 1, true, warmUp / 3, 1);
     measure(64, 1, false, warmUp / 3, 1);
     for (int batch : new int[] {4, 64}) {

@@ -9,9 +9,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Writes a checkpoint's weights as JSON and NumPy .npy files for use in other tools. */
+/** Writes a checkpoint's weights and input preprocessing as JSON and NumPy .npy files for use in other tools. */
 @Command(name = "export", mixinStandardHelpOptions = true,
-    description = "Export a checkpoint's weights: weights.json, architecture.json and one .npy file per parameter.")
+    description = "Export a checkpoint's weights: weights.json, architecture.json, preprocessing.json (input"
+        + " normalisation) and one .npy file per parameter.")
 public final class ExportCommand implements Callable<Integer> {
   @Mixin
   CheckpointArgument checkpoint;
@@ -22,7 +23,7 @@ public final class ExportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Checkpoint.Contents saved = checkpoint.load();
-    List<Path> files = WeightExport.write(saved.state(), out);
+    List<Path> files = WeightExport.write(saved.state(), saved.normalization(), out);
     System.out.println("wrote " + files.size() + " files to " + out.toAbsolutePath());
     return 0;
   }

@@ -73,6 +73,8 @@ public final class ServeCommand implements Callable<Integer> {
       System.err.println("error: " + e.getMessage());
       return 2;
     }
+    removeStaleTemporaryFiles(autosave == null ? null : autosave.toAbsolutePath().getParent());
+    removeStaleTemporaryFiles(session.config().checkpointDir());
     WebServer server;
     try {
       server = WebServer.start(session, WebServer.Options.of(host, port, token));
@@ -93,6 +95,11 @@ public final class ServeCommand implements Callable<Integer> {
     System.out.println("Press Ctrl-C to stop" + (autosave != null ? " (the session is saved to " + autosave + ")" : "") + ".");
     stopped.await();
     return 0;
+  }
+
+  /** Deletes what saves killed mid-write left in {@code folder} (see Checkpoint.removeStaleTemporaryFiles). */
+  private static void removeStaleTemporaryFiles(Path folder) throws java.io.IOException {
+    for (Path file : Checkpoint.removeStaleTemporaryFiles(folder)) System.out.println("removed " + file + ", left by an interrupted save");
   }
 
   private TrainingSession openSession(Datasets datasets) throws Checkpoint.CheckpointException {

@@ -3,6 +3,10 @@ package org.revacnn.data;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.CoderResult;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +34,10 @@ public final class CifarBinaryReader {
       "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck");
 
   private static final int RECORDS_PER_READ = 1_000;
+  /** Labels are one byte: at most 256 classes. */
+  static final int MAX_CLASSES = 256;
+  static final int MAX_NAME_LENGTH = 100;
+  private static final int MAX_CLASS_NAMES_BYTES = 64 * 1024;
 
   private CifarBinaryReader() {}
 
@@ -78,22 +86,57 @@ public final class CifarBinaryReader {
     return writer.train(classNames);
   }
 
-  /** The names in {@code batches.meta.txt}, or the standard ten when the file is absent. */
+  /**
+   * The names in {@code batches.meta.txt}, or the standard ten when the file is absent: UTF-8 text,
+   * one name a line (blank lines ignored), 1 to {@value #MAX_CLASSES} names of at most
+   * {@value #MAX_NAME_LENGTH} characters. An error says what is wrong and where.
+   */
   static List<String> readClassNames(Path directory) throws DataException {
     Path file = directory.resolve(CLASS_NAMES_FILE);
     if (!Files.isRegularFile(file)) {
       return DEFAULT_CLASS_NAMES;
     }
+    long size = DataFiles.sizeOf(file);
+    if (size > MAX_CLASS_NAMES_BYTES) {
+      throw new DataException(file + " is " + size + " bytes; a list of class names is at most " + MAX_CLASS_NAMES_BYTES);
+    }
+    byte[] bytes;
     try {
-      List<String> names = Files.readAllLines(file, StandardCharsets.UTF_8).stream()
-          .map(String::strip).filter(line -> !line.isEmpty()).toList();
-      if (names.isEmpty() || names.size() > 256) {
-        throw new DataException(file + " lists " + names.size() + " class names, expected 1 to 256 (one a line)");
-      }
-      return names;
+      bytes = Files.readAllBytes(file);
     } catch (IOException e) {
       throw DataFiles.cannotRead(file, e);
     }
+    List<String> lines = utf8Text(file, bytes).lines().toList();
+    List<String> names = new ArrayList<>();
+    for (int line = 0; line < lines.size(); line++) {
+      String name = lines.get(line).strip();
+      if (name.isEmpty()) continue;
+      if (name.length() > MAX_NAME_LENGTH || name.chars().anyMatch(Character::isISOControl)) {
+        throw new DataException(file + " line " + (line + 1) + " is not a class name: expected up to " + MAX_NAME_LENGTH
+            + " printable characters");
+      }
+      names.add(name);
+    }
+    if (names.isEmpty() || names.size() > MAX_CLASSES) {
+      throw new DataException(file + " lists " + names.size() + " class names, expected 1 to " + MAX_CLASSES + " (one a line)");
+    }
+    return names;
+  }
+
+  /** {@code bytes} as UTF-8, or an error naming the first byte that is not UTF-8 and where it is. */
+  private static String utf8Text(Path file, byte[] bytes) throws DataException {
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CharBuffer out = CharBuffer.allocate(bytes.length);
+    CoderResult result = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(in, out, true);
+    if (result.isError()) {
+      int offset = in.position();
+      int line = 1;
+      for (int i = 0; i < offset; i++) if (bytes[i] == '\n') line++;
+      throw new DataException(String.format("%s is not UTF-8 text: byte 0x%02x at offset %d (line %d); expected class"
+          + " names, one a line", file, bytes[offset] & 0xFF, offset, line));
+    }
+    return out.flip().toString();
   }
 
   private static int recordCount(Path file) throws DataException {

@@ -5,11 +5,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 import org.revacnn.engine.Shape;
 
 /**
@@ -17,11 +20,16 @@ import org.revacnn.engine.Shape;
  * {@code train/} and {@code test/} sub-folders that each hold the class folders. Class names are
  * the training sub-folder names in sorted order. Every PNG, JPEG, BMP or GIF file is decoded with
  * {@code javax.imageio} and resized by area averaging to the target shape (1 or 3 channels);
- * other files and hidden entries are skipped. Stateless.
+ * other files and hidden entries are skipped. An image of more than {@link #MAX_PIXELS} pixels is
+ * refused from its header, before decoding. Stateless.
  */
 public final class ImageFolderReader {
   public static final Shape DEFAULT_SHAPE = new Shape(3, 32, 32);
   public static final Set<String> IMAGE_EXTENSIONS = Set.of("png", "jpg", "jpeg", "bmp", "gif");
+  /** Side of the largest square image read; larger ones are refused (see {@link #MAX_PIXELS}). */
+  public static final int MAX_SIDE = 4096;
+  /** Most pixels an image may have (16.7 million, 64 MiB decoded as RGB): checked from the header, before decoding. */
+  public static final long MAX_PIXELS = (long) MAX_SIDE * MAX_SIDE;
 
   private ImageFolderReader() {}
 
@@ -104,13 +112,29 @@ public final class ImageFolderReader {
     }
   }
 
-  private static BufferedImage decode(Path file) throws DataException {
-    try {
-      BufferedImage image = ImageIO.read(file.toFile());
-      if (image == null) {
+  /**
+   * Decodes {@code file}, having first read only its header: an image of more than
+   * {@link #MAX_PIXELS} pixels is refused before its pixels are allocated (a small compressed
+   * file can decode to gigabytes).
+   */
+  static BufferedImage decode(Path file) throws DataException {
+    try (ImageInputStream input = ImageIO.createImageInputStream(file.toFile())) {
+      Iterator<ImageReader> readers = input == null ? null : ImageIO.getImageReaders(input);
+      if (readers == null || !readers.hasNext()) {
         throw new DataException(file + " is not a readable image: no decoder recognises its contents");
       }
-      return image;
+      ImageReader reader = readers.next();
+      try {
+        reader.setInput(input, true, true);
+        long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+        if (pixels > MAX_PIXELS) {
+          throw new DataException(file + " is " + reader.getWidth(0) + "x" + reader.getHeight(0) + " pixels, more than the "
+              + MAX_SIDE + "x" + MAX_SIDE + " (" + MAX_PIXELS + " pixels) a folder image may have; shrink it first");
+        }
+        return reader.read(0);
+      } finally {
+        reader.dispose();
+      }
     } catch (IOException | RuntimeException e) {
       throw new DataException(file + " is not a readable image: " + DataFiles.describe(e), e);
     }

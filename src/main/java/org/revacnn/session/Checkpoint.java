@@ -15,12 +15,18 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import java.util.zip.CRC32;
 import org.revacnn.data.Normalization;
 import org.revacnn.engine.Architecture;
@@ -40,16 +46,51 @@ import org.revacnn.engine.Param;
  *   arrays   float32 values: per parameter its value, then each optimiser state array, in header order
  *   8 bytes  CRC-32 of every byte before it
  * </pre>
- * Writing is atomic: a temporary file in the same folder, fsync, then rename over the target,
- * so a crash leaves either the old file or the new one, never a torn one.
+ * Writing is atomic: a temporary file in the same folder ({@code NAME.<digits>.revacnn-partial}),
+ * fsync, then rename over the target, so a crash leaves either the old file or the new one, never a
+ * torn one; {@link #removeStaleTemporaryFiles} deletes the temporary files such a crash leaves.
  */
 public final class Checkpoint {
   static final byte[] MAGIC = "RVCNCKPT".getBytes(StandardCharsets.US_ASCII);
   static final int VERSION = 1;
+  /** The largest checkpoint: one Java array. */
+  static final int MAX_BYTES = Integer.MAX_VALUE - 16;
   private static final ObjectMapper JSON = JsonMapper.builder()
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
+  /** Ends the name of the temporary file a write goes to before it is renamed over its target. */
+  static final String TEMPORARY_SUFFIX = ".revacnn-partial";
+  /** What {@link #write} names its temporary file: the target's name, a dot, random digits, the suffix. */
+  private static final Pattern TEMPORARY_NAME = Pattern.compile(".+\\.\\d+" + Pattern.quote(TEMPORARY_SUFFIX)
+      // and the name earlier versions used for *.ckpt targets
+      + "|.+\\.ckpt\\d+\\.tmp");
+  /** A temporary file untouched this long belongs to a write that died, not to one in progress. */
+  static final Duration STALE_AFTER = Duration.ofMinutes(1);
+
   private Checkpoint() {}
+
+  /**
+   * Deletes the temporary files of interrupted writes (a kill or power loss during {@link #write})
+   * from {@code folder}: regular files named as {@link #write} names them and not modified for
+   * {@link #STALE_AFTER}, so that a write in progress in another process is left alone. Returns the
+   * files deleted; a missing folder (or null) has none. Other files are never touched.
+   */
+  public static List<Path> removeStaleTemporaryFiles(Path folder) throws IOException {
+    if (folder == null || !Files.isDirectory(folder)) return List.of();
+    FileTime cutoff = FileTime.from(Instant.now().minus(STALE_AFTER));
+    List<Path> removed = new ArrayList<>();
+    try (Stream<Path> entries = Files.list(folder)) {
+      for (Path file : (Iterable<Path>) entries::iterator) {
+        if (TEMPORARY_NAME.matcher(file.getFileName().toString()).matches()
+            && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
+            && Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).compareTo(cutoff) < 0
+            && Files.deleteIfExists(file)) {
+          removed.add(file);
+        }
+      }
+    }
+    return removed;
+  }
 
   /** Everything a checkpoint holds. */
   public record Contents(SessionConfig config, String dataset, NetworkState state, Hyperparameters hyperparameters,
@@ -62,7 +103,7 @@ public final class Checkpoint {
     Path target = path.toAbsolutePath();
     Path dir = target.getParent();
     if (dir != null) Files.createDirectories(dir);
-    Path temp = Files.createTempFile(dir, target.getFileName().toString(), ".tmp");
+    Path temp = createTemporaryFile(target);
     try {
       try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
         ByteBuffer buffer = ByteBuffer.wrap(bytes);
@@ -77,6 +118,11 @@ public final class Checkpoint {
     } finally {
       Files.deleteIfExists(temp);
     }
+  }
+
+  /** A new empty file beside {@code target} for {@link #write}, named as {@link #removeStaleTemporaryFiles} recognises. */
+  static Path createTemporaryFile(Path target) throws IOException {
+    return Files.createTempFile(target.getParent(), target.getFileName() + ".", TEMPORARY_SUFFIX);
   }
 
   /** The checkpoint as bytes (what {@link #write} stores; also served for download). */
@@ -136,6 +182,9 @@ public final class Checkpoint {
   public static Contents read(Path path, SessionConfig base) throws CheckpointException {
     byte[] bytes;
     try {
+      if (Files.size(path) > MAX_BYTES) {
+        throw new CheckpointException(path + ": " + Files.size(path) + " bytes is larger than a checkpoint can be (" + MAX_BYTES + ")");
+      }
       bytes = Files.readAllBytes(path);
     } catch (NoSuchFileException e) {
       throw new CheckpointException(path + ": no such checkpoint file");
@@ -166,44 +215,73 @@ public final class Checkpoint {
       throw new CheckpointException(name + ": corrupt or truncated: checksum mismatch (stored " + Long.toHexString(stored)
           + ", computed " + Long.toHexString(crc.getValue()) + ")");
     }
+    JsonNode json;
     try {
-      JsonNode header = JSON.readTree(new String(bytes, buffer.position(), headerLength, StandardCharsets.UTF_8));
-      buffer.position(buffer.position() + headerLength);
-      Architecture arch = JSON.treeToValue(header.required("architecture"), Architecture.class);
-      List<Param> params = new ArrayList<>();
-      for (JsonNode node : header.required("params")) {
-        Param p = new Param(node.required("name").asText(), node.required("units").asInt(), node.required("unitSize").asInt(),
-            (float) node.required("decayMultiplier").asDouble());
-        readFloats(buffer, p.value(), name, p.name());
-        for (JsonNode state : node.required("states")) readFloats(buffer, p.state(state.asText()), name, p.name() + " " + state.asText());
-        params.add(p);
-      }
-      if (buffer.remaining() != 8) throw new CheckpointException(name + ": " + (buffer.remaining() - 8) + " unexpected bytes after the arrays");
-      NetworkState state = new NetworkState(arch, params, header.required("networkStep").asLong(), header.required("seed").asLong());
+      json = JSON.readTree(new String(bytes, buffer.position(), headerLength, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new CheckpointException(name + ": the header is not valid JSON: " + CheckpointHeader.describe(e));
+    }
+    buffer.position(buffer.position() + headerLength);
+    CheckpointHeader header = new CheckpointHeader(name, json, JSON);
+    // every size is checked against the bytes that follow and the architecture before anything is allocated
+    List<CheckpointHeader.ParamLayout> layouts = header.params(buffer.remaining() - 8L);
+    Architecture arch = header.object("architecture", Architecture.class);
+    try {
+      ArchitectureCheck.check(arch, layouts);
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      throw header.error("architecture", "is invalid: " + e.getMessage());
+    }
+    int channels = arch.input().channels();
+    // the largest image set an input of this shape allows (its pixels in one byte array)
+    long maxImages = Integer.MAX_VALUE / arch.input().size();
+    Integer probeIndex = header.has("probeIndex") ? (int) header.integer("probeIndex", 0, maxImages - 1) : null;
+    Normalization normalization = Normalization.of(header.fractions("normalizationMean", channels, false),
+        header.fractions("normalizationStd", channels, true));
+    Hyperparameters hyper = header.object("hyperparameters", Hyperparameters.class);
+    History.View history = history(header);
+    long seed = header.integer("seed", Long.MIN_VALUE, Long.MAX_VALUE);
+    SessionConfig config = base.withModel(header.model()).withSeed(seed).withAugment(header.bool("augment"))
+        .withHyperparameters(hyper);
+    String dataset = header.text("dataset");
+    long networkStep = header.integer("networkStep", 0, Long.MAX_VALUE);
+    long sessionStep = header.integer("sessionStep", 0, Long.MAX_VALUE);
+    long examplesSeen = header.integer("examplesSeen", 0, Long.MAX_VALUE);
+    int samplerEpoch = (int) header.integer("samplerEpoch", 0, Integer.MAX_VALUE);
+    int samplerPosition = (int) header.integer("samplerPosition", 0, maxImages);
+    List<Param> params = new ArrayList<>();
+    for (CheckpointHeader.ParamLayout layout : layouts) {
+      Param p = new Param(layout.name(), layout.units(), layout.unitSize(), layout.decayMultiplier());
+      readFloats(buffer, p.value());
+      for (String state : layout.states()) readFloats(buffer, p.state(state));
+      params.add(p);
+    }
+    NetworkState state = new NetworkState(arch, params, networkStep, seed);
+    try {
       state.restore().close();
-      Hyperparameters hyper = JSON.treeToValue(header.required("hyperparameters"), Hyperparameters.class);
-      History.View history = JSON.treeToValue(header.required("history"), History.View.class);
-      SessionConfig config = base.withModel(header.required("model").asText()).withSeed(header.required("seed").asLong())
-          .withAugment(header.required("augment").asBoolean()).withHyperparameters(hyper);
-      return new Contents(config, header.required("dataset").asText(), state, hyper, header.required("sessionStep").asLong(),
-          header.required("examplesSeen").asLong(), header.required("samplerEpoch").asInt(),
-          header.required("samplerPosition").asInt(), history, header.has("probeIndex") ? header.get("probeIndex").asInt() : null,
-          Normalization.of(doubles(header.required("normalizationMean")), doubles(header.required("normalizationStd"))));
-    } catch (IOException | IllegalArgumentException | java.nio.BufferUnderflowException e) {
-      throw new CheckpointException(name + ": incompatible or corrupt contents: " + e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw header.error("architecture", "does not fit the saved parameters: " + e.getMessage());
     }
+    return new Contents(config, dataset, state, hyper, sessionStep, examplesSeen, samplerEpoch, samplerPosition, history,
+        probeIndex, normalization);
   }
 
-  private static double[] doubles(JsonNode array) {
-    double[] out = new double[array.size()];
-    for (int i = 0; i < out.length; i++) out[i] = array.get(i).asDouble();
-    return out;
+  /** The saved history, with its arrays consistent. */
+  private static History.View history(CheckpointHeader header) throws CheckpointException {
+    History.View history = header.object("history", History.View.class);
+    if (history.loss() == null || history.accuracy() == null || history.loss().length != history.accuracy().length
+        || history.stride() < 1 || history.firstStep() < 0 || history.validation() == null || history.steering() == null) {
+      throw header.error("history", "must hold firstStep >= 0, stride >= 1, loss and accuracy of equal length, validation and steering");
+    }
+    try {
+      History.restore(history);
+    } catch (IllegalArgumentException e) {
+      throw header.error("history", e.getMessage());
+    }
+    return history;
   }
 
-  private static void readFloats(ByteBuffer buffer, float[] target, String name, String what) throws CheckpointException {
-    if (buffer.remaining() - 8 < 4L * target.length) {
-      throw new CheckpointException(name + ": truncated in the arrays of " + what);
-    }
+  /** Fills {@code target} from the buffer (whose length {@link CheckpointHeader#params} has checked). */
+  private static void readFloats(ByteBuffer buffer, float[] target) {
     buffer.asFloatBuffer().get(target);
     buffer.position(buffer.position() + 4 * target.length);
   }

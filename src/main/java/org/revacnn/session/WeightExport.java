@@ -10,15 +10,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.revacnn.data.Normalization;
 import org.revacnn.engine.Architecture;
 import org.revacnn.engine.NetworkState;
 import org.revacnn.engine.Param;
+import org.revacnn.engine.Shape;
 
 /**
  * Exports a network's weights for use elsewhere: one JSON document, or one NumPy {@code .npy}
  * file per parameter (float32, little-endian, C order). Shapes follow PyTorch's conventions:
  * conv weights {@code [filters, inChannels, k, k]}, dense weights {@code [units, inputs]}, biases
- * {@code [units]}. See docs/FORMATS.md.
+ * {@code [units]}; with the preprocessing that turns stored pixels into the network's input. See
+ * docs/FORMATS.md.
  */
 public final class WeightExport {
   private WeightExport() {}
@@ -75,12 +78,38 @@ public final class WeightExport {
   }
 
   /**
-   * Writes {@code weights.json}, {@code architecture.json} and one {@code <layer>.<param>.npy}
-   * per parameter into {@code directory}; returns the files written.
+   * How to turn an image's stored bytes into the network's input, as {@code preprocessing.json}:
+   * per channel {@code c}, {@code (pixel/255 - mean[c]) / std[c]} with the training split's mean
+   * and standard deviation on the 0..1 scale, laid out NCHW in the input shape.
    */
-  public static java.util.List<Path> write(NetworkState state, Path directory) throws IOException {
+  public static byte[] preprocessing(NetworkState state, Normalization normalization) throws IOException {
+    ObjectNode root = Commands.STRICT.createObjectNode();
+    root.put("scale", "pixel/255");
+    ArrayNode mean = root.putArray("mean");
+    ArrayNode std = root.putArray("std");
+    for (int c = 0; c < normalization.channels(); c++) {
+      mean.add(normalization.mean(c));
+      std.add(normalization.standardDeviation(c));
+    }
+    root.put("formula", "(pixel/255 - mean[c]) / std[c]");
+    root.put("layout", "NCHW");
+    Shape input = state.architecture().input();
+    root.putArray("inputShape").add(input.channels()).add(input.height()).add(input.width());
+    root.put("channels", input.channels() == 3 ? "RGB" : input.channels() == 1 ? "grey" : input.channels() + " channels");
+    root.put("output", "logits, one per class; softmax gives the class probabilities");
+    return Commands.STRICT.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+  }
+
+  /**
+   * Writes {@code weights.json}, {@code architecture.json}, {@code preprocessing.json} and one
+   * {@code <layer>.<param>.npy} per parameter into {@code directory}; returns the files written.
+   */
+  public static java.util.List<Path> write(NetworkState state, Normalization normalization, Path directory) throws IOException {
     Files.createDirectories(directory);
     java.util.List<Path> written = new java.util.ArrayList<>();
+    Path preprocessing = directory.resolve("preprocessing.json");
+    Files.write(preprocessing, preprocessing(state, normalization));
+    written.add(preprocessing);
     Path json = directory.resolve("weights.json");
     Files.write(json, json(state));
     written.add(json);

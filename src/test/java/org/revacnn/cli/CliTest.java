@@ -52,6 +52,21 @@ class CliTest {
     Run export = run("export", "--checkpoint", ckpt.toString(), "--out", dir.resolve("w").toString());
     assertThat(export.exitCode()).as(export.err()).isZero();
     assertThat(dir.resolve("w").resolve("conv1.weights.npy")).exists();
+    JsonNode preprocessing = new ObjectMapper().readTree(dir.resolve("w").resolve("preprocessing.json").toFile());
+    assertThat(preprocessing.get("mean").size()).isEqualTo(3);
+    assertThat(preprocessing.get("mean").get(0).asDouble()).isBetween(0.0, 1.0);
+  }
+
+  @Test
+  void benchJsonIsOneLineOfJsonEndingInANewlineWithProgressOnlyOnStandardError() throws Exception {
+    Run bench = run("bench", "--json", "--quick", "--seconds", "0.02", "--repeats", "1", "--warmup", "0.1",
+        "--threads", "1", "--model", "conv4");
+    assertThat(bench.exitCode()).as(bench.err()).isZero();
+    assertThat(bench.out()).endsWith("}" + System.lineSeparator()).hasLineCount(1);
+    JsonNode result = new ObjectMapper().readTree(bench.out());
+    assertThat(result.get("model").asText()).isEqualTo("conv4");
+    assertThat(result.get("train").get("batch4").get("threads1").asDouble()).isPositive();
+    assertThat(result.get("infer").get("batch64").get("threads1").asDouble()).isPositive();
   }
 
   @Test

@@ -67,6 +67,28 @@ class CifarBinaryReaderTest {
   }
 
   @Test
+  void classNamesThatAreNotUtf8TextSayWhichByteIsWrongAndWhere() throws Exception {
+    TestFiles.writeCifar(directory.resolve("data_batch_1.bin"), 0, 1);
+    Path meta = Files.write(directory.resolve("batches.meta.txt"), new byte[] {'c', 'a', 't', '\n', 'd', (byte) 0xff, 'g', '\n'});
+    assertThatThrownBy(() -> CifarBinaryReader.read(directory, ValidationSplit.none()))
+        .isInstanceOf(DataException.class)
+        .hasMessage(meta + " is not UTF-8 text: byte 0xff at offset 5 (line 2); expected class names, one a line");
+  }
+
+  @Test
+  void classNamesWithControlCharactersOrTooManyLinesAreRefused() throws Exception {
+    TestFiles.writeCifar(directory.resolve("data_batch_1.bin"), 0, 1);
+    Path meta = Files.write(directory.resolve("batches.meta.txt"), "cat\ndo\u0000g\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThatThrownBy(() -> CifarBinaryReader.read(directory, ValidationSplit.none()))
+        .isInstanceOf(DataException.class).hasMessageStartingWith(meta + " line 2 is not a class name");
+    Files.writeString(meta, "x\n".repeat(300));
+    assertThatThrownBy(() -> CifarBinaryReader.read(directory, ValidationSplit.none()))
+        .isInstanceOf(DataException.class).hasMessage(meta + " lists 300 class names, expected 1 to 256 (one a line)");
+    Files.writeString(meta, "chat\nchien\n");
+    assertThat(CifarBinaryReader.read(directory, ValidationSplit.none()).classNames()).containsExactly("chat", "chien");
+  }
+
+  @Test
   void missingDirectoryIsOneClearError() {
     Path missing = directory.resolve("nowhere");
     assertThatThrownBy(() -> CifarBinaryReader.read(missing, ValidationSplit.none()))

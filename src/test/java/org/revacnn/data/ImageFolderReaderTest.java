@@ -97,6 +97,25 @@ class ImageFolderReaderTest {
   }
 
   @Test
+  void anImageOverThePixelLimitIsRefusedFromItsHeaderNamingTheFile() throws Exception {
+    TestFiles.writeImage(directory.resolve("cat/good.png"), 8, 8, 0);
+    Path huge = TestFiles.writeBlankPng(directory.resolve("cat/huge.png"), 20_000, 20_000);
+    assertThat(Files.size(huge)).as("small on disk").isLessThan(1 << 20);
+    assertThatThrownBy(() -> ImageFolderReader.read(directory, RGB32, ValidationSplit.none()))
+        .isInstanceOf(DataException.class).hasMessageStartingWith(huge + " is 20000x20000 pixels")
+        .hasMessageContaining("4096x4096").satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+  }
+
+  @Test
+  void theLimitIsOnPixelsNotOnEitherSide() throws Exception {
+    Path wide = TestFiles.writeBlankPng(directory.resolve("cat/wide.png"), 8192, 16);
+    assertThat(ImageFolderReader.decode(wide).getWidth()).isEqualTo(8192);
+    Path over = TestFiles.writeBlankPng(directory.resolve("cat/over.png"), 4097, 4096);
+    assertThatThrownBy(() -> ImageFolderReader.decode(over)).isInstanceOf(DataException.class)
+        .hasMessageStartingWith(over + " is 4097x4096 pixels");
+  }
+
+  @Test
   void missingDirectoryEmptyClassAndUnknownTestClassAreErrors() throws IOException {
     Path missing = directory.resolve("absent");
     assertThatThrownBy(() -> ImageFolderReader.read(missing, RGB32, ValidationSplit.none()))

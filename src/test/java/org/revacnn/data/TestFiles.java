@@ -5,11 +5,15 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
+import java.util.zip.DeflaterOutputStream;
 import java.util.zip.GZIPOutputStream;
 import javax.imageio.ImageIO;
 import org.revacnn.engine.Shape;
@@ -96,6 +100,38 @@ final class TestFiles {
       throw new IOException("no writer for " + format);
     }
     return file;
+  }
+
+  /**
+   * A valid black 1-bit greyscale PNG of {@code width x height} pixels, written without ever holding
+   * its pixels: rows of zeros are deflated as they are made, so a 20000x20000 image is a ~50 KB file.
+   */
+  static Path writeBlankPng(Path file, int width, int height) throws IOException {
+    ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+    byte[] row = new byte[1 + (width + 7) / 8]; // filter byte 0 (none), then the packed bits
+    try (OutputStream deflate = new DeflaterOutputStream(compressed, new Deflater(Deflater.BEST_COMPRESSION), 1 << 16)) {
+      for (int y = 0; y < height; y++) deflate.write(row);
+    }
+    ByteArrayOutputStream png = new ByteArrayOutputStream();
+    png.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+    // IHDR: width, height, bit depth 1, colour type 0 (grey), compression, filter, interlace 0
+    ByteBuffer header = ByteBuffer.allocate(13).putInt(width).putInt(height).put(new byte[] {1, 0, 0, 0, 0});
+    pngChunk(png, "IHDR", header.array());
+    pngChunk(png, "IDAT", compressed.toByteArray());
+    pngChunk(png, "IEND", new byte[0]);
+    return write(file, png.toByteArray());
+  }
+
+  private static void pngChunk(ByteArrayOutputStream png, String type, byte[] data) throws IOException {
+    DataOutputStream out = new DataOutputStream(png);
+    out.writeInt(data.length);
+    byte[] typeBytes = type.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    out.write(typeBytes);
+    out.write(data);
+    CRC32 crc = new CRC32();
+    crc.update(typeBytes);
+    crc.update(data);
+    out.writeInt((int) crc.getValue());
   }
 
   /** A set of {@code count} tiny images whose every pixel is {@code image index * 10 + channel}. */

@@ -7,14 +7,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.RepetitionInfo;
 import org.revacnn.engine.SurgeryFixtures.Batch;
 import org.revacnn.engine.SurgeryFixtures.Snapshot;
 import org.revacnn.engine.SurgeryRecipe.Kind;
@@ -23,32 +18,27 @@ import org.revacnn.engine.SurgeryRecipe.Kind;
 class SurgeryProperties {
   private static final Shape INPUT = new Shape(3, 8, 8);
 
-  @Provide
-  Arbitrary<String> specs() {
-    Arbitrary<String> conv = Combinators.combine(Arbitraries.integers().between(2, 6), Arbitraries.of("", "nopool"))
-        .as((filters, pool) -> "conv" + filters + "k3" + pool);
-    Arbitrary<String> convs = conv.list().ofMinSize(1).ofMaxSize(2).map(list -> String.join("-", list));
-    Arbitrary<String> fc = Arbitraries.integers().between(3, 6).map(units -> "-fc" + units);
-    return Combinators.combine(convs, Arbitraries.oneOf(Arbitraries.just(""), fc)).as(String::concat);
+  /** A small random model: one or two 3x3 conv blocks (2 to 6 filters, pooled or not), then maybe a dense layer. */
+  static String spec(SplittableRandom random) {
+    List<String> convs = Seeds.listOf(random, 1, 2, r -> "conv" + Seeds.between(r, 2, 6) + "k3" + Seeds.oneOf(r, "", "nopool"));
+    return String.join("-", convs) + (random.nextBoolean() ? "" : "-fc" + Seeds.between(random, 3, 6));
   }
 
-  @Provide
-  Arbitrary<SurgeryRecipe> anyOperation() {
-    return SurgeryRecipe.any(List.of(Kind.values()));
-  }
-
-  @Provide
-  Arbitrary<SurgeryRecipe> differentiableOperation() {
-    return SurgeryRecipe.any(List.of(Kind.ADD_FILTERS, Kind.REMOVE_FILTERS, Kind.INSERT_CONV, Kind.INSERT_DENSE, Kind.REMOVE_LAYER));
+  private static SurgeryRecipe differentiableOperation(SplittableRandom random) {
+    return SurgeryRecipe.any(random, Kind.ADD_FILTERS, Kind.REMOVE_FILTERS, Kind.INSERT_CONV, Kind.INSERT_DENSE, Kind.REMOVE_LAYER);
   }
 
   private static Network build(String spec, int classes, long seed) {
     return Network.build(NetworkSpec.parse(spec, INPUT, classes), seed);
   }
 
-  @Property(tries = 30)
-  void survivorsKeepWeightsGradientsAndOptimiserState(@ForAll("specs") String spec, @ForAll @IntRange(min = 3, max = 4) int classes,
-      @ForAll boolean adam, @ForAll @Size(min = 1, max = 4) List<@net.jqwik.api.From("anyOperation") SurgeryRecipe> operations) {
+  @RepeatedTest(value = 30, name = "seed {currentRepetition}")
+  void survivorsKeepWeightsGradientsAndOptimiserState(RepetitionInfo repetition) {
+    SplittableRandom random = Seeds.random(repetition);
+    String spec = spec(random);
+    int classes = Seeds.between(random, 3, 4);
+    boolean adam = random.nextBoolean();
+    List<SurgeryRecipe> operations = Seeds.listOf(random, 1, 4, r -> SurgeryRecipe.any(r, Kind.values()));
     Hyperparameters hyper = adam ? SurgeryFixtures.adam() : SurgeryFixtures.sgdMomentum();
     try (Network net = build(spec, classes, 3)) {
       Batch batch = Batch.random(net, 6, 4);
@@ -86,9 +76,12 @@ class SurgeryProperties {
     }
   }
 
-  @Property(tries = 40)
-  void functionPreservingOperationsKeepTheLogits(@ForAll("specs") String spec, @ForAll @IntRange(min = 3, max = 4) int classes,
-      @ForAll @Size(min = 1, max = 3) List<@IntRange(min = 0, max = 99) Integer> picks) {
+  @RepeatedTest(value = 40, name = "seed {currentRepetition}")
+  void functionPreservingOperationsKeepTheLogits(RepetitionInfo repetition) {
+    SplittableRandom random = Seeds.random(repetition);
+    String spec = spec(random);
+    int classes = Seeds.between(random, 3, 4);
+    List<Integer> picks = Seeds.listOf(random, 1, 3, r -> Seeds.between(r, 0, 99));
     try (Network net = build(spec, classes, 5)) {
       Batch batch = Batch.random(net, 6, 6);
       batch.train(net, SurgeryFixtures.sgdMomentum(), 3);
@@ -101,10 +94,12 @@ class SurgeryProperties {
     }
   }
 
-  @Property(tries = 30)
-  void afterAnyOperationGradientsCheckAndTrainingLowersTheLoss(@ForAll("specs") String spec,
-      @ForAll @IntRange(min = 3, max = 4) int classes,
-      @ForAll @Size(min = 1, max = 3) List<@net.jqwik.api.From("differentiableOperation") SurgeryRecipe> operations) {
+  @RepeatedTest(value = 30, name = "seed {currentRepetition}")
+  void afterAnyOperationGradientsCheckAndTrainingLowersTheLoss(RepetitionInfo repetition) {
+    SplittableRandom random = Seeds.random(repetition);
+    String spec = spec(random);
+    int classes = Seeds.between(random, 3, 4);
+    List<SurgeryRecipe> operations = Seeds.listOf(random, 1, 3, SurgeryProperties::differentiableOperation);
     Hyperparameters hyper = SurgeryFixtures.sgdMomentum();
     try (Network net = build(spec, classes, 7)) {
       Batch batch = Batch.random(net, 8, 8);
@@ -126,9 +121,12 @@ class SurgeryProperties {
     }
   }
 
-  @Property(tries = 40)
-  void invalidOperationsLeaveEverythingBitIdentical(@ForAll("specs") String spec, @ForAll @IntRange(min = 0, max = 13) int which,
-      @ForAll @IntRange(min = 0, max = 99) int pick) {
+  @RepeatedTest(value = 40, name = "seed {currentRepetition}")
+  void invalidOperationsLeaveEverythingBitIdentical(RepetitionInfo repetition) {
+    SplittableRandom random = Seeds.random(repetition);
+    String spec = spec(random);
+    int which = (repetition.getCurrentRepetition() - 1) % 14; // each of the 14 invalid operations at least twice
+    int pick = Seeds.between(random, 0, 99);
     try (Network net = build(spec, 3, 9); Network twin = build(spec, 3, 9)) {
       Batch batch = Batch.random(net, 4, 10);
       batch.train(net, SurgeryFixtures.sgdMomentum(), 3);

@@ -2,9 +2,7 @@ package org.revacnn.engine;
 
 import java.util.ArrayList;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
+import java.util.SplittableRandom;
 
 /**
  * A random surgery operation for property tests, resolved against whatever network it meets:
@@ -15,10 +13,10 @@ import net.jqwik.api.Combinators;
 record SurgeryRecipe(Kind kind, int pick, int amount, int variant, boolean flag) {
   enum Kind { ADD_FILTERS, REMOVE_FILTERS, INSERT_CONV, INSERT_DENSE, REMOVE_LAYER, TOGGLE_FREEZE }
 
-  static Arbitrary<SurgeryRecipe> any(List<Kind> kinds) {
-    return Combinators.combine(Arbitraries.of(kinds), Arbitraries.integers().between(0, 50),
-        Arbitraries.integers().between(1, 3), Arbitraries.integers().between(0, 5), Arbitraries.of(true, false))
-        .as(SurgeryRecipe::new);
+  /** A random operation of one of {@code kinds}. */
+  static SurgeryRecipe any(SplittableRandom random, Kind... kinds) {
+    return new SurgeryRecipe(Seeds.oneOf(random, kinds), Seeds.between(random, 0, 50), Seeds.between(random, 1, 3),
+        Seeds.between(random, 0, 5), random.nextBoolean());
   }
 
   /** Applies this operation; with {@code randomInsertsOnly}, inserted layers are He-random, never identities. */
