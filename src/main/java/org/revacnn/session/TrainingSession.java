@@ -359,8 +359,10 @@ public final class TrainingSession implements AutoCloseable {
     lastAutosaveNanos = now;
     try {
       saveCheckpoint(config.autosavePath());
-    } catch (java.io.IOException | RuntimeException e) {
-      alert = "autosave failed: " + e.getMessage();
+    } catch (java.io.IOException e) {
+      alert = "autosave failed: " + ErrorText.reason(e);
+    } catch (RuntimeException e) {
+      alert = "autosave failed: " + ErrorText.clip(String.valueOf(e.getMessage()));
     }
   }
 
