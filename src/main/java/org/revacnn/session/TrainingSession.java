@@ -191,7 +191,8 @@ public final class TrainingSession implements AutoCloseable {
 
   /** Removal and freeze recommendations for the network as it is now. */
   public CompletableFuture<Recommendations> recommendations() {
-    return query(net -> Recommender.recommend(net, LayerReport.all(net, statistics, activationStatistics)));
+    return query(net -> Recommender.recommend(net, LayerReport.all(net, statistics, activationStatistics),
+        Recommender.Evidence.LIVE, activationStatistics.window()));
   }
 
   public Snapshot latest() {
