@@ -327,7 +327,7 @@ class UiIT {
     page.waitForFunction("() => window.revacnn.store.state.recommendations?.step > 0");
     page.waitForFunction(MARKED_AS_LISTED);
     page.selectOption("#grow-init", "random");
-    assertThat(session.submit(new org.revacnn.session.Command.SetHyperparameters(0.002f, null, null, null, "adam")).get().ok()).isTrue();
+    assertThat(session.submit(new org.revacnn.session.Command.SetHyperparameters(0.002f, 0.9f, null, null, "adam")).get().ok()).isTrue();
     page.click("#btn-resume");
     waitForRunState("running");
   }
