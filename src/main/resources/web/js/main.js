@@ -89,6 +89,15 @@ for (const b of tabButtons) {
   });
 }
 
+// ---- skip link: past the header, tabs and the network's filters, to the visible view's side panel ----
+document.getElementById('skip-link').addEventListener('click', (e) => {
+  e.preventDefault();
+  const view = document.getElementById(`view-${store.state.tab}`);
+  const target = view.querySelector('aside') || view;
+  if (!target.hasAttribute('tabindex')) target.tabIndex = -1;
+  target.focus();
+});
+
 // ---- toasts ----
 const toastHost = document.getElementById('toasts');
 function renderToasts(state) {
@@ -99,6 +108,8 @@ function renderToasts(state) {
         .attr('class', t => `toast toast-${t.kind}`)
         .attr('role', t => t.kind === 'error' ? 'alert' : null)
         .call(div => div.append('span').text(t => t.text))
+        .call(div => div.filter(t => t.action).append('button').attr('class', 'btn btn-small toast-action')
+          .text(t => t.action.label).on('click', (e, t) => { actions.command(t.action.command); store.dismiss(t.id); }))
         .call(div => div.append('button').attr('class', 'toast-close').attr('aria-label', 'Dismiss')
           .text('×').on('click', (e, t) => store.dismiss(t.id))),
     );

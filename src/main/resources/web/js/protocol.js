@@ -1,7 +1,7 @@
 // The wire protocol: message and command type names (listed once, mirroring Commands.TYPES in Java)
 // and small builders for command payloads.
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Server -> client message types. */
 export const MESSAGE = Object.freeze({
@@ -36,6 +36,8 @@ export const STRUCTURAL = new Set([COMMAND.ADD_FILTERS, COMMAND.REMOVE_FILTERS, 
 export const GROW_INITS = ['random', 'net2net', 'zero-out'];
 export const INSERT_INITS = ['random', 'identity'];
 export const OPTIMIZERS = ['sgd', 'adam', 'adadelta'];
+/** The learning rate the server gives an optimiser chosen without one (OptimizerKind.defaultLearningRate). */
+export const DEFAULT_LEARNING_RATES = Object.freeze({ sgd: 0.002, adam: 0.001, adadelta: 1 });
 export const TSNE_KINDS = ['weights', 'gradients', 'activations', 'activation-gradients'];
 
 /** Limits the server enforces (Hyperparameters.java); checked client-side first. */
@@ -60,10 +62,22 @@ export const commands = {
   unfreeze: (layer) => [COMMAND.UNFREEZE, { layer }],
   probeImage: (image) => [COMMAND.SET_PROBE, { image }],
   probePixels: (pixelsBase64, label) => [COMMAND.SET_PROBE, { pixels: pixelsBase64, label }],
-  saveCheckpoint: (path) => [COMMAND.SAVE_CHECKPOINT, path ? { path } : {}],
+  saveCheckpoint: (name) => [COMMAND.SAVE_CHECKPOINT, name ? { name } : {}],
   undo: () => [COMMAND.UNDO, {}],
-  reset: () => [COMMAND.RESET, {}],
+  /** A new run: fresh weights from the seed, of the session's model or of `model` (shorthand, e.g. conv16-conv20-conv20). */
+  reset: (model) => [COMMAND.RESET, model ? { model } : {}],
 };
+
+/**
+ * The width an identity block inserted after layer `after` must have (LayerSurgery's rule): a conv
+ * block as many filters as its input has channels, a dense block as many units as its input has
+ * values; null when the architecture does not list that layer.
+ */
+export function identityWidth(architecture, after, kind) {
+  const shape = after === 'input' ? architecture?.input : architecture?.layers?.find(l => l.id === after)?.outputShape;
+  if (!shape) return null;
+  return kind === 'conv' ? shape.channels : shape.channels * shape.height * shape.width;
+}
 
 /** Validates one hyperparameter field; returns [value, null] or [null, message]. */
 export function parseHyperparameter(name, text) {
@@ -115,7 +129,9 @@ export function describeCommand(type, payload = {}, result = {}) {
     case COMMAND.UNFREEZE: return `unfreeze ${p.layer}`;
     case COMMAND.SET_PROBE: return p.image != null ? `probe = validation image ${p.image}` : 'probe = uploaded image';
     case COMMAND.STEP: return `step ${p.batches} batch${p.batches === 1 ? '' : 'es'}`;
-    case COMMAND.SAVE_CHECKPOINT: return `save checkpoint${result && result.path ? ' ' + result.path : ''}`;
+    case COMMAND.SAVE_CHECKPOINT: return result && result.file ? `saved checkpoint ${result.file} in ${result.folder}` : 'save checkpoint';
+    case COMMAND.UNDO: return result && result.undone ? `undo: ${result.undone}` : 'undo';
+    case COMMAND.RESET: return `new run${result?.model || p.model ? ` of ${result?.model || p.model}` : ''}`;
     default: return type;
   }
 }

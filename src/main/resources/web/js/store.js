@@ -2,7 +2,7 @@
 // UI-only setters (tab, selection, toasts). No DOM here. Views are told about changes through
 // subscribe(); main.js batches them into at most one render per animation frame.
 
-import { MESSAGE, STRUCTURAL, describeCommand } from './protocol.js';
+import { MESSAGE, STRUCTURAL, COMMAND, commands, describeCommand } from './protocol.js';
 
 const MAX_SERIES = 200000;
 const MAX_RESULTS = 200;
@@ -25,7 +25,8 @@ export function createStore() {
     architecture: null,
     dataset: null,
     snapshot: null,
-    series: { steps: [], loss: [], accuracy: [], version: 0 },
+    // per point: step, loss, accuracy, examples seen and wall-clock millis (0 or NaN: not recorded)
+    series: { steps: [], loss: [], accuracy: [], examples: [], wall: [], version: 0 },
     validation: [],
     throughput: [],
     steering: [],
@@ -45,7 +46,8 @@ export function createStore() {
   }
 
   function resetSeries(history) {
-    const s = { steps: [], loss: [], accuracy: [], version: state.series.version + 1 };
+    const s = { steps: [], loss: [], accuracy: [], examples: [], wall: [], version: state.series.version + 1 };
+    state.throughput = [];
     if (history && history.loss) {
       const first = num(history.firstStep) || 1;
       const stride = num(history.stride) || 1;
@@ -54,15 +56,18 @@ export function createStore() {
         s.steps.push(first + i * stride + stride - 1);
         s.loss.push(num(history.loss[i]));
         s.accuracy.push(num(history.accuracy?.[i]));
+        s.examples.push(num(history.examplesSeen?.[i]));
+        s.wall.push(num(history.wallMillis?.[i]));
+        const ips = num(history.imagesPerSecond?.[i]);
+        if (Number.isFinite(ips)) state.throughput.push({ step: s.steps[i], wallMillis: s.wall[i], imagesPerSecond: ips });
       }
     }
     state.series = s;
     state.validation = (history?.validation || []).map(v => ({ step: num(v.step), epoch: num(v.epoch),
       accuracy: num(v.accuracy), loss: num(v.loss) }));
     state.steering = (history?.steering || []).map(e => ({ ...e, step: num(e.step),
-      label: describeCommand(e.type, e.payload, e.type === 'set-hyperparameters' ? e.result : null) }));
+      label: describeCommand(e.type, e.payload, e.result) }));
     state.steeringVersion++;
-    state.throughput = [];
   }
 
   function onSnapshot(snap) {
@@ -76,7 +81,9 @@ export function createStore() {
       s.steps.push(step);
       s.loss.push(num(snap.loss));
       s.accuracy.push(num(snap.trainAccuracy));
-      if (s.steps.length > MAX_SERIES) { s.steps.splice(0, 1000); s.loss.splice(0, 1000); s.accuracy.splice(0, 1000); }
+      s.examples.push(num(snap.examplesSeen));
+      s.wall.push(num(snap.wallMillis));
+      if (s.steps.length > MAX_SERIES) for (const k of ['steps', 'loss', 'accuracy', 'examples', 'wall']) s[k].splice(0, 1000);
       s.version++;
     }
     const va = snap.validationAccuracy;
@@ -91,6 +98,12 @@ export function createStore() {
       state.throughput.push({ step, wallMillis: num(snap.wallMillis), imagesPerSecond: num(snap.imagesPerSecond) });
       if (state.throughput.length > 5000) state.throughput.splice(0, 500);
     }
+  }
+
+  /** Forgets a selected filter that the new architecture no longer has, so no button still targets it. */
+  function dropStaleSelection() {
+    const filter = state.selection?.filter;
+    if (filter && !(state.architecture?.layers || []).some(l => (l.unitIds || []).includes(filter))) state.selection = null;
   }
 
   function remember(id, result) {
@@ -114,6 +127,7 @@ export function createStore() {
           state.architecture = p.architecture || null;
           state.dataset = p.dataset || null;
           resetSeries(p.history);
+          dropStaleSelection();
           state.versions.hello++;
           state.versions.architecture++;
           if (p.snapshot) onSnapshot(p.snapshot);
@@ -124,6 +138,7 @@ export function createStore() {
           break;
         case MESSAGE.ARCHITECTURE:
           state.architecture = msg.payload;
+          dropStaleSelection();
           state.versions.architecture++;
           break;
         case MESSAGE.ACK: {
@@ -131,14 +146,17 @@ export function createStore() {
           state.pending.delete(msg.id);
           const changes = msg.payload?.changes ?? {};
           remember(msg.id, { ok: true, changes, type: sent?.type });
-          if (sent) {
+          // an ack with a message changed nothing (pause when paused): like the server, log nothing
+          if (sent && !msg.payload?.message) {
             const step = num(state.snapshot?.step) || 0;
             state.steering.push({ step, epoch: num(state.snapshot?.epoch), wallMillis: Date.now(), type: sent.type,
               payload: sent.payload, result: changes,
-              label: describeCommand(sent.type, sent.payload, sent.type === 'set-hyperparameters' ? changes : null) });
+              label: describeCommand(sent.type, sent.payload, changes) });
             state.steeringVersion++;
-            if (STRUCTURAL.has(sent.type) || sent.type === 'undo' || sent.type === 'reset') {
-              store.toast(`Done: ${describeCommand(sent.type, sent.payload, changes)}`, 'ok');
+            if (STRUCTURAL.has(sent.type) || ['undo', 'reset', 'save-checkpoint'].includes(sent.type)) {
+              // removing a layer is one click: the message offers to take it back
+              store.toast(`Done: ${describeCommand(sent.type, sent.payload, changes)}`, 'ok',
+                sent.type === COMMAND.REMOVE_LAYER ? { label: 'Undo', command: commands.undo() } : null);
             }
           }
           break;
@@ -197,12 +215,13 @@ export function createStore() {
       notify('recommendations');
     },
 
-    toast(text, kind = 'info') {
+    /** Shows a message; `action` ({label, command}: a protocol.js builder result) adds a button that sends it. */
+    toast(text, kind = 'info', action = null) {
       const id = ++toastSeq;
-      state.toasts.push({ id, text, kind, at: Date.now() });
+      state.toasts.push({ id, text, kind, action, at: Date.now() });
       if (state.toasts.length > 5) state.toasts.shift();
       notify('toast');
-      setTimeout(() => store.dismiss(id), kind === 'error' ? 9000 : 4000);
+      setTimeout(() => store.dismiss(id), kind === 'error' || action ? 9000 : 4000);
       return id;
     },
 

@@ -170,6 +170,12 @@ public final class ActivationStatistics implements StepListener {
     return out;
   }
 
+  /** Forgets every filter and round, as at the start (a reset brings new filters under the old ids). */
+  public void clear() {
+    retainAll(Set.of());
+    measuredBefore = false;
+  }
+
   /** Forgets filters that no longer exist. */
   public void retain(Network network) {
     Set<String> alive = new HashSet<>();
@@ -177,6 +183,10 @@ public final class ActivationStatistics implements StepListener {
       UnitIds ids = FilterLayers.ids(layer);
       if (ids != null) alive.addAll(ids.ids());
     }
+    retainAll(alive);
+  }
+
+  private void retainAll(Set<String> alive) {
     zeroFraction.retainAll(alive);
     taylor.retainAll(alive);
     meanActivation.retainAll(alive);

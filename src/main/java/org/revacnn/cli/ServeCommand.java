@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 /**
  * Starts a training session and its web UI, prints the URL, and serves until Ctrl-C, which
  * closes the session and autosaves it (to ~/.revacnn/autosave.ckpt unless {@code --autosave} or
- * {@code --no-autosave} says otherwise).
+ * {@code --no-autosave} says otherwise). Checkpoints saved from the page go to one folder,
+ * {@code --checkpoint-dir} (default ~/.revacnn/checkpoints).
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = "Train a CNN and watch and steer it in the browser.")
@@ -46,6 +47,11 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--autosave", description = "Checkpoint file written periodically and on shutdown (default: ~/.revacnn/autosave.ckpt).")
   Path autosave;
+
+  @Option(names = "--checkpoint-dir",
+      description = "The only folder the page's Save checkpoint (save-checkpoint command) writes to "
+          + "(default: ~/.revacnn/checkpoints).")
+  Path checkpointDir;
 
   @Option(names = "--no-autosave", description = "Do not write autosave checkpoints.")
   boolean noAutosave;
@@ -95,6 +101,8 @@ public final class ServeCommand implements Callable<Integer> {
     if (autosave == null && !noAutosave) autosave = Path.of(System.getProperty("user.home"), ".revacnn", "autosave.ckpt");
     if (noAutosave) autosave = null;
     if (autosave != null) config = config.withAutosave(autosave, Duration.ofMillis((long) (autosaveMinutes * 60_000)));
+    config = config.withCheckpointDir(checkpointDir != null ? checkpointDir
+        : Path.of(System.getProperty("user.home"), ".revacnn", "checkpoints"));
     if (resume == null) return new TrainingSession(config, datasets);
     return TrainingSession.resume(Checkpoint.read(resume, config), datasets, config);
   }

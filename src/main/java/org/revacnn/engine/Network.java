@@ -52,6 +52,9 @@ public final class Network implements AutoCloseable {
   private Frame[] probeFrames;
   private long step;
 
+  /** Most values all layers' outputs may hold for one image when a model is built (64 MiB of floats). */
+  static final long MAX_ACTIVATIONS_PER_IMAGE = 1L << 24;
+
   private Network(Shape inputShape, int classes, long seed, InitKind init) {
     this.inputShape = inputShape;
     this.classes = classes;
@@ -64,11 +67,25 @@ public final class Network implements AutoCloseable {
   public static Network build(NetworkSpec spec, long seed) {
     Network net = new Network(spec.input(), spec.classes(), seed, spec.init());
     Shape shape = spec.input();
+    long activations = 0;
     for (LayerSpec ls : spec.layers()) {
+      // checked before any allocation: a spec from a client must not be able to exhaust memory
+      long weights = switch (ls) {
+        case LayerSpec.ConvSpec c -> (long) c.filters() * shape.channels() * c.kernelSize() * c.kernelSize();
+        case LayerSpec.DenseSpec d -> (long) d.units() * shape.size();
+        default -> 0;
+      };
+      Surgery.requireWeightsAtMost("layer " + (net.layers.size() + 1), weights, "build the model");
       Layer layer = net.create(ls, shape);
       shape = layer.outputShape(shape);
       net.layers.add(layer);
+      activations += (long) shape.channels() * shape.height() * shape.width();
+      if (activations > MAX_ACTIVATIONS_PER_IMAGE) {
+        throw new IllegalArgumentException("cannot build the model: its first " + net.layers.size() + " layers' outputs would hold "
+            + activations + " values per image, more than " + MAX_ACTIVATIONS_PER_IMAGE);
+      }
     }
+    Surgery.requireWeightsAtMost("the classifier", (long) spec.classes() * shape.size(), "build the model");
     Dense classifier = new Dense(CLASSIFIER_ID, shape.size(), spec.classes());
     net.layers.add(classifier);
     for (Layer layer : net.layers) net.initialise(layer);

@@ -9,10 +9,11 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Set;
+import org.revacnn.session.ErrorText;
 
 /**
  * Who may talk to the server. With a token, every HTTP request and WebSocket upgrade must carry
- * it: header {@code Authorization: Bearer T}, query {@code ?token=T} (which also sets an HttpOnly
+ * it: header {@code Authorization: Bearer T} (any case of "Bearer"), query {@code ?token=T} (which also sets an HttpOnly
  * cookie so the page's later requests carry it), or that cookie. Without a token (loopback only)
  * the Host header must name the loopback interface, which stops DNS-rebinding pages. Always: a
  * WebSocket upgrade or a state-changing request whose Origin is not this server is refused, so
@@ -61,8 +62,7 @@ final class AccessControl {
       return;
     }
     String fromQuery = context.queryParam("token");
-    String authorization = context.header("Authorization");
-    String fromHeader = authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7).strip() : null;
+    String fromHeader = bearerToken(context.header("Authorization"));
     String cookieName = COOKIE_PREFIX + context.req().getLocalPort();
     if (matches(fromHeader) || matches(context.cookie(cookieName))) return;
     if (matches(fromQuery)) {
@@ -71,6 +71,13 @@ final class AccessControl {
     }
     throw new ApiError(HttpStatus.UNAUTHORIZED, "a token is required: open the URL the server printed (with ?token=...) "
         + "or send the header 'Authorization: Bearer <token>'");
+  }
+
+  /** The token of an {@code Authorization: Bearer T} header; the scheme is case-insensitive (RFC 7235). Null when absent. */
+  static String bearerToken(String authorization) {
+    if (authorization == null) return null;
+    String[] parts = authorization.strip().split("\\s+", 2);
+    return parts.length == 2 && parts[0].equalsIgnoreCase("Bearer") ? parts[1].strip() : null;
   }
 
   private boolean matches(String candidate) {
@@ -83,7 +90,8 @@ final class AccessControl {
     if (origin == null) return;
     String host = context.header("Host");
     if (host == null || !authority(origin).equals(normalisedHost(host, origin.startsWith("https:") ? 443 : 80))) {
-      throw new ApiError(HttpStatus.FORBIDDEN, "cross-origin request refused: origin " + origin + " is not this server");
+      throw new ApiError(HttpStatus.FORBIDDEN,
+          "cross-origin request refused: origin " + ErrorText.clip(origin) + " is not this server");
     }
   }
 

@@ -18,7 +18,9 @@ import org.eclipse.jetty.websocket.api.Session;
  * queue of messages that must not be dropped (hello, architecture, acks, errors). A message is
  * only handed to Jetty after the previous one has been written, so Jetty buffers at most one.
  * A client whose must-deliver queue overflows, or whose one write has stalled for
- * {@link #SEND_TIMEOUT_SECONDS}, is disconnected.
+ * {@link #SEND_TIMEOUT_SECONDS}, is disconnected. The answers to its own messages wait for room
+ * instead, which slows a client that floods commands down to the pace at which it reads the
+ * answers; its unanswered commands are counted by its {@link CommandQuota}.
  */
 final class ClientConnection {
   static final int CONTROL_CAPACITY = 256;
@@ -29,6 +31,7 @@ final class ClientConnection {
   private final AtomicReference<String> snapshot = new AtomicReference<>();
   private final Semaphore wakeUp = new Semaphore(0);
   private final AtomicLong droppedSnapshots = new AtomicLong();
+  private final CommandQuota quota = new CommandQuota();
   private final Thread sender;
   private volatile boolean open = true;
 
@@ -54,6 +57,32 @@ final class ClientConnection {
       return;
     }
     wakeUp.release();
+  }
+
+  /**
+   * Queues the answer to one of this client's own messages, waiting while the queue is full;
+   * disconnects a client that has read nothing for {@link #SEND_TIMEOUT_SECONDS}.
+   */
+  void offerAnswer(String json) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SEND_TIMEOUT_SECONDS);
+    try {
+      while (open) {
+        if (control.offer(json, 100, TimeUnit.MILLISECONDS)) {
+          wakeUp.release();
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          close(1008, "client too slow: its answers have waited " + SEND_TIMEOUT_SECONDS + " s");
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  CommandQuota quota() {
+    return quota;
   }
 
   long droppedSnapshots() {

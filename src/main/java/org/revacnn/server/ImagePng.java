@@ -8,23 +8,39 @@ import javax.imageio.ImageIO;
 import org.revacnn.data.ImageSet;
 import org.revacnn.engine.Shape;
 
-/** Encodes one dataset image as a PNG at its own size: grey for one channel, RGB for three. */
+/**
+ * Encodes dataset images as PNG at their own size, grey for one channel, RGB for three: one image,
+ * or a sprite sheet of consecutive images (image {@code from + i} at column {@code i % columns},
+ * row {@code i / columns}), so that a page of thumbnails costs one request.
+ */
 final class ImagePng {
   private ImagePng() {}
 
   static byte[] encode(ImageSet set, int index) {
+    return sprite(set, index, 1, 1);
+  }
+
+  /** Images {@code from .. from + count - 1} in rows of {@code columns} tiles (fewer when count is smaller). */
+  static byte[] sprite(ImageSet set, int from, int count, int columns) {
     Shape shape = set.shape();
     boolean rgb = shape.channels() >= 3;
-    BufferedImage image = new BufferedImage(shape.width(), shape.height(), rgb ? BufferedImage.TYPE_INT_RGB : BufferedImage.TYPE_BYTE_GRAY);
-    for (int y = 0; y < shape.height(); y++) {
-      for (int x = 0; x < shape.width(); x++) {
-        if (rgb) {
-          int r = set.pixel(index, 0, y, x);
-          int g = set.pixel(index, 1, y, x);
-          int b = set.pixel(index, 2, y, x);
-          image.setRGB(x, y, (r << 16) | (g << 8) | b);
-        } else {
-          image.getRaster().setSample(x, y, 0, set.pixel(index, 0, y, x));
+    int across = Math.min(columns, count);
+    int down = (count + columns - 1) / columns;
+    BufferedImage image = new BufferedImage(across * shape.width(), down * shape.height(),
+        rgb ? BufferedImage.TYPE_INT_RGB : BufferedImage.TYPE_BYTE_GRAY);
+    for (int i = 0; i < count; i++) {
+      int left = (i % columns) * shape.width();
+      int top = (i / columns) * shape.height();
+      for (int y = 0; y < shape.height(); y++) {
+        for (int x = 0; x < shape.width(); x++) {
+          if (rgb) {
+            int r = set.pixel(from + i, 0, y, x);
+            int g = set.pixel(from + i, 1, y, x);
+            int b = set.pixel(from + i, 2, y, x);
+            image.setRGB(left + x, top + y, (r << 16) | (g << 8) | b);
+          } else {
+            image.getRaster().setSample(left + x, top + y, 0, set.pixel(from + i, 0, y, x));
+          }
         }
       }
     }

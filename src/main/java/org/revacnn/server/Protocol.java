@@ -1,8 +1,11 @@
 package org.revacnn.server;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.ErrorReportConfiguration;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializerProvider;
@@ -16,6 +19,7 @@ import org.revacnn.engine.Architecture;
 import org.revacnn.session.Command;
 import org.revacnn.session.CommandResult;
 import org.revacnn.session.Commands;
+import org.revacnn.session.ErrorText;
 import org.revacnn.session.History;
 import org.revacnn.session.Snapshot;
 
@@ -26,8 +30,13 @@ import org.revacnn.session.Snapshot;
  * no images) are written as {@code null}, since JSON has no NaN. Stateless and thread-safe.
  */
 public final class Protocol {
-  /** Bumped whenever a message or endpoint changes incompatibly. */
-  public static final int VERSION = 1;
+  /**
+   * Bumped whenever a message or endpoint changes incompatibly (2: save-checkpoint takes a name
+   * in the checkpoint folder, not a path).
+   */
+  public static final int VERSION = 2;
+  /** Longest command id accepted (it is echoed in the answer). */
+  public static final int MAX_ID = 100;
   /** Types of the messages the server sends; the command types are {@link Commands#TYPES}. */
   public static final String HELLO = "hello";
   public static final String SNAPSHOT = "snapshot";
@@ -35,7 +44,11 @@ public final class Protocol {
   public static final String ACK = "ack";
   public static final String ERROR = "error";
 
-  private static final ObjectMapper JSON = JsonMapper.builder().addModule(finiteNumbers()).build();
+  private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
+          .errorReportConfiguration(ErrorReportConfiguration.builder()
+              .maxErrorTokenLength(ErrorText.MAX_ECHO).maxRawContentLength(ErrorText.MAX_ECHO).build()).build())
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .addModule(finiteNumbers()).build();
 
   private Protocol() {}
 
@@ -62,16 +75,17 @@ public final class Protocol {
     try {
       message = JSON.readTree(text);
     } catch (JsonProcessingException e) {
-      throw new BadRequest(null, "malformed JSON: " + e.getOriginalMessage());
+      throw new BadRequest(null, "malformed JSON: " + ErrorText.clip(e.getOriginalMessage()));
     }
     if (message == null || !message.isObject()) throw new BadRequest(null, "a message must be a JSON object {type, id, payload}");
     JsonNode idNode = message.get("id");
     String id = idNode != null && idNode.isTextual() ? idNode.asText() : null;
     if (idNode != null && !idNode.isNull() && !idNode.isTextual()) throw new BadRequest(null, "id must be a string");
+    if (id != null && id.length() > MAX_ID) throw new BadRequest(null, "id must be at most " + MAX_ID + " characters long");
     for (var fields = message.fieldNames(); fields.hasNext(); ) {
       String field = fields.next();
       if (!field.equals("type") && !field.equals("id") && !field.equals("payload")) {
-        throw new BadRequest(id, "unknown field '" + field + "'; a message has only type, id and payload");
+        throw new BadRequest(id, "unknown field '" + ErrorText.clip(field) + "'; a message has only type, id and payload");
       }
     }
     JsonNode type = message.get("type");
@@ -96,18 +110,22 @@ public final class Protocol {
     return message(ARCHITECTURE, null, architecture);
   }
 
-  /** The answer to a command: an ack with what changed, or an error with the session's message. */
+  /**
+   * The answer to a command: an ack with what changed (and, when nothing did, a message saying
+   * why), or an error with the session's message.
+   */
   public static String answer(String id, CommandResult result) {
-    return result.ok() ? message(ACK, id, new Ack(result.changes())) : error(id, result.message());
+    if (!result.ok()) return error(id, result.message());
+    return message(ACK, id, new Ack(result.changes(), result.unchanged() ? result.message() : null));
   }
 
   public static String error(String id, String message) {
-    return message(ERROR, id, new ErrorPayload(message));
+    return message(ERROR, id, new ErrorPayload(ErrorText.clipQuoted(message)));
   }
 
   /** A REST error body. */
   public static String restError(String message) {
-    return json(Map.of("error", message));
+    return json(Map.of("error", ErrorText.clipQuoted(message)));
   }
 
   /** Any payload as JSON text (REST bodies). */
@@ -125,7 +143,8 @@ public final class Protocol {
 
   private record Hello(int protocolVersion, Architecture architecture, DatasetInfo dataset, History.View history) {}
 
-  private record Ack(Map<String, Object> changes) {}
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  private record Ack(Map<String, Object> changes, String message) {}
 
   private record ErrorPayload(String message) {}
 

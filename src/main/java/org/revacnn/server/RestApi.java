@@ -1,7 +1,13 @@
 package org.revacnn.server;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -9,6 +15,8 @@ import java.util.concurrent.TimeoutException;
 import org.revacnn.data.ImageSet;
 import org.revacnn.engine.Architecture;
 import org.revacnn.engine.ProbeResult;
+import org.revacnn.engine.Shape;
+import org.revacnn.engine.SoftmaxCrossEntropy;
 import org.revacnn.session.CommandResult;
 import org.revacnn.session.Evaluation;
 import org.revacnn.session.TrainingSession;
@@ -24,10 +32,16 @@ final class RestApi {
   static final int MAX_HISTORY_POINTS = 1_000_000;
   static final int DEFAULT_TEST_IMAGES = 1000;
   private static final long TIMEOUT_SECONDS = 120;
+  /** Most images in one sprite sheet, and tiles per row of it. */
+  static final int MAX_SPRITE_IMAGES = 1000;
+  static final int SPRITE_COLUMNS = 20;
   private static final String JSON = "application/json";
+  private static final ObjectMapper STRICT_JSON = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
   private final TrainingSession session;
   private final String datasetJson;
+  /** REST callers together count as one client. */
+  private final CommandQuota quota = new CommandQuota();
 
   RestApi(TrainingSession session, String datasetJson) {
     this.session = session;
@@ -51,7 +65,7 @@ final class RestApi {
     context.contentType(JSON).result(datasetJson);
   }
 
-  /** Same schema as a WebSocket command: 200 with the ack, or 400 with the error message. */
+  /** Same schema as a WebSocket command: 200 with the ack, 400 with the error message, 429 when too many are waiting. */
   void command(Context context) {
     Protocol.Request request;
     try {
@@ -60,7 +74,16 @@ final class RestApi {
       context.status(HttpStatus.BAD_REQUEST).contentType(JSON).result(Protocol.error(e.id(), e.getMessage()));
       return;
     }
-    CommandResult result = await(session.submit(request.command()));
+    if (!quota.tryAcquire()) {
+      context.status(HttpStatus.TOO_MANY_REQUESTS).contentType(JSON).result(Protocol.error(request.id(), CommandQuota.FULL));
+      return;
+    }
+    CommandResult result;
+    try {
+      result = await(session.submit(request.command()));
+    } finally {
+      quota.release();
+    }
     context.status(result.ok() ? HttpStatus.OK : HttpStatus.BAD_REQUEST).contentType(JSON)
         .result(Protocol.answer(request.id(), result));
   }
@@ -83,6 +106,62 @@ final class RestApi {
     ImageSet set = split(context.pathParam("split"));
     int index = integer("index", context.pathParam("index"), 0, set.size() - 1);
     context.contentType("image/png").header("Cache-Control", "max-age=3600").result(ImagePng.encode(set, index));
+  }
+
+  /**
+   * Consecutive images of a split as one PNG sprite sheet, {@link #SPRITE_COLUMNS} tiles a row:
+   * {@code /api/sprites/{split}?from=F&count=N}.
+   */
+  void sprite(Context context) {
+    ImageSet set = split(context.pathParam("split"));
+    int from = intParameter(context, "from", 0, 0, set.size() - 1);
+    int count = integer("count", required(context, "count", "how many images"), 1, Math.min(MAX_SPRITE_IMAGES, set.size() - from));
+    context.contentType("image/png").header("Cache-Control", "max-age=3600")
+        .result(ImagePng.sprite(set, from, count, SPRITE_COLUMNS));
+  }
+
+  /** The class probabilities of an image. */
+  record Classification(float[] probabilities) {}
+
+  /**
+   * Classifies uploaded pixels with the live network, leaving the probe and the steering log alone:
+   * {@code POST /api/classify} with {@code {"pixels": "<base64 of C·H·W bytes>"}}.
+   */
+  void classify(Context context) {
+    Shape shape = session.data().shape();
+    byte[] pixels = pixels(context.body(), shape);
+    ImageSet one = ImageSet.of(shape, pixels, new int[1], session.data().classNames());
+    float[] image = session.normalization().image(one, 0);
+    float[] probabilities = await(session.query(net -> {
+      float[] p = new float[net.classes()];
+      SoftmaxCrossEntropy.softmax(net.logits(image, 1), 0, net.classes(), p, 0);
+      return p;
+    }));
+    context.contentType(JSON).result(Protocol.json(new Classification(probabilities)));
+  }
+
+  /** The pixels of a classify body, checked against the input shape. */
+  private static byte[] pixels(String body, Shape shape) {
+    String expected = "the body must be {\"pixels\": \"<base64 of " + shape + " = " + shape.size() + " bytes>\"}";
+    JsonNode node;
+    try {
+      node = STRICT_JSON.readTree(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(expected + ", and it is not valid JSON");
+    }
+    if (node == null || !node.isObject() || node.size() != 1 || !node.path("pixels").isTextual()) {
+      throw new IllegalArgumentException(expected);
+    }
+    byte[] pixels;
+    try {
+      pixels = Base64.getDecoder().decode(node.get("pixels").asText());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("pixels must be base64 (A-Z, a-z, 0-9, +, /, = padding)");
+    }
+    if (pixels.length != shape.size()) {
+      throw new IllegalArgumentException("an image to classify must have " + shape + " = " + shape.size() + " pixels, got " + pixels.length);
+    }
+    return pixels;
   }
 
   /** Predictions on the first {@code count} test images (validation images when there is no test set). */
@@ -142,13 +221,17 @@ final class RestApi {
     throw new IllegalArgumentException("parameter '" + name + "' must be a whole number in " + min + ".." + max + ", got '" + text + "'");
   }
 
-  /** Waits for work done on the training thread; its IllegalArgumentException becomes a 400. */
+  /**
+   * Waits for work done on the training thread; its IllegalArgumentException becomes a 400, any
+   * other failure a 500 whose text names no exception class (the session logs the details).
+   */
   static <T> T await(CompletableFuture<T> future) {
     try {
       return future.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof IllegalArgumentException bad) throw bad;
-      throw new ApiError(HttpStatus.INTERNAL_SERVER_ERROR, "the training thread failed: " + e.getCause());
+      throw new ApiError(HttpStatus.INTERNAL_SERVER_ERROR, e.getCause() instanceof IllegalStateException failed
+          ? failed.getMessage() : "internal error (details in the server log)");
     } catch (TimeoutException e) {
       throw new ApiError(HttpStatus.SERVICE_UNAVAILABLE, "the training thread did not answer within " + TIMEOUT_SECONDS + " s");
     } catch (InterruptedException e) {

@@ -1,5 +1,6 @@
 package org.revacnn.server;
 
+import io.javalin.websocket.WsBinaryMessageContext;
 import io.javalin.websocket.WsCloseContext;
 import io.javalin.websocket.WsConnectContext;
 import io.javalin.websocket.WsContext;
@@ -66,6 +67,11 @@ final class SocketHub implements AutoCloseable {
     client.start();
   }
 
+  /**
+   * Parses a command and queues it for the session, or answers an error at once: for an
+   * unreadable message, or when the client already has {@link CommandQuota#MAX_PENDING}
+   * commands waiting.
+   */
   void onMessage(WsMessageContext context) {
     ClientConnection client = clients.get(context.sessionId());
     if (client == null) return;
@@ -73,15 +79,28 @@ final class SocketHub implements AutoCloseable {
     try {
       request = Protocol.parseRequest(context.message());
     } catch (Protocol.BadRequest e) {
-      client.offerControl(Protocol.error(e.id(), e.getMessage()));
+      client.offerAnswer(Protocol.error(e.id(), e.getMessage()));
+      return;
+    }
+    if (!client.quota().tryAcquire()) {
+      client.offerAnswer(Protocol.error(request.id(), CommandQuota.FULL));
       return;
     }
     session.submit(request.command()).whenCompleteAsync((result, failure) -> {
+      client.quota().release();
       announceArchitectureIfChanged();
-      client.offerControl(failure == null ? Protocol.answer(request.id(), result)
-          : Protocol.error(request.id(), "internal error: " + failure));
+      client.offerAnswer(failure == null ? Protocol.answer(request.id(), result)
+          : Protocol.error(request.id(), "internal error (details in the server log)"));
       flushNextSnapshot = true;
     }, answers);
+  }
+
+  /** Commands are JSON text: a binary message gets an error instead of silence. */
+  void onBinaryMessage(WsBinaryMessageContext context) {
+    ClientConnection client = clients.get(context.sessionId());
+    if (client != null) {
+      client.offerAnswer(Protocol.error(null, "binary messages are not understood; send each command as a JSON text message"));
+    }
   }
 
   void onClose(WsCloseContext context) {

@@ -1,6 +1,7 @@
 package org.revacnn.server;
 
 import io.javalin.Javalin;
+import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.staticfiles.Location;
 import org.revacnn.session.TrainingSession;
@@ -75,6 +76,8 @@ public final class WebServer implements AutoCloseable {
       cfg.routes.get("/api/checkpoint", api::checkpoint);
       cfg.routes.get("/api/weights", api::weights);
       cfg.routes.get("/api/images/{split}/{index}", api::image);
+      cfg.routes.get("/api/sprites/{split}", api::sprite);
+      cfg.routes.post("/api/classify", api::classify);
       cfg.routes.get("/api/test", api::test);
       cfg.routes.get("/api/activations", api::activations);
       cfg.routes.get("/api/tsne", analytics::tsne);
@@ -84,11 +87,15 @@ public final class WebServer implements AutoCloseable {
           ctx.status(HttpStatus.BAD_REQUEST).contentType("application/json").result(Protocol.restError(e.getMessage())));
       cfg.routes.exception(ApiError.class, (e, ctx) ->
           ctx.status(e.status()).contentType("application/json").result(Protocol.restError(e.getMessage())));
+      cfg.routes.exception(HttpResponseException.class, (e, ctx) ->
+          ctx.status(e.getStatus()).contentType("application/json").result(Protocol.restError(e.getStatus() == 413
+              ? "the request body is larger than the limit of " + (MAX_REQUEST_BYTES >> 20) + " MiB" : e.getMessage())));
 
       cfg.routes.wsBeforeUpgrade("/ws", access::checkUpgrade);
       cfg.routes.ws("/ws", ws -> {
         ws.onConnect(hub::onConnect);
         ws.onMessage(hub::onMessage);
+        ws.onBinaryMessage(hub::onBinaryMessage);
         ws.onClose(hub::onClose);
         ws.onError(hub::disconnect);
       });

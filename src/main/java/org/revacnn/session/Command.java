@@ -111,7 +111,12 @@ public sealed interface Command {
     }
   }
 
-  record SaveCheckpoint(String path) implements Command {
+  /**
+   * Saves the session as {@code name} (a plain file name, ".ckpt" added when missing) in the
+   * session's checkpoint folder; an existing file is replaced only with {@code overwrite}.
+   * Without a name: a fresh {@code step<N>.ckpt}.
+   */
+  record SaveCheckpoint(String name, Boolean overwrite) implements Command {
     public String type() {
       return "save-checkpoint";
     }
@@ -124,8 +129,11 @@ public sealed interface Command {
     }
   }
 
-  /** Re-initialises the network with the session's seed and architecture spec; history is kept. */
-  record Reset() implements Command {
+  /**
+   * Re-initialises the network with the session's seed and its model spec, or with {@code model}
+   * (shorthand, e.g. conv16-conv20-conv20) which then becomes the session's spec; history is kept.
+   */
+  record Reset(String model) implements Command {
     public String type() {
       return "reset";
     }

@@ -16,11 +16,19 @@ import org.revacnn.engine.SurgeryResult;
  * Validates and applies {@link Command}s on the training thread, one transaction each. A command
  * either succeeds, is logged in the steering log and answered with what changed, or fails with
  * one message and leaves the session exactly as it was (surgery validates before it writes; the
- * other commands build their new value first and assign it last).
+ * other commands build their new value first and assign it last). A command that would change
+ * nothing (pause when paused, resume when running, settings equal to the current ones) is
+ * answered as such and not logged, so repeating it cannot grow the log.
  */
 final class CommandApplier {
   /** Upper bound for a single step command. */
   static final int MAX_STEPS = 100_000;
+
+  /** Filter ids named in an undo description before the rest are counted. */
+  private static final int IDS_NAMED = 4;
+
+  /** The network before a structural change, and that change in words (what undoing it undoes). */
+  record UndoStep(NetworkState before, String change) {}
 
   private final TrainingSession session;
 
@@ -33,11 +41,13 @@ final class CommandApplier {
     try {
       changes = switch (command) {
         case Command.Pause p -> {
+          if (session.stateName().equals("paused")) yield Map.of();
           session.setRunning(false);
           session.setStepsLeft(0);
           yield Map.of("state", "paused");
         }
         case Command.Resume r -> {
+          if (session.running() && session.alert() == null) yield Map.of();
           session.setRunning(true);
           yield Map.of("state", "running");
         }
@@ -62,11 +72,12 @@ final class CommandApplier {
         case Command.SetProbe p -> setProbe(p);
         case Command.SaveCheckpoint c -> saveCheckpoint(c);
         case Command.Undo u -> undo();
-        case Command.Reset r -> reset();
+        case Command.Reset r -> reset(r);
       };
-    } catch (IllegalArgumentException | IllegalStateException | java.io.IOException e) {
+    } catch (IllegalArgumentException | IllegalStateException e) {
       return CommandResult.error(e.getMessage());
     }
+    if (changes.isEmpty()) return CommandResult.unchanged(whyUnchanged(command));
     session.history().addSteering(new SteeringEntry(session.sessionStep(), session.epoch(), System.currentTimeMillis(),
         command.type(), Commands.payload(command), changes));
     session.publish();
@@ -124,11 +135,19 @@ final class CommandApplier {
     NetworkState before = structural && session.config().undoDepth() > 0 ? NetworkState.capture(session.network()) : null;
     SurgeryResult result = operation.run();
     if (before != null) {
-      session.undoStack().push(before);
+      session.undoStack().push(new UndoStep(before, changeInWords(result)));
       while (session.undoStack().size() > session.config().undoDepth()) session.undoStack().removeLast();
     }
     session.install(session.network());
     return Commands.describe(result);
+  }
+
+  /** A surgery result in words, naming the filters it added or removed: "remove 1 filter from conv2 (conv2/f5)". */
+  private static String changeInWords(SurgeryResult r) {
+    List<String> ids = r.addedUnits().isEmpty() ? r.removedUnits() : r.addedUnits();
+    if (ids.isEmpty()) return r.description();
+    String named = String.join(", ", ids.subList(0, Math.min(IDS_NAMED, ids.size())));
+    return r.description() + " (" + named + (ids.size() > IDS_NAMED ? " and " + (ids.size() - IDS_NAMED) + " more" : "") + ")";
   }
 
   private Map<String, Object> setProbe(Command.SetProbe p) {
@@ -139,34 +158,61 @@ final class CommandApplier {
       session.snapshots().setProbeIndex(p.image());
       return Map.of("image", p.image());
     }
-    session.snapshots().setProbePixels(p.pixels(), p.label() == null ? 0 : p.label());
-    return Map.of("image", "uploaded", "label", p.label() == null ? 0 : p.label());
+    session.snapshots().setProbePixels(p.pixels(), p.label());
+    return Map.of("image", "uploaded", "label", p.label() == null ? "unknown" : p.label());
   }
 
-  private Map<String, Object> saveCheckpoint(Command.SaveCheckpoint c) throws java.io.IOException {
-    java.nio.file.Path path = c.path() != null ? java.nio.file.Path.of(c.path())
-        : session.config().autosavePath() != null ? session.config().autosavePath()
-        : java.nio.file.Path.of("revacnn-step" + session.sessionStep() + ".ckpt");
-    session.saveCheckpoint(path);
-    return Map.of("path", path.toAbsolutePath().toString());
+  private static String whyUnchanged(Command command) {
+    return switch (command) {
+      case Command.Pause p -> "already paused";
+      case Command.Resume r -> "already running";
+      default -> "the values are the current ones";
+    };
+  }
+
+  /** Saves into the session's checkpoint folder only, under a plain name (see {@link CheckpointFolder}). */
+  private Map<String, Object> saveCheckpoint(Command.SaveCheckpoint c) {
+    java.nio.file.Path folder = session.config().checkpointDir();
+    if (folder == null) {
+      throw new IllegalStateException("this session has no checkpoint folder (serve --checkpoint-dir); "
+          + "download the checkpoint instead (GET /api/checkpoint)");
+    }
+    try {
+      java.nio.file.Path target = new CheckpointFolder(folder).target(c.name(), Boolean.TRUE.equals(c.overwrite()),
+          session.sessionStep());
+      session.saveCheckpoint(target);
+      return Map.of("file", target.getFileName().toString(), "folder", target.getParent().toString());
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot save the checkpoint: " + ErrorText.reason(e));
+    }
   }
 
   private Map<String, Object> undo() {
-    NetworkState previous = session.undoStack().peek();
+    UndoStep previous = session.undoStack().peek();
     if (previous == null) throw new IllegalStateException("nothing to undo: no structural change since the start");
-    Network restored = previous.restore();
+    Network restored = previous.before().restore();
     session.undoStack().pop();
     List<String> layers = restored.layers().stream().map(l -> l.id()).toList();
     session.install(restored);
-    return Map.of("restoredLayers", layers);
+    return Map.of("undone", previous.change(), "restoredLayers", layers);
   }
 
-  private Map<String, Object> reset() {
+  /**
+   * Builds the network afresh from the seed and the session's spec or the command's {@code model}.
+   * A client's spec is shorthand only (a .json spec would make the server read a file of the
+   * client's choosing); any error leaves the session's network and spec as they were.
+   */
+  private Map<String, Object> reset(Command.Reset r) {
     SessionConfig c = session.config();
-    Network fresh = Network.build(ModelSpecs.parse(c.model(), session.data().shape(), session.data().classNames().size()), c.seed());
+    String model = r.model() == null ? c.model() : r.model().strip();
+    if (r.model() != null && model.endsWith(".json")) {
+      throw new IllegalArgumentException("model must be shorthand such as conv16-conv20-conv20; a client cannot name a spec file");
+    }
+    Network fresh = Network.build(ModelSpecs.parse(model, session.data().shape(), session.data().classNames().size()), c.seed());
     session.undoStack().clear();
     session.install(fresh);
-    return Map.of("model", c.model(), "seed", c.seed());
+    session.startedAfresh(model);
+    return Map.of("model", model, "seed", c.seed());
   }
 
   private static <T> T required(T value, String name) {

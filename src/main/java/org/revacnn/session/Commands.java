@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.lang.reflect.RecordComponent;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.revacnn.engine.SurgeryResult;
@@ -22,6 +24,8 @@ import org.revacnn.engine.WeightChange;
 public final class Commands {
   /** Every command type in the protocol, in documentation order. */
   public static final Map<String, Class<? extends Command>> TYPES = types();
+  /** Longest text a command field takes (ids, names, option words). */
+  public static final int MAX_TEXT = 100;
 
   static final ObjectMapper STRICT = JsonMapper.builder()
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -58,28 +62,91 @@ public final class Commands {
   public static Command parse(String type, JsonNode payload) {
     if (type == null) throw new IllegalArgumentException("the message has no type; expected one of " + TYPES.keySet());
     Class<? extends Command> kind = TYPES.get(type);
-    if (kind == null) throw new IllegalArgumentException("unknown command type '" + type + "'; expected one of " + TYPES.keySet());
+    if (kind == null) {
+      throw new IllegalArgumentException("unknown command type '" + ErrorText.clip(type) + "'; expected one of " + TYPES.keySet());
+    }
     JsonNode body = payload == null || payload.isNull() || payload.isMissingNode() ? STRICT.createObjectNode() : payload;
     if (!(body instanceof ObjectNode)) throw new IllegalArgumentException("payload of '" + type + "' must be a JSON object");
+    checkFields(type, kind, body);
     try {
       return STRICT.treeToValue(body, kind);
-    } catch (JsonMappingException e) {
-      String field = e.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-          .collect(Collectors.joining("."));
-      String why = e.getOriginalMessage();
-      int cut = why.indexOf(" (");
-      if (cut > 0) why = why.substring(0, cut);
-      throw new IllegalArgumentException("bad payload for '" + type + "'" + (field.isEmpty() ? "" : " field '" + field + "'") + ": " + why);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("bad payload for '" + type + "': " + e.getOriginalMessage());
+      throw new IllegalArgumentException("bad payload for '" + type + "'" + field(e) + ": " + reason(e));
     }
   }
 
-  /** The command's fields as a plain map (nulls dropped), as logged and acknowledged. */
+  /**
+   * Refuses unknown fields and any value whose JSON type is not the field's, before Jackson
+   * (which would turn 5 into "5", "NaN" into a float, null into "unchanged"): a number field
+   * takes a JSON number, a text field a string of at most {@link #MAX_TEXT} characters, a list
+   * of ids an array of such strings; null is never a value.
+   */
+  private static void checkFields(String type, Class<? extends Command> kind, JsonNode body) {
+    Map<String, RecordComponent> components = new LinkedHashMap<>();
+    for (RecordComponent c : kind.getRecordComponents()) components.put(c.getName(), c);
+    for (var fields = body.fields(); fields.hasNext(); ) {
+      var field = fields.next();
+      RecordComponent component = components.get(field.getKey());
+      if (component == null) {
+        throw new IllegalArgumentException("bad payload for '" + type + "': unknown field '" + ErrorText.clip(field.getKey()) + "'; "
+            + (components.isEmpty() ? "it takes no fields" : "its fields are " + components.keySet()));
+      }
+      String problem = problem(component.getType(), field.getValue());
+      if (problem != null) throw new IllegalArgumentException("bad payload for '" + type + "' field '" + field.getKey() + "': " + problem);
+    }
+  }
+
+  /** What is wrong with {@code value} for a field of Java type {@code type}, or null when nothing is. */
+  private static String problem(Class<?> type, JsonNode value) {
+    if (value.isNull()) return "must not be null (leave the field out to keep the current value)";
+    if (type == String.class) return textProblem(value);
+    if (type == byte[].class) return value.isTextual() ? null : "must be base64 text, got " + ErrorText.describe(value);
+    if (type == Boolean.class) return value.isBoolean() ? null : "must be true or false, got " + ErrorText.describe(value);
+    if (type == Integer.class || type == int.class) {
+      return value.isIntegralNumber() && value.canConvertToInt() ? null : "must be a whole number, got " + ErrorText.describe(value);
+    }
+    if (type == Float.class || type == Double.class) return value.isNumber() ? null : "must be a number, got " + ErrorText.describe(value);
+    if (type == List.class) {
+      if (!value.isArray()) return "must be a list of ids, got " + ErrorText.describe(value);
+      for (int i = 0; i < value.size(); i++) {
+        String problem = value.get(i).isNull() ? "must not be null" : textProblem(value.get(i));
+        if (problem != null) return "element " + i + " " + problem;
+      }
+    }
+    return null;
+  }
+
+  private static String textProblem(JsonNode value) {
+    if (!value.isTextual()) return "must be text, got " + ErrorText.describe(value);
+    int length = value.asText().length();
+    return length <= MAX_TEXT ? null
+        : "is too long (" + length + " characters, at most " + MAX_TEXT + "): '" + ErrorText.clip(value.asText()) + "'";
+  }
+
+  private static String field(JsonProcessingException e) {
+    if (!(e instanceof JsonMappingException mapping)) return "";
+    String path = mapping.getPath().stream().map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+        .collect(Collectors.joining("."));
+    return path.isEmpty() ? "" : " field '" + path + "'";
+  }
+
+  /** Jackson's own words for what checkFields lets through (e.g. bad base64), without class names or locations. */
+  private static String reason(JsonProcessingException e) {
+    String why = e.getOriginalMessage();
+    int cut = why.indexOf(" (");
+    if (cut > 0) why = why.substring(0, cut);
+    return why.contains("java.") || why.contains("org.revacnn") || why.contains("`") ? "the value cannot be read" : ErrorText.clip(why);
+  }
+
+  /**
+   * The command's fields as a plain map (nulls dropped), as logged and acknowledged; uploaded
+   * pixels appear as their byte count, so a log of many uploads stays small.
+   */
   @SuppressWarnings("unchecked")
   public static Map<String, Object> payload(Command command) {
     Map<String, Object> map = STRICT.convertValue(command, LinkedHashMap.class);
     map.values().removeIf(java.util.Objects::isNull);
+    if (command instanceof Command.SetProbe probe && probe.pixels() != null) map.put("pixels", probe.pixels().length + " bytes");
     return map;
   }
 

@@ -38,6 +38,12 @@ final class LastGoodState {
     }
   }
 
+  /** Makes {@code network} the good state at once (a reset: a rollback must not bring back the old network). */
+  void startFrom(Network network) {
+    good = NetworkState.capture(network);
+    candidate = null;
+  }
+
   /** Drops an unconfirmed candidate (after a rollback or a change of the network). */
   void dropCandidate() {
     candidate = null;

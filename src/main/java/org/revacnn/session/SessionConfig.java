@@ -19,10 +19,11 @@ import org.revacnn.engine.NetworkSpec;
  * @param undoDepth           structural changes that can be undone
  * @param autosaveEvery       time between autosaves (null: never)
  * @param autosavePath        where autosaves go (null: no autosave)
+ * @param checkpointDir       the only folder a client's save-checkpoint command writes to (null: such saves are refused)
  */
 public record SessionConfig(String model, long seed, Hyperparameters hyperparameters, int threads, double snapshotHz,
     int validationImages, int validationEvery, double divergenceFactor, int goodStateEvery, int undoDepth,
-    boolean augment, Duration autosaveEvery, Path autosavePath) {
+    boolean augment, Duration autosaveEvery, Path autosavePath, Path checkpointDir) {
 
   public SessionConfig {
     if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
@@ -37,51 +38,56 @@ public record SessionConfig(String model, long seed, Hyperparameters hyperparame
   /** The paper's model and settings: batch 4, SGD with momentum, 10 Hz snapshots. */
   public static SessionConfig defaults() {
     return new SessionConfig(NetworkSpec.PAPER_MODEL, 1, Hyperparameters.defaults(), 2, 10, 500, 500, 4.0, 100, 10,
-        true, Duration.ofMinutes(5), null);
+        true, Duration.ofMinutes(5), null, null);
   }
 
   public SessionConfig withModel(String value) {
     return new SessionConfig(value, seed, hyperparameters, threads, snapshotHz, validationImages, validationEvery,
-        divergenceFactor, goodStateEvery, undoDepth, augment, autosaveEvery, autosavePath);
+        divergenceFactor, goodStateEvery, undoDepth, augment, autosaveEvery, autosavePath, checkpointDir);
   }
 
   public SessionConfig withSeed(long value) {
     return new SessionConfig(model, value, hyperparameters, threads, snapshotHz, validationImages, validationEvery,
-        divergenceFactor, goodStateEvery, undoDepth, augment, autosaveEvery, autosavePath);
+        divergenceFactor, goodStateEvery, undoDepth, augment, autosaveEvery, autosavePath, checkpointDir);
   }
 
   public SessionConfig withHyperparameters(Hyperparameters value) {
     return new SessionConfig(model, seed, value, threads, snapshotHz, validationImages, validationEvery,
-        divergenceFactor, goodStateEvery, undoDepth, augment, autosaveEvery, autosavePath);
+        divergenceFactor, goodStateEvery, undoDepth, augment, autosaveEvery, autosavePath, checkpointDir);
   }
 
   public SessionConfig withThreads(int value) {
     return new SessionConfig(model, seed, hyperparameters, value, snapshotHz, validationImages, validationEvery,
-        divergenceFactor, goodStateEvery, undoDepth, augment, autosaveEvery, autosavePath);
+        divergenceFactor, goodStateEvery, undoDepth, augment, autosaveEvery, autosavePath, checkpointDir);
   }
 
   public SessionConfig withSnapshotHz(double value) {
     return new SessionConfig(model, seed, hyperparameters, threads, value, validationImages, validationEvery,
-        divergenceFactor, goodStateEvery, undoDepth, augment, autosaveEvery, autosavePath);
+        divergenceFactor, goodStateEvery, undoDepth, augment, autosaveEvery, autosavePath, checkpointDir);
   }
 
   public SessionConfig withValidation(int images, int every) {
     return new SessionConfig(model, seed, hyperparameters, threads, snapshotHz, images, every,
-        divergenceFactor, goodStateEvery, undoDepth, augment, autosaveEvery, autosavePath);
+        divergenceFactor, goodStateEvery, undoDepth, augment, autosaveEvery, autosavePath, checkpointDir);
   }
 
   public SessionConfig withAugment(boolean value) {
     return new SessionConfig(model, seed, hyperparameters, threads, snapshotHz, validationImages, validationEvery,
-        divergenceFactor, goodStateEvery, undoDepth, value, autosaveEvery, autosavePath);
+        divergenceFactor, goodStateEvery, undoDepth, value, autosaveEvery, autosavePath, checkpointDir);
   }
 
   public SessionConfig withAutosave(Path path, Duration every) {
     return new SessionConfig(model, seed, hyperparameters, threads, snapshotHz, validationImages, validationEvery,
-        divergenceFactor, goodStateEvery, undoDepth, augment, every, path);
+        divergenceFactor, goodStateEvery, undoDepth, augment, every, path, checkpointDir);
   }
 
   public SessionConfig withDivergence(double factor, int goodEvery) {
     return new SessionConfig(model, seed, hyperparameters, threads, snapshotHz, validationImages, validationEvery,
-        factor, goodEvery, undoDepth, augment, autosaveEvery, autosavePath);
+        factor, goodEvery, undoDepth, augment, autosaveEvery, autosavePath, checkpointDir);
+  }
+
+  public SessionConfig withCheckpointDir(Path value) {
+    return new SessionConfig(model, seed, hyperparameters, threads, snapshotHz, validationImages, validationEvery,
+        divergenceFactor, goodStateEvery, undoDepth, augment, autosaveEvery, autosavePath, value);
   }
 }

@@ -39,6 +39,9 @@ public record Snapshot(int schemaVersion, long step, int epoch, double epochProg
       float[] thumbnails, double updateRatio, float[] meanSquaredGradient, float[] l1Norm, float[] apoz, float[] taylor,
       float[] rgbMix, double gradientSpread, double activationSpread, double clusterIndex) {}
 
-  /** The probe image: its validation index (null if uploaded), label, and the model's class probabilities. */
-  public record ProbeView(Integer index, int label, float[] probabilities) {}
+  /**
+   * The probe image: its validation index (null if uploaded), label (null: an upload of unknown
+   * class), and the model's class probabilities.
+   */
+  public record ProbeView(Integer index, Integer label, float[] probabilities) {}
 }

@@ -24,7 +24,7 @@ final class SnapshotBuilder {
   private final Normalization normalization;
   private Integer probeIndex;
   private float[] probeImage;
-  private int probeLabel;
+  private Integer probeLabel; // null: an upload of unknown class
 
   SnapshotBuilder(Datasets data, Normalization normalization) {
     this.data = data;
@@ -47,8 +47,13 @@ final class SnapshotBuilder {
     return probeImage.clone();
   }
 
-  int probeLabel() {
-    return probeLabel;
+  /** The class the probe's loss gradients are taken against: its label, or the predicted class when unknown. */
+  int probeTarget(Network net) {
+    if (probeLabel != null) return probeLabel;
+    float[] logits = net.logits(probeImage, 1);
+    int best = 0;
+    for (int c = 1; c < logits.length; c++) if (logits[c] > logits[best]) best = c;
+    return best;
   }
 
   void setProbeIndex(int index) {
@@ -61,16 +66,16 @@ final class SnapshotBuilder {
     probeLabel = set.label(index);
   }
 
-  void setProbePixels(byte[] pixels, int label) {
+  /** An uploaded probe image of class {@code label}, or of unknown class when it is null. */
+  void setProbePixels(byte[] pixels, Integer label) {
     Shape shape = data.shape();
     if (pixels.length != shape.size()) {
       throw new IllegalArgumentException("an uploaded probe image must have " + shape + " = " + shape.size() + " pixels, got " + pixels.length);
     }
-    if (label < 0 || label >= data.classNames().size()) {
+    if (label != null && (label < 0 || label >= data.classNames().size())) {
       throw new IllegalArgumentException("label must be in 0.." + (data.classNames().size() - 1) + ", got " + label);
     }
-    int[] labels = {label};
-    ImageSet one = ImageSet.of(shape, pixels.clone(), labels, data.classNames());
+    ImageSet one = ImageSet.of(shape, pixels.clone(), new int[1], data.classNames());
     probeIndex = null;
     probeImage = normalization.image(one, 0);
     probeLabel = label;
@@ -78,7 +83,7 @@ final class SnapshotBuilder {
 
   Snapshot build(TrainingSession session) {
     Network net = session.network();
-    ProbeResult probe = net.probe(probeImage, probeLabel);
+    ProbeResult probe = net.probe(probeImage, probeTarget(net));
     List<Shape> shapes = net.checkChain();
     List<Snapshot.LayerView> views = new ArrayList<>();
     List<Layer> layers = net.layers();

@@ -44,6 +44,11 @@ public final class SteeringLogReplay {
     JsonNode list = root.isArray() ? root : root.has("steering") ? root.get("steering")
         : root.path("history").path("steering");
     if (!list.isArray()) throw new IllegalArgumentException(file + ": no steering entries (expected an array or a 'steering' field)");
+    long dropped = (root.has("droppedSteering") ? root : root.path("history")).path("droppedSteering").asLong();
+    if (dropped > 0) {
+      throw new IllegalArgumentException(file + ": the log has lost its " + dropped + " oldest entries (a session keeps the last "
+          + History.MAX_STEERING + "), so it cannot reproduce the run");
+    }
     List<JsonNode> entries = new ArrayList<>();
     long previous = Long.MIN_VALUE;
     for (JsonNode e : list) {

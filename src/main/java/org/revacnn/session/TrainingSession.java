@@ -52,7 +52,7 @@ public final class TrainingSession implements AutoCloseable {
   /** How long a computed t-SNE map is reused. */
   public static final long TSNE_CACHE_MILLIS = 3000;
 
-  private final SessionConfig config;
+  private volatile SessionConfig config;
   private final Datasets data;
   private final Normalization normalization;
   private final BatchSampler sampler;
@@ -63,7 +63,7 @@ public final class TrainingSession implements AutoCloseable {
   private final BlockingQueue<Runnable> inbox = new LinkedBlockingQueue<>();
   private final AtomicReference<Snapshot> latest = new AtomicReference<>();
   private final AtomicReference<Architecture> architecture = new AtomicReference<>();
-  private final Deque<NetworkState> undoStack = new ArrayDeque<>();
+  private final Deque<CommandApplier.UndoStep> undoStack = new ArrayDeque<>();
   private final SnapshotBuilder snapshots;
   private final CommandApplier commands;
   private Network network;
@@ -138,39 +138,57 @@ public final class TrainingSession implements AutoCloseable {
 
   /** Queues a command; the future completes with ok and what changed, or an error (the model untouched). */
   public CompletableFuture<CommandResult> submit(Command command) {
+    return submit(command.type(), () -> commands.apply(command));
+  }
+
+  /** Queues the work of command {@code type}; a failure of any kind becomes an error result. */
+  CompletableFuture<CommandResult> submit(String type, Task<CommandResult> work) {
+    if (closed) return CompletableFuture.completedFuture(CommandResult.error("the session is closed"));
     CompletableFuture<CommandResult> answer = new CompletableFuture<>();
-    if (closed) {
-      answer.complete(CommandResult.error("the session is closed"));
-      return answer;
-    }
-    inbox.add(() -> answer.complete(commands.apply(command)));
-    return answer;
+    enqueue(answer, "'" + type + "'", work);
+    return answer.exceptionally(failure -> CommandResult.error(failure.getMessage()));
   }
 
   /** Runs {@code reader} on the training thread between batches and returns its result. */
   public <T> CompletableFuture<T> query(Function<Network, T> reader) {
     CompletableFuture<T> answer = new CompletableFuture<>();
-    inbox.add(() -> {
-      try {
-        answer.complete(reader.apply(network));
-      } catch (RuntimeException e) {
-        answer.completeExceptionally(e);
-      }
-    });
+    enqueue(answer, "a request", () -> reader.apply(network));
     return answer;
   }
 
   /** The whole session as checkpoint bytes ({@link Checkpoint#encode}), captured on the training thread between batches. */
   public CompletableFuture<byte[]> checkpointBytes() {
     CompletableFuture<byte[]> answer = new CompletableFuture<>();
+    enqueue(answer, "the checkpoint download", () -> Checkpoint.encode(checkpointContents()));
+    return answer;
+  }
+
+  /** Work for the training thread that may fail in any way. */
+  interface Task<T> {
+    T run() throws Exception;
+  }
+
+  /**
+   * Queues {@code task} for the training thread; its result completes {@code answer}. Whatever it
+   * throws fails {@code answer} instead of ending the thread: an IllegalArgumentException as
+   * itself (a bad request), anything else as an IllegalStateException with a readable message,
+   * its stack trace going to the server log.
+   */
+  private <T> void enqueue(CompletableFuture<T> answer, String what, Task<T> task) {
     inbox.add(() -> {
       try {
-        answer.complete(Checkpoint.encode(checkpointContents()));
-      } catch (java.io.IOException | RuntimeException e) {
+        answer.complete(task.run());
+      } catch (IllegalArgumentException e) {
         answer.completeExceptionally(e);
+      } catch (Throwable e) {
+        // even an Error (a StackOverflowError, an OutOfMemoryError from one oversized request) has
+        // unwound by here; a dead training thread would freeze the session for every client
+        System.err.println("revacnn: " + what + " failed on the training thread; the session goes on");
+        e.printStackTrace();
+        answer.completeExceptionally(new IllegalStateException("internal error while running " + what
+            + "; the session goes on (details in the server log)", e));
       }
     });
-    return answer;
   }
 
   /**
@@ -181,7 +199,7 @@ public final class TrainingSession implements AutoCloseable {
   public CompletableFuture<FilterMap> filterMap(String layerId, TsneKind kind) {
     boolean needsProbe = kind == TsneKind.ACTIVATIONS || kind == TsneKind.ACTIVATION_GRADIENTS;
     return tsne.filterMap(layerId, kind, () -> query(net -> FilterVectors.read(net, layerId, kind, statistics,
-        needsProbe ? net.probe(snapshots.probeImage(), snapshots.probeLabel()) : null)));
+        needsProbe ? net.probe(snapshots.probeImage(), snapshots.probeTarget(net)) : null)));
   }
 
   /** A t-SNE map of the first {@link #IMAGE_MAP_IMAGES} probe-set (validation) images by the classifier's input. */
@@ -307,7 +325,7 @@ public final class TrainingSession implements AutoCloseable {
       imagesPerSecond = imagesPerSecond == 0 ? rate : imagesPerSecond + 0.05 * (rate - imagesPerSecond);
     }
     lastStepNanos = now;
-    history.addStep(sessionStep, result.loss(), result.accuracy());
+    history.addStep(sessionStep, result.loss(), result.accuracy(), examplesSeen, System.currentTimeMillis(), imagesPerSecond);
     String divergence = guard.judge(result.loss());
     if (divergence == null) divergence = DivergenceGuard.nonFiniteWeight(network);
     if (divergence != null) {
@@ -444,8 +462,20 @@ public final class TrainingSession implements AutoCloseable {
     lastStepNanos = 0;
   }
 
-  Deque<NetworkState> undoStack() {
+  Deque<CommandApplier.UndoStep> undoStack() {
     return undoStack;
+  }
+
+  /**
+   * After a reset installed a network built from {@code model}: that spec becomes the session's, and
+   * the fresh network the last good state (a rollback must not bring back the old one); its filters,
+   * new under the old ids, are measured afresh (too new to judge). Training thread only.
+   */
+  void startedAfresh(String model) {
+    config = config.withModel(model);
+    lastGood.startFrom(network);
+    activationStatistics.clear();
+    activationStatistics.observe(network);
   }
 
   SnapshotBuilder snapshots() {

@@ -6,7 +6,8 @@
 
 import { commands } from '../protocol.js';
 import { num, parameterLayers, recommendationIndex, REMOVAL_REASONS } from '../store.js';
-import { paintFilter, paintMap, symmetricLimit } from '../color.js';
+import { drawFilter, paintMap, symmetricLimit, FILTER_SCALE_NOTE } from '../color.js';
+import { filterLabel, layerLabelWithId } from '../labels.js';
 
 export function createDetail(element, actions) {
   element.innerHTML = `
@@ -15,7 +16,7 @@ export function createDetail(element, actions) {
     <div id="detail-body" hidden>
       <div class="detail-id" id="detail-id"></div>
       <div class="detail-figures">
-        <figure><canvas id="detail-weights" class="big-canvas" width="5" height="5" aria-label="Filter weights"></canvas><figcaption>weights</figcaption></figure>
+        <figure><canvas id="detail-weights" class="big-canvas" width="5" height="5" aria-label="Filter weights"></canvas><figcaption id="detail-weights-caption">weights</figcaption></figure>
         <figure><canvas id="detail-activation" class="big-canvas" width="1" height="1" aria-label="Activation map for the probe image"></canvas><figcaption id="detail-act-caption">activation (probe)</figcaption></figure>
       </div>
       <section id="detail-rec" class="detail-rec" aria-labelledby="detail-rec-title" hidden>
@@ -39,6 +40,7 @@ export function createDetail(element, actions) {
   const weights = $('#detail-weights');
   const activation = $('#detail-activation');
   const actCaption = $('#detail-act-caption');
+  const weightsCaption = $('#detail-weights-caption');
   const statsList = $('#detail-stats');
   const errorBox = $('#detail-error');
   const recBox = $('#detail-rec');
@@ -61,7 +63,9 @@ export function createDetail(element, actions) {
   async function loadActivation(state, layerId, filterId) {
     const probe = state.snapshot?.probe;
     if (!probe || probe.index == null) {
-      actCaption.textContent = 'activation: uploaded probe (not available)';
+      // maps are computed for validation images only: no stale map of the previous probe stays on show
+      activation.hidden = true;
+      actCaption.textContent = 'no activation map for an uploaded probe: pick a validation image under Input';
       return;
     }
     inFlight = true;
@@ -77,6 +81,7 @@ export function createDetail(element, actions) {
       for (const v of values) min = Math.min(min, num(v));
       paintMap(image.data, values, 0, w * h, symmetricLimit(values), min < 0);
       ctx.putImageData(image, 0, 0);
+      activation.hidden = false;
       actCaption.textContent = `activation · image #${probe.index} · ${h}×${w}`;
       errorBox.textContent = '';
     } catch (e) {
@@ -123,22 +128,17 @@ export function createDetail(element, actions) {
         return;
       }
       current = { layer: layer.id, filter: sel.filter };
-      idBox.textContent = `${sel.filter}${layer.frozen ? ' · frozen' : ''}`;
+      idBox.textContent = `${filterLabel(state, sel.filter)}${layer.frozen ? ' · frozen' : ''}`;
+      idBox.title = `id ${sel.filter}`;
 
       // weights
       const size = num(layer.thumbnailSize);
       const channels = num(layer.thumbnailChannels) || 1;
-      if (layer.kind === 'conv' && size > 0 && layer.thumbnails?.length) {
-        weights.hidden = false;
-        if (weights.width !== size) { weights.width = size; weights.height = size; }
-        const ctx = weights.getContext('2d');
-        const image = ctx.createImageData(size, size);
-        paintFilter(image.data, layer.thumbnails, index * size * size * channels, size, channels,
-          symmetricLimit(layer.thumbnails));
-        ctx.putImageData(image, 0, 0);
-      } else {
-        weights.hidden = true;
-      }
+      const range = layer.kind === 'conv' && size > 0 && layer.thumbnails?.length
+        ? drawFilter(weights, layer.thumbnails, index, size, channels) : null;
+      weights.hidden = !range;
+      weightsCaption.textContent = range ? `weights · ${fmt(range[0])} … ${fmt(range[1])}` : 'weights';
+      weightsCaption.title = range ? `${FILTER_SCALE_NOTE}: the two ends of the colour scale` : '';
 
       const advice = recommendationIndex(state);
       const rec = advice.removals.get(sel.filter);
@@ -147,7 +147,7 @@ export function createDetail(element, actions) {
 
       // [term, value, is the evidence of the recommendation]
       const rows = [
-        ['layer', `${layer.id} (${layer.kind})`],
+        ['layer', `${layerLabelWithId(state, layer.id)} (${layer.kind})`],
         ['jitter |∇w|', fmt(num(layer.jitter?.[index]))],
         ['activation Σ', fmt(num(layer.activation?.[index]))],
         ['on active path', layer.activePath?.[index] ? 'yes (top 50%)' : 'no'],

@@ -1,5 +1,7 @@
 // Always-visible header: training state, progress, throughput, latest loss and accuracies,
-// pause / resume / step buttons and the connection state.
+// pause / resume / step buttons and the connection state. An alert (training paused by itself)
+// shows as a row of the header, in the page flow, never over other controls; it can be dismissed
+// and comes back only with a different alert.
 
 import { commands } from '../protocol.js';
 import { num } from '../store.js';
@@ -22,7 +24,8 @@ export function createHeader(element, actions) {
       <button id="btn-step" class="btn" title="Train one batch, then pause">Step</button>
     </div>
     <button id="connection" class="connection" title="Connection to the server"><span class="dot"></span><span class="label">connecting</span></button>
-    <div id="alert" class="alert" role="alert" hidden></div>`;
+    <div id="alert" class="alert" role="alert" hidden><span class="alert-text"></span>
+      <button type="button" class="alert-close" aria-label="Dismiss the alert" title="Dismiss">×</button></div>`;
   const $ = (sel) => element.querySelector(sel);
   const fields = {
     epoch: $('#m-epoch'), step: $('#m-step'), examples: $('#m-examples'), ips: $('#m-ips'), loss: $('#m-loss'),
@@ -31,6 +34,12 @@ export function createHeader(element, actions) {
   const runState = $('#run-state');
   const connection = $('#connection');
   const alertBox = $('#alert');
+  const alertText = $('#alert .alert-text');
+  let dismissedAlert = '';
+  $('#alert .alert-close').addEventListener('click', () => {
+    dismissedAlert = alertText.textContent;
+    alertBox.hidden = true;
+  });
   const pause = $('#btn-pause');
   const resume = $('#btn-resume');
   const step = $('#btn-step');
@@ -71,9 +80,10 @@ export function createHeader(element, actions) {
       }
       set(connection.querySelector('.label'), connText);
       connection.title = state.connection === 'open' ? 'Connected to the server' : 'Not connected: click to retry now';
-      const alertText = s?.alert ? `Training paused by itself: ${s.alert}` : '';
-      alertBox.hidden = !alertText;
-      set(alertBox, alertText);
+      const alert = s?.alert ? `Training paused by itself: ${s.alert}` : '';
+      if (alert !== dismissedAlert) dismissedAlert = '';
+      alertBox.hidden = !alert || alert === dismissedAlert;
+      set(alertText, alert);
     },
   };
 }
@@ -83,7 +93,8 @@ export function fmtInt(v) {
 }
 
 export function fmtFixed(v, digits) {
-  return Number.isFinite(v) ? v.toFixed(digits) : '–';
+  if (!Number.isFinite(v)) return '–';
+  return Math.abs(v) >= 1e6 ? v.toExponential(2) : v.toFixed(digits); // a diverged loss stays short
 }
 
 export function fmtPct(v) {

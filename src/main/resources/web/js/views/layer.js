@@ -1,15 +1,17 @@
 // Layer panel (paper figs. 1 and 2): every filter's weights of one layer at a readable size (RGB
-// for a first conv layer, the diverging scale centred on 0 deeper, as the nodes) and every
-// filter's activation map for the probe image, captioned with filter ids. Opened from a layer's
-// title in the Network view; clicking a tile selects that filter. Weights redraw when the structure
-// changes and at most once a second; maps come from /api/activations when the layer, the probe or
-// the structure changes, and at most every few seconds while training. Tiles of filters the server
-// recommends removing are outlined, those too new to judge captioned "new"; one button removes all
-// the layer's recommended filters as one remove-filters command (one change, one undo step).
+// for a first conv layer, the diverging scale centred on 0 deeper, each filter scaled to its own
+// range, as the nodes) and every filter's activation map for the probe image, captioned with
+// filter ids. Opened from a layer's title in the Network view; clicking a tile selects that
+// filter. Weights redraw when the structure changes and at most once a second; maps come from
+// /api/activations when the layer, the probe or the structure changes, and at most every few
+// seconds while training. Tiles of filters the server recommends removing are outlined, those too
+// new to judge captioned "new"; one button removes all the layer's recommended filters as one
+// remove-filters command (one change, one undo step).
 
 import { commands } from '../protocol.js';
 import { num, parameterLayers, recommendationIndex } from '../store.js';
-import { paintFilter, paintMap, symmetricLimit, divergingGradientCss } from '../color.js';
+import { drawFilter, paintMap, symmetricLimit, divergingGradientCss, FILTER_SCALE_NOTE } from '../color.js';
+import { layerLabelWithId } from '../labels.js';
 
 const WEIGHTS_EVERY_MS = 1000;
 const MAPS_EVERY_MS = 3000;
@@ -133,12 +135,12 @@ export function createLayerPanel(element, actions) {
     }
     const layers = parameterLayers(state);
     const layer = layers.find(l => l.id === layerId);
-    title.textContent = `Layer ${layerId}`;
+    title.textContent = `Layer ${layerLabelWithId(state, layerId)}`;
     if (!layer) {
       gone.hidden = false;
       body.hidden = true;
       sub.textContent = '';
-      gone.textContent = layers.length ? `${layerId} no longer exists.` : 'Waiting for the network…';
+      gone.textContent = layers.length ? `${layerLabelWithId(state, layerId)} no longer exists.` : 'Waiting for the network…';
       currentLayer = null;
       return;
     }
@@ -159,24 +161,15 @@ export function createLayerPanel(element, actions) {
     const weightTiles = tiles(weightsHost, layer.kind === 'conv' ? ids : [], selection, 'weights', advice);
     const hasWeights = layer.kind === 'conv' && kernel > 0 && layer.thumbnails?.length;
     weightsNote.textContent = layer.kind !== 'conv' ? '(dense units: no spatial weights)'
-      : channels === 3 ? '(RGB: the 3 input channels)' : '(mean over input channels; blue − · white 0 · red +)';
+      : channels === 3 ? `(RGB: the 3 input channels; ${FILTER_SCALE_NOTE})`
+      : `(mean over input channels; blue − · white 0 · red +; ${FILTER_SCALE_NOTE})`;
     const structure = `${layerId}|${ids.join(',')}|${kernel}|${channels}`;
     const snapVersion = state.versions.snapshot;
     if (hasWeights && (structure !== weightsKey || (snapVersion !== weightsSnapshot && now - weightsAt > WEIGHTS_EVERY_MS))) {
       weightsKey = structure;
       weightsAt = now;
       weightsSnapshot = snapVersion;
-      const data = layer.thumbnails;
-      const per = kernel * kernel * channels;
-      const limit = symmetricLimit(data);
-      weightTiles.select('canvas').each(function (id) {
-        const index = ids.indexOf(id);
-        if (this.width !== kernel) { this.width = kernel; this.height = kernel; }
-        const ctx = this.getContext('2d');
-        const image = ctx.createImageData(kernel, kernel);
-        if ((index + 1) * per <= data.length) paintFilter(image.data, data, index * per, kernel, channels, limit);
-        ctx.putImageData(image, 0, 0);
-      });
+      weightTiles.select('canvas').each(function (id) { drawFilter(this, layer.thumbnails, ids.indexOf(id), kernel, channels); });
     }
 
     // ---- activation maps for the probe (validation images only) ----

@@ -1,18 +1,23 @@
 // Network view (paper fig. 3): one column per conv/dense layer, each filter a node showing its
-// weights (RGB for a first conv layer, the diverging scale deeper). Nodes jitter with amplitude
-// from the live gradient magnitude (a CSS transform written in a requestAnimationFrame loop, no
-// layout reads); paths between consecutive layers are as wide as the source filter's activation
+// weights (RGB for a first conv layer, the diverging scale deeper). A node is a still button of at
+// least MIN_NODE px (the click target); only the drawing inside it jitters, with amplitude from the
+// live gradient magnitude (a CSS transform written in a requestAnimationFrame loop, no layout
+// reads). Each layer's nodes are one tab stop (roving tabindex: arrow keys move between them,
+// Enter selects); paths between consecutive layers are as wide as the source filter's activation
 // for the probe image, top half only. A layer's title opens its panel (views/layer.js); layer
 // headers hold +, −, freeze and remove; a toolbar inserts layers; the left column picks or
 // uploads the probe image.
 
-import { commands, GROW_INITS, INSERT_INITS } from '../protocol.js';
+import { commands, GROW_INITS, INSERT_INITS, identityWidth } from '../protocol.js';
 import { num, parameterLayers, splitSize, recommendationIndex, REMOVAL_REASONS } from '../store.js';
-import { paintFilter, symmetricLimit, divergingCss, divergingGradientCss } from '../color.js';
+import { drawFilter, symmetricLimit, divergingCss, divergingGradientCss, FILTER_SCALE_NOTE } from '../color.js';
+import { layerLabel, layerLabelWithId } from '../labels.js';
 
 const HEADER_H = 86;
 const INPUT_W = 176;
 const GAP = 4;
+/** Smallest node (click target) side in px. */
+const MIN_NODE = 24;
 const MAX_EDGES_PER_SIDE = 24;
 
 export function createNetwork(element, actions) {
@@ -52,7 +57,7 @@ export function createNetwork(element, actions) {
         <div id="probe-error" class="field-error" role="alert"></div>
       </div>
       <div class="network-layers"></div>
-      <span class="legend" aria-hidden="true"><span>weights <span class="legend-label">−</span><span class="legend-bar"></span><span class="legend-label">+</span></span>
+      <span class="legend" aria-hidden="true"><span>weights <span class="legend-label">−</span><span class="legend-bar"></span><span class="legend-label">+</span> (${FILTER_SCALE_NOTE})</span>
         <span>· path width = probe activation (top 50%)</span><span>· jitter = |∇w|</span>
         <span class="legend-rec">· <span class="rec-swatch"></span> remove?
           <b class="rec-glyph">${REMOVAL_REASONS.dead.glyph}</b> dead <b class="rec-glyph">${REMOVAL_REASONS.redundant.glyph}</b> redundant
@@ -92,6 +97,7 @@ export function createNetwork(element, actions) {
   let serverRunning = false;
   let labelsFor = '';
   let shownProbe = '';
+  const focusedNode = new Map(); // layer id -> id of its node that takes the layer's one tab stop
 
   new ResizeObserver((entries) => {
     for (const e of entries) {
@@ -107,7 +113,21 @@ export function createNetwork(element, actions) {
     const conv = insertKind.value === 'conv';
     $('#insert-size-label').textContent = conv ? 'filters' : 'units';
     element.querySelectorAll('.conv-only').forEach(e => { e.hidden = !conv; });
+    fitIdentity();
   });
+  // an identity block must keep its input's width (and cannot pool): the form sets what it needs
+  const insertInit = $('#insert-init');
+  const insertPool = $('#insert-pool');
+  function fitIdentity() {
+    const identity = insertInit.value === 'identity';
+    insertPool.disabled = identity;
+    if (!identity) return;
+    insertPool.checked = false;
+    const width = identityWidth(lastState?.architecture, insertAfter.value, insertKind.value);
+    if (width) insertSize.value = String(width);
+  }
+  insertInit.addEventListener('change', fitIdentity);
+  insertAfter.addEventListener('change', fitIdentity);
   insertForm.addEventListener('submit', (e) => {
     e.preventDefault();
     const size = Number(insertSize.value);
@@ -116,14 +136,14 @@ export function createNetwork(element, actions) {
       return;
     }
     const after = insertAfter.value;
-    const init = $('#insert-init').value;
+    const init = insertInit.value;
     if (insertKind.value === 'conv') {
       const kernel = Number($('#insert-kernel').value);
       if (!Number.isInteger(kernel) || kernel < 1 || kernel > 11) {
         actions.toast('Kernel size must be a whole number in 1..11', 'error');
         return;
       }
-      actions.command(commands.insertConv(after, size, kernel, $('#insert-pool').checked, init));
+      actions.command(commands.insertConv(after, size, kernel, insertPool.checked, init));
     } else {
       actions.command(commands.insertDense(after, size, init));
     }
@@ -148,7 +168,8 @@ export function createNetwork(element, actions) {
     try {
       const shape = lastState?.architecture?.input || lastState?.dataset?.shape;
       const { base64, dataUrl } = await imageToPixels(file, shape);
-      const id = actions.command(commands.probePixels(base64, Number(probeLabel.value) || 0));
+      const label = probeLabel.value === '' ? undefined : Number(probeLabel.value);
+      const id = actions.command(commands.probePixels(base64, label));
       if (id) probeImg.src = dataUrl;
     } catch (err) {
       probeError.textContent = err.message;
@@ -243,29 +264,33 @@ export function createNetwork(element, actions) {
     cols.select('.layer-head')
       .style('left', d => `${colById.get(d.id).x - colById.get(d.id).headWidth / 2}px`)
       .style('width', d => `${colById.get(d.id).headWidth}px`);
-    cols.select('.layer-title').text(d => d.id + (d.frozen ? ' ❄' : ''))
+    cols.select('.layer-title').text(d => layerLabel(state, d.id) + (d.frozen ? ' ❄' : ''))
       .classed('open', d => state.layerPanel === d.id)
       .attr('aria-pressed', d => String(state.layerPanel === d.id))
-      .attr('title', d => state.layerPanel === d.id ? `Close the panel of ${d.id}` : `Show every filter and activation map of ${d.id}`);
+      .attr('title', d => `${state.layerPanel === d.id ? 'Close the panel of' : 'Show every filter and activation map of'} ${layerLabelWithId(state, d.id)}`);
     cols.select('.layer-sub').text(d => subtitle(d, state));
     cols.select('.add-filter')
-      .attr('aria-label', d => `Add a filter to ${d.id}`).attr('title', d => `Add a ${growInit.value} filter to ${d.id}`)
+      .attr('aria-label', d => `Add a filter to ${layerLabelWithId(state, d.id)}`)
+      .attr('title', d => `Add a ${growInit.value} filter to ${layerLabelWithId(state, d.id)}`)
       .property('disabled', d => d.id === lastLayerId || state.connection !== 'open');
     cols.select('.remove-filter')
-      .attr('aria-label', d => `Remove the selected filter from ${d.id}`)
+      .attr('aria-label', d => `Remove the selected filter from ${layerLabelWithId(state, d.id)}`)
       .attr('title', d => selection?.layer === d.id ? `Remove ${selection.filter}` : 'Select a filter of this layer first')
       .property('disabled', d => d.id === lastLayerId || selection?.layer !== d.id || d.filterIds.length <= 1);
     cols.select('.freeze')
-      .attr('aria-label', d => `${d.frozen ? 'Unfreeze' : 'Freeze'} ${d.id}`)
-      .attr('title', d => d.frozen ? `Unfreeze ${d.id}` : `Freeze ${d.id} (stop updating its weights)`)
+      .attr('aria-label', d => `${d.frozen ? 'Unfreeze' : 'Freeze'} ${layerLabelWithId(state, d.id)}`)
+      .attr('title', d => d.frozen ? `Unfreeze ${layerLabelWithId(state, d.id)}`
+        : `Freeze ${layerLabelWithId(state, d.id)} (stop updating its weights)`)
       .attr('aria-pressed', d => String(!!d.frozen));
     const advice = recommendationIndex(state);
     cols.select('.freeze-hint')
       .attr('hidden', d => advice.freeze.has(d.id) && !d.frozen ? null : true)
-      .attr('aria-label', d => advice.freeze.has(d.id) ? `Freezing ${d.id} is suggested: ${advice.freeze.get(d.id).detail}` : null)
+      .attr('aria-label', d => advice.freeze.has(d.id)
+        ? `Freezing ${layerLabelWithId(state, d.id)} is suggested: ${advice.freeze.get(d.id).detail}` : null)
       .attr('title', d => advice.freeze.has(d.id) ? `Freeze suggested (${advice.freeze.get(d.id).reason}): ${advice.freeze.get(d.id).detail}` : null);
     cols.select('.remove-layer')
-      .attr('aria-label', d => `Remove layer ${d.id}`).attr('title', d => `Remove layer ${d.id}`)
+      .attr('aria-label', d => `Remove layer ${layerLabelWithId(state, d.id)}`)
+      .attr('title', d => `Remove layer ${layerLabelWithId(state, d.id)}`)
       .property('disabled', d => d.id === lastLayerId);
 
     const probs = state.snapshot?.probe?.probabilities || [];
@@ -276,8 +301,11 @@ export function createNetwork(element, actions) {
       const nodes = d3.select(this).selectAll('button.node').data(col.nodes, n => n.id).join(
         enter => {
           const b = enter.append('button').attr('class', 'node').attr('data-id', n => n.id)
-            .on('click', (e, n) => actions.select({ layer: layer.id, filter: n.id }));
-          b.each(function (n) {
+            .on('click', (e, n) => actions.select({ layer: layer.id, filter: n.id }))
+            .on('focus', (e, n) => { focusedNode.set(layer.id, n.id); })
+            .on('keydown', (e, n) => moveFocus(e, layer.id, n));
+          const face = b.append('span').attr('class', 'node-face');
+          face.each(function () {
             if (layer.kind === 'conv') {
               d3.select(this).append('canvas').attr('class', 'thumb');
             } else {
@@ -297,7 +325,8 @@ export function createNetwork(element, actions) {
         .attr('aria-label', n => (isOutput && classNames[n.index] ? `${n.id} (${classNames[n.index]})` : n.id)
           + (advice.removals.has(n.id) ? `, recommended for removal: ${removalText(advice.removals.get(n.id))}` : ''))
         .attr('title', n => advice.removals.has(n.id) ? `${n.id}: remove? ${removalText(advice.removals.get(n.id))}` : null)
-        .attr('aria-pressed', n => String(selection?.filter === n.id));
+        .attr('aria-pressed', n => String(selection?.filter === n.id))
+        .attr('tabindex', n => (n.id === tabStop(layer.id, col.nodes, selection) ? 0 : -1));
       nodes.selectAll('span.rec-badge').data(n => advice.removals.has(n.id) ? [advice.removals.get(n.id)] : [])
         .join('span').attr('class', 'rec-badge').attr('aria-hidden', 'true')
         .text(r => REMOVAL_REASONS[r.reason]?.glyph ?? '?');
@@ -319,9 +348,10 @@ export function createNetwork(element, actions) {
       layerRef.set(layer.id, ref);
       nodes.each(function (n) {
         let j = jitterNodes.get(n.id);
-        if (!j || j.el !== this) {
+        const face = this.querySelector('.node-face');
+        if (!j || j.el !== face) {
           const h = hash(n.id);
-          j = { el: this, px: (h % 628) / 100, py: ((h >> 10) % 628) / 100, fx: 9 + (h % 7), fy: 10 + ((h >> 4) % 6),
+          j = { el: face, px: (h % 628) / 100, py: ((h >> 10) % 628) / 100, fx: 9 + (h % 7), fy: 10 + ((h >> 4) % 6),
             amp: 0, still: false };
           jitterNodes.set(n.id, j);
         }
@@ -342,20 +372,37 @@ export function createNetwork(element, actions) {
     renderProbe(state);
   }
 
+  /** The node of a layer that is its tab stop: the last focused one, else the selected one, else the first. */
+  function tabStop(layerId, nodes, selection) {
+    const ids = new Set(nodes.map(n => n.id));
+    if (ids.has(focusedNode.get(layerId))) return focusedNode.get(layerId);
+    if (ids.has(selection?.filter)) return selection.filter;
+    return nodes[0]?.id;
+  }
+
+  /** Arrow keys inside a layer's grid: up/down one node, left/right one sub-column, Home/End the ends. */
+  function moveFocus(event, layerId, node) {
+    const col = layout?.columns.find(c => c.id === layerId);
+    if (!col) return;
+    const steps = { ArrowUp: -1, ArrowDown: 1, ArrowLeft: -col.perColumn, ArrowRight: col.perColumn };
+    let to;
+    if (event.key in steps) to = Math.max(0, Math.min(col.nodes.length - 1, node.index + steps[event.key]));
+    else if (event.key === 'Home') to = 0;
+    else if (event.key === 'End') to = col.nodes.length - 1;
+    else return;
+    event.preventDefault();
+    const target = event.currentTarget.parentNode.querySelector(`button.node[data-id='${CSS.escape(col.nodes[to].id)}']`);
+    if (!target) return;
+    for (const b of event.currentTarget.parentNode.querySelectorAll('button.node')) b.tabIndex = b === target ? 0 : -1;
+    target.focus();
+  }
+
   function drawThumbnails(nodes, layer) {
     const size = num(layer.thumbnailSize);
     const channels = num(layer.thumbnailChannels) || 1;
     const data = layer.thumbnails || [];
     if (!size || !data.length) return;
-    const per = size * size * channels;
-    const limit = symmetricLimit(data);
-    nodes.select('canvas.thumb').each(function (n) {
-      if (this.width !== size) { this.width = size; this.height = size; }
-      const ctx = this.getContext('2d');
-      const image = ctx.createImageData(size, size);
-      if ((n.index + 1) * per <= data.length) paintFilter(image.data, data, n.index * per, size, channels, limit);
-      ctx.putImageData(image, 0, 0);
-    });
+    nodes.select('canvas.thumb').each(function (n) { drawFilter(this, data, n.index, size, channels); });
   }
 
   function drawSwatches(nodes, layer) {
@@ -404,7 +451,8 @@ export function createNetwork(element, actions) {
     const classNames = state.dataset?.classNames || [];
     if (labelsFor !== classNames.join('|')) {
       labelsFor = classNames.join('|');
-      probeLabel.innerHTML = classNames.map((c, i) => `<option value="${i}">${escapeHtml(c)}</option>`).join('');
+      probeLabel.innerHTML = '<option value="">unknown</option>'
+        + classNames.map((c, i) => `<option value="${i}">${escapeHtml(c)}</option>`).join('');
       const count = splitSize(state.dataset, 'validation');
       if (Number.isFinite(count)) probeIndex.max = String(Math.max(0, count - 1));
     }
@@ -425,20 +473,21 @@ export function createNetwork(element, actions) {
     const probs = probe.probabilities || [];
     let best = -1;
     for (let i = 0; i < probs.length; i++) if (best < 0 || num(probs[i]) > num(probs[best])) best = i;
-    const truth = classNames[probe.label] ?? probe.label;
+    const truth = probe.label == null ? 'unknown' : classNames[probe.label] ?? probe.label;
     const guess = best >= 0 ? `${classNames[best] ?? best} ${(num(probs[best]) * 100).toFixed(0)}%` : '–';
     const text = `${probe.index == null ? 'uploaded' : `#${probe.index}`} · ${truth} → ${guess}`;
     if (probeCaption.textContent !== text) probeCaption.textContent = text;
-    probeCaption.classList.toggle('right', best === probe.label);
-    probeCaption.classList.toggle('wrong', best >= 0 && best !== probe.label);
+    probeCaption.classList.toggle('right', probe.label != null && best === probe.label);
+    probeCaption.classList.toggle('wrong', probe.label != null && best >= 0 && best !== probe.label);
   }
 
   function updateInsertOptions(state) {
     const all = (state.architecture?.layers || []).map(l => l.id);
     const ids = all.length ? all : parameterLayers(state).map(l => l.id);
     const current = insertAfter.value;
-    insertAfter.innerHTML = ids.map(id => `<option>${escapeHtml(id)}</option>`).join('');
+    insertAfter.innerHTML = ids.map(id => `<option value="${escapeHtml(id)}">${escapeHtml(layerLabel(state, id))}</option>`).join('');
     if (ids.includes(current)) insertAfter.value = current;
+    fitIdentity();
   }
 
   return {
@@ -496,7 +545,7 @@ function computeLayout(layers, width, height, hasClasses) {
   layers.forEach((layer, li) => {
     const count = layer.filterIds.length;
     let size = Math.floor(avail / Math.max(1, count)) - GAP;
-    size = Math.max(10, Math.min(layer.kind === 'conv' ? 40 : 22, size));
+    size = Math.max(MIN_NODE, Math.min(layer.kind === 'conv' ? 40 : MIN_NODE, size));
     const perColumn = Math.max(1, Math.floor(avail / (size + GAP)));
     const subColumns = Math.ceil(count / perColumn);
     const rows = Math.min(count, perColumn);
@@ -508,7 +557,7 @@ function computeLayout(layers, width, height, hasClasses) {
       const r = index % perColumn;
       return { id, index, size, x: cx - blockW / 2 + c * (size + GAP), y: y0 + r * (size + GAP) };
     });
-    columns.push({ id: layer.id, x: cx, nodes, headWidth: Math.max(96, Math.min(150, spacing - 10 || 150)) });
+    columns.push({ id: layer.id, x: cx, nodes, perColumn, headWidth: Math.max(96, Math.min(150, spacing - 10 || 150)) });
   });
   return { columns };
 }

@@ -1,18 +1,28 @@
 // Training Stats view (paper fig. 4): loss per batch (faint points on canvas, a smoothed line on
 // SVG), training and validation accuracy, throughput, and every steering action as a labelled
-// marker (hover for what changed). A window selector shows the last 500 / 5k steps or all.
+// marker (hover for what changed; labels that would collide with another are left out, their
+// marker still shows it on hover). A window selector shows the last 500 / 5k steps or all, and the
+// x-axis plots against steps, examples seen or wall-clock time.
 
 import { num } from '../store.js';
 
 const WINDOWS = [['500', 500], ['5k', 5000], ['all', Infinity]];
 const MARGIN = { top: 22, right: 18, bottom: 26, left: 52 };
 const MAX_POINTS = 4000;
+/** What the x-axis measures: its radio label and axis title. */
+const X_AXES = [['step', 'Step', 'step'], ['examples', 'Examples', 'examples seen'], ['time', 'Wall time', 'wall time']];
+/** Rows of marker labels above the loss chart, and the room kept between two labels in a row. */
+const LABEL_ROWS = 4;
+const LABEL_GAP = 4;
 
 export function createStats(element, actions) {
   element.innerHTML = `
     <div class="toolbar stats-toolbar">
       <div class="segmented" role="radiogroup" aria-label="Steps shown">
         ${WINDOWS.map(([label], i) => `<label><input type="radio" name="stats-window" value="${i}" ${i === 2 ? 'checked' : ''}><span>${label === 'all' ? 'All steps' : `Last ${label}`}</span></label>`).join('')}
+      </div>
+      <div class="segmented" role="radiogroup" aria-label="x-axis">
+        ${X_AXES.map(([value, label], i) => `<label><input type="radio" name="stats-x" value="${value}" ${i === 0 ? 'checked' : ''}><span>${label}</span></label>`).join('')}
       </div>
       <span class="fill"></span>
       <span class="chart-key"><span class="key-dot loss"></span>batch loss <span class="key-line loss"></span>smoothed
@@ -27,6 +37,12 @@ export function createStats(element, actions) {
   let windowIndex = 2;
   element.querySelectorAll('input[name=stats-window]').forEach(input => input.addEventListener('change', () => {
     windowIndex = Number(input.value);
+    lastKey = '';
+    actions.requestRender();
+  }));
+  let xAxis = 'step';
+  element.querySelectorAll('input[name=stats-x]').forEach(input => input.addEventListener('change', () => {
+    xAxis = input.value;
     lastKey = '';
     actions.requestRender();
   }));
@@ -57,7 +73,7 @@ export function createStats(element, actions) {
 
   function render(state) {
     const s = state.series;
-    const key = `${s.version}|${state.steeringVersion}|${windowIndex}|${state.throughput.length}|${charts.map(c => `${c.host.clientWidth}x${c.host.clientHeight}`).join()}`;
+    const key = `${s.version}|${state.steeringVersion}|${windowIndex}|${xAxis}|${state.throughput.length}|${charts.map(c => `${c.host.clientWidth}x${c.host.clientHeight}`).join()}`;
     if (key === lastKey) return;
     lastKey = key;
 
@@ -67,17 +83,21 @@ export function createStats(element, actions) {
     const firstStep = Number.isFinite(span) ? Math.max(n ? s.steps[0] : 0, lastStep - span) : (n ? s.steps[0] : 0);
     let from = 0;
     while (from < n && s.steps[from] < firstStep) from++;
-    const domain = [firstStep, Math.max(lastStep, firstStep + 1)];
+    const xs = xValues(s, xAxis);
+    const xOf = xOfStep(s, xs);
+    const domain = xAxis === 'step' ? [firstStep, Math.max(lastStep, firstStep + 1)] : valueDomain(xs, from, n);
+    const xTitle = X_AXES.find(a => a[0] === xAxis)[2];
+    const axis = { domain, time: xAxis === 'time', title: xTitle };
 
     // ---- loss ----
     const stride = Math.max(1, Math.ceil((n - from) / MAX_POINTS));
     const points = [];
-    for (let i = from; i < n; i += stride) if (Number.isFinite(s.loss[i])) points.push([s.steps[i], s.loss[i]]);
-    const smooth = ema(s.steps, s.loss, from, n, stride);
+    for (let i = from; i < n; i += stride) if (Number.isFinite(s.loss[i]) && Number.isFinite(xs[i])) points.push([xs[i], s.loss[i]]);
+    const smooth = ema(xs, s.loss, from, n, stride);
     let yMax = 0;
     for (const p of points) yMax = Math.max(yMax, p[1]);
     const lossY = d3.scaleLinear().domain([0, yMax > 0 ? yMax * 1.05 : 1]).nice();
-    loss.draw(domain, lossY, '.2f');
+    loss.draw(axis, lossY, '.2f');
     const ctx = loss.canvasContext();
     if (ctx) {
       ctx.fillStyle = 'rgba(31, 119, 180, 0.35)';
@@ -87,28 +107,54 @@ export function createStats(element, actions) {
 
     // ---- accuracy ----
     const accY = d3.scaleLinear().domain([0, 1]);
-    acc.draw(domain, accY, '.0%');
-    acc.line('train', ema(s.steps, s.accuracy, from, n, stride), 'line-train');
-    const val = state.validation.filter(v => v.step >= firstStep && Number.isFinite(v.accuracy)).map(v => [v.step, v.accuracy]);
+    acc.draw(axis, accY, '.0%');
+    acc.line('train', ema(xs, s.accuracy, from, n, stride), 'line-train');
+    const val = state.validation.filter(v => v.step >= firstStep && Number.isFinite(v.accuracy)).map(v => [xOf(v.step), v.accuracy])
+      .filter(v => Number.isFinite(v[0]));
     acc.line('val', val, 'line-val');
     acc.dots('val', val, 'dot-val');
 
     // ---- throughput ----
     const tp = state.throughput.filter(t => t.step >= firstStep && Number.isFinite(t.imagesPerSecond))
-      .map(t => [t.step, t.imagesPerSecond]);
+      .map(t => [xOf(t.step), t.imagesPerSecond]).filter(t => Number.isFinite(t[0]));
     let ipsMax = 0;
     for (const p of tp) ipsMax = Math.max(ipsMax, p[1]);
-    ips.draw(domain, d3.scaleLinear().domain([0, ipsMax > 0 ? ipsMax * 1.1 : 1]).nice(), '~s');
+    ips.draw(axis, d3.scaleLinear().domain([0, ipsMax > 0 ? ipsMax * 1.1 : 1]).nice(), '~s');
     ips.line('ips', tp, 'line-ips');
 
     // ---- steering markers ----
-    const markers = state.steering.map((e, i) => ({ ...e, key: `${i}` }))
-      .filter(e => e.step >= firstStep && e.step <= domain[1] + 1);
+    const markers = state.steering.map((e, i) => ({ ...e, key: `${i}`, x: xOf(e.step) }))
+      .filter(e => e.step >= firstStep && e.step <= lastStep + 1 && Number.isFinite(e.x));
     loss.markers(markers, true, showTip, hideTip);
     acc.markers(markers, false, showTip, hideTip);
   }
 
   return { render };
+}
+
+/** Each series point's x: its step, examples seen or wall-clock millis (NaN where not recorded). */
+function xValues(series, axis) {
+  if (axis === 'step') return series.steps;
+  const values = axis === 'examples' ? series.examples : series.wall;
+  return values.map(v => (Number.isFinite(v) && v > 0 ? v : NaN));
+}
+
+/** Maps a step to the x of the first series point at or after it (the last point for later steps). */
+function xOfStep(series, xs) {
+  if (xs === series.steps) return step => step;
+  return (step) => {
+    const i = Math.min(series.steps.length - 1, d3.bisectLeft(series.steps, step));
+    return i >= 0 ? xs[i] : NaN;
+  };
+}
+
+/** The range of the finite xs[from..to), widened to a non-empty interval. */
+function valueDomain(xs, from, to) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = from; i < to; i++) if (Number.isFinite(xs[i])) { lo = Math.min(lo, xs[i]); hi = Math.max(hi, xs[i]); }
+  if (!Number.isFinite(lo)) return [0, 1];
+  return [lo, Math.max(hi, lo + 1)];
 }
 
 /** Exponential moving average of ys (debiased, TensorBoard-style), sampled every `stride`. */
@@ -120,7 +166,7 @@ function ema(xs, ys, from, to, stride) {
   let weight = 0;
   for (let i = from; i < to; i++) {
     const y = ys[i];
-    if (!Number.isFinite(y)) continue;
+    if (!Number.isFinite(y) || !Number.isFinite(xs[i])) continue;
     avg = alpha * avg + (1 - alpha) * y;
     weight = alpha * weight + (1 - alpha);
     if ((i - from) % stride === 0 || i === to - 1) out.push([xs[i], avg / weight]);
@@ -146,31 +192,32 @@ function makeChart(host, title, { canvas = false }) {
   const yAxis = svg.append('g').attr('class', 'axis y-axis');
   const plot = svg.append('g').attr('class', 'plot');
   const markerLayer = svg.append('g').attr('class', 'markers');
-  svg.append('text').attr('class', 'axis-label').text('step');
+  svg.append('text').attr('class', 'axis-label');
   const chart = {
     host,
     x: d3.scaleLinear(),
     y: d3.scaleLinear(),
     width: 0,
     height: 0,
-    draw(domain, y, format) {
+    /** Axes for {domain, time, title} on x (time: wall-clock millis) and the scale y. */
+    draw(axis, y, format) {
       const w = host.clientWidth;
       const h = host.clientHeight - 18;
       chart.width = w;
       chart.height = h;
       svg.attr('width', w).attr('height', h);
-      chart.x.domain(domain).range([MARGIN.left, w - MARGIN.right]);
+      chart.x = (axis.time ? d3.scaleTime() : d3.scaleLinear()).domain(axis.domain).range([MARGIN.left, w - MARGIN.right]);
       chart.y = y.range([h - MARGIN.bottom, MARGIN.top]);
       const xTicks = Math.max(2, Math.floor(w / 110));
       const yTicks = Math.max(2, Math.floor(h / 40));
       xAxis.attr('transform', `translate(0,${h - MARGIN.bottom})`)
-        .call(d3.axisBottom(chart.x).ticks(xTicks, '~s').tickSizeOuter(0));
+        .call(d3.axisBottom(chart.x).ticks(xTicks, axis.time ? undefined : '~s').tickSizeOuter(0));
       yAxis.attr('transform', `translate(${MARGIN.left},0)`)
         .call(d3.axisLeft(chart.y).ticks(yTicks, format).tickSizeOuter(0));
       grid.selectAll('line').data(chart.y.ticks(yTicks)).join('line')
         .attr('x1', MARGIN.left).attr('x2', w - MARGIN.right)
         .attr('y1', d => chart.y(d)).attr('y2', d => chart.y(d));
-      svg.select('.axis-label').attr('x', w - MARGIN.right).attr('y', h - 2).attr('text-anchor', 'end');
+      svg.select('.axis-label').attr('x', w - MARGIN.right).attr('y', h - 2).attr('text-anchor', 'end').text(axis.title);
       if (cnv) {
         const ratio = window.devicePixelRatio || 1;
         if (cnv.width !== Math.round(w * ratio) || cnv.height !== Math.round(h * ratio)) {
@@ -191,7 +238,7 @@ function makeChart(host, title, { canvas = false }) {
     },
     canvasContext() { return chart.ctx || null; },
     line(key, data, cls) {
-      const path = d3.line().x(d => chart.x(d[0])).y(d => chart.y(d[1])).defined(d => Number.isFinite(d[1]));
+      const path = d3.line().x(d => chart.x(d[0])).y(d => chart.y(d[1])).defined(d => Number.isFinite(d[0]) && Number.isFinite(d[1]));
       plot.selectAll(`path.${cls}`).data([data]).join('path').attr('class', `series ${cls}`).attr('d', path);
       if (chart.ctx) { chart.ctx.restore(); chart.ctx = null; }
     },
@@ -214,19 +261,8 @@ function makeChart(host, title, { canvas = false }) {
         }
         return g;
       });
-      // stagger the labels of markers that are close together over up to four rows
-      const rowEnds = [];
-      const sorted = entries.slice().sort((a, b) => a.step - b.step);
-      const rowOf = new Map();
-      for (const e of sorted) {
-        const x = chart.x(e.step);
-        let row = rowEnds.findIndex(end => x > end + 6);
-        if (row < 0) row = Math.min(3, rowEnds.length);
-        rowEnds[row] = x + 8 + 6 * shortLabel(e).length;
-        rowOf.set(e.key, row);
-      }
       const right = chart.width - MARGIN.right;
-      groups.attr('transform', d => `translate(${chart.x(d.step).toFixed(1)},0)`)
+      groups.attr('transform', d => `translate(${chart.x(d.x).toFixed(1)},0)`)
         .attr('aria-label', d => `step ${d.step}: ${d.label}`)
         .on('mouseenter focus', (e, d) => onEnter(e, d))
         .on('mousemove', (e, d) => onEnter(e, d))
@@ -235,15 +271,43 @@ function makeChart(host, title, { canvas = false }) {
       groups.select('line').attr('y1', top).attr('y2', bottom);
       groups.select('rect.hit').attr('x', -4).attr('width', 8).attr('y', top).attr('height', bottom - top);
       if (labelled) {
-        const y = d => top + 8 + 12 * (rowOf.get(d.key) || 0);
-        const flipped = d => chart.x(d.step) + 8 + 6 * shortLabel(d).length > right;
-        groups.select('path.flag').attr('d', d => flipped(d) ? `M0,${y(d) - 8}h-6l2,4l-2,4h6z` : `M0,${y(d) - 8}h6l-2,4l2,4h-6z`);
-        groups.select('text.marker-label').attr('x', d => flipped(d) ? -8 : 8).attr('y', d => y(d))
-          .attr('text-anchor', d => flipped(d) ? 'end' : 'start').text(d => shortLabel(d));
+        const texts = groups.select('text.marker-label').text(d => shortLabel(d));
+        const widths = new Map();
+        texts.each(function (d) { widths.set(d.key, this.getComputedTextLength()); });
+        const rows = placeLabels(entries.map(d => ({ key: d.key, x: chart.x(d.x), width: widths.get(d.key) })), right);
+        const y = d => top + 8 + 12 * rows.get(d.key).row;
+        const flipped = d => rows.get(d.key).flipped;
+        groups.classed('unlabelled', d => !rows.has(d.key));
+        const placed = groups.filter(d => rows.has(d.key));
+        placed.select('path.flag').attr('d', d => flipped(d) ? `M0,${y(d) - 8}h-6l2,4l-2,4h6z` : `M0,${y(d) - 8}h6l-2,4l2,4h-6z`);
+        placed.select('text.marker-label').attr('x', d => flipped(d) ? -8 : 8).attr('y', d => y(d))
+          .attr('text-anchor', d => flipped(d) ? 'end' : 'start');
       }
     },
   };
   return chart;
+}
+
+/**
+ * Puts each label ({key, x, width} in pixels; it starts 8 px right of its marker, or ends 8 px left
+ * of it where it would pass the right edge) in the first of LABEL_ROWS rows where it keeps
+ * LABEL_GAP px from the label before it; labels that fit no row are left out. Returns key ->
+ * {row, flipped} for the labels placed.
+ */
+function placeLabels(labels, right) {
+  const rowEnds = new Array(LABEL_ROWS).fill(-Infinity);
+  const placed = new Map();
+  const spans = labels.map(l => {
+    const flipped = l.x + 8 + l.width > right;
+    return { key: l.key, flipped, from: flipped ? l.x - 8 - l.width : l.x, to: flipped ? l.x : l.x + 8 + l.width };
+  }).sort((a, b) => a.from - b.from);
+  for (const span of spans) {
+    const row = rowEnds.findIndex(end => span.from >= end + LABEL_GAP);
+    if (row < 0) continue;
+    rowEnds[row] = span.to;
+    placed.set(span.key, { row, flipped: span.flipped });
+  }
+  return placed;
 }
 
 function shortLabel(e) {

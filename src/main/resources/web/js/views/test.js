@@ -1,13 +1,18 @@
 // Test view: predictions on test images (each with its top-3 class bars: green when right, red
 // when wrong), accuracy, a confusion matrix (click a cell to see its images), per-class accuracy,
-// and classify-an-upload (sent as the probe image; the answer is the snapshot's probe probabilities).
+// and classify-an-upload (POST /api/classify: the probe and the steering log stay as they are,
+// unless "Use as probe" is pressed). The grid's images come in one sprite sheet per report
+// (GET /api/sprites), not one request per image.
 
 import { commands } from '../protocol.js';
 import { num } from '../store.js';
 import { classColor } from '../color.js';
-import { imageToPixels } from './network.js';
+import { imageToPixels, escapeHtml } from './network.js';
 
 const COUNTS = [50, 100, 200, 500];
+/** Tiles per row of a sprite sheet (RestApi.SPRITE_COLUMNS) and the size a tile is shown at. */
+const SPRITE_COLUMNS = 20;
+const THUMB_PX = 48;
 
 export function createTest(element, actions) {
   element.innerHTML = `
@@ -30,6 +35,10 @@ export function createTest(element, actions) {
         <div class="card upload-card" id="upload-card" hidden>
           <header class="card-head"><h3>Your image</h3></header>
           <div class="upload-result"><img id="upload-preview" alt="Uploaded image" width="64" height="64"><div id="upload-bars" class="bars"></div></div>
+          <div class="upload-probe">
+            <label class="field">labelled as <select id="upload-label" aria-label="Class label of the uploaded image"></select></label>
+            <button class="btn btn-small" id="upload-use" title="Show this image in the Network view (changes the probe)">Use as probe</button>
+          </div>
         </div>
         <div class="card">
           <header class="card-head"><h3>Confusion matrix</h3><span class="muted small">rows: actual · columns: predicted</span></header>
@@ -49,7 +58,8 @@ export function createTest(element, actions) {
   let loading = false;
   let visible = false;
   let lastState = null;
-  let uploadId = null; // the set-probe command of the last upload; its bars are drawn once it is acknowledged
+  let upload = null; // {base64}: the last classified upload
+  let labelsFor = '';
   let reportVersion = 0;
   let drawnVersion = -1;
 
@@ -82,17 +92,26 @@ export function createTest(element, actions) {
     try {
       const shape = lastState?.architecture?.input || lastState?.dataset?.shape;
       const { base64, dataUrl } = await imageToPixels(file, shape);
-      const id = actions.command(commands.probePixels(base64, 0));
-      if (id) {
-        $('#upload-preview').src = dataUrl;
-        $('#upload-card').hidden = false;
-        d3.select($('#upload-bars')).selectAll('div.bar-row').remove();
-        uploadId = id;
-      }
+      const answer = await actions.fetchJson('/api/classify', {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ pixels: base64 }),
+      });
+      upload = { base64 };
+      $('#upload-preview').src = dataUrl;
+      $('#upload-card').hidden = false;
+      $('#upload-label').value = '';
+      const probs = answer.probabilities || [];
+      const top = [...probs.keys()].sort((a, b) => num(probs[b]) - num(probs[a])).slice(0, 3)
+        .map(i => ({ cls: i, p: num(probs[i]) }));
+      drawBars(d3.select($('#upload-bars')), top, null, classesOf(lastState), true);
     } catch (e) {
-      errorBox.textContent = e.message;
+      errorBox.textContent = `Classifying the upload failed: ${e.message}`;
     }
     input.value = '';
+  });
+  $('#upload-use').addEventListener('click', () => {
+    if (!upload) return;
+    const label = $('#upload-label').value;
+    actions.command(commands.probePixels(upload.base64, label === '' ? undefined : Number(label)));
   });
 
   function classesOf(state) {
@@ -108,16 +127,24 @@ export function createTest(element, actions) {
       ? `${names[filter.actual] ?? filter.actual} predicted as ${names[filter.predicted] ?? filter.predicted} (${predictions.length})`
       : `Predictions on ${report.images ?? predictions.length} ${split} images`;
     $('#grid-all').hidden = !filter;
+    // one sprite sheet of the report's images (the first `images` of the split), each tile shown at THUMB_PX
+    const count = (report.predictions || []).reduce((m, p) => Math.max(m, num(p.index) + 1), 0);
+    const sprite = `/api/sprites/${split}?from=0&count=${count}`;
+    const across = Math.min(SPRITE_COLUMNS, count);
+    const down = Math.ceil(count / SPRITE_COLUMNS);
     const cards = grid.selectAll('figure.pred').data(predictions, p => p.index).join(enter => {
       const f = enter.append('figure').attr('class', 'pred');
-      f.append('img').attr('width', 48).attr('height', 48).attr('loading', 'lazy');
+      f.append('span').attr('class', 'thumb').attr('role', 'img');
       f.append('figcaption');
       f.append('div').attr('class', 'bars');
       return f;
     });
     cards.classed('wrong', p => p.top[0]?.cls !== p.label)
       .attr('aria-label', p => `image ${p.index}: ${names[p.label] ?? p.label}`);
-    cards.select('img').attr('src', p => `/api/images/${split}/${p.index}`).attr('alt', p => `${split} image ${p.index}`);
+    cards.select('.thumb').attr('aria-label', p => `${split} image ${p.index}`)
+      .style('background-image', `url("${sprite}")`)
+      .style('background-size', `${across * THUMB_PX}px ${down * THUMB_PX}px`)
+      .style('background-position', p => `${-(p.index % SPRITE_COLUMNS) * THUMB_PX}px ${-Math.floor(p.index / SPRITE_COLUMNS) * THUMB_PX}px`);
     cards.select('figcaption').text(p => names[p.label] ?? p.label);
     cards.select('.bars').each(function (p) { drawBars(d3.select(this), p.top, p.label, names); });
   }
@@ -218,18 +245,13 @@ export function createTest(element, actions) {
         drawConfusion(state);
         drawPerClass(state);
       }
-      // the uploaded image's classification: the probe's probabilities once it is the uploaded probe
-      const probe = state.snapshot?.probe;
-      const answer = uploadId ? state.results.get(uploadId) : null;
-      if (answer && !answer.ok) {
-        errorBox.textContent = `Classifying the upload failed: ${answer.message}`;
-        uploadId = null;
-      }
-      if (answer?.ok && probe && probe.index == null) {
-        const probs = probe.probabilities || [];
-        const top = [...probs.keys()].sort((a, b) => num(probs[b]) - num(probs[a])).slice(0, 3)
-          .map(i => ({ cls: i, p: num(probs[i]) }));
-        drawBars(d3.select($('#upload-bars')), top, null, classesOf(state), true);
+      const names = classesOf(state);
+      if (labelsFor !== names.join('|')) {
+        labelsFor = names.join('|');
+        const select = $('#upload-label');
+        const current = select.value;
+        select.innerHTML = '<option value="">unknown</option>' + names.map((c, i) => `<option value="${i}">${escapeHtml(c)}</option>`).join('');
+        select.value = current;
       }
     },
     setVisible(on) {

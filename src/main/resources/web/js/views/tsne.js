@@ -2,15 +2,29 @@
 // the 2-D embedding of its filters by weights, gradients, activations or activation gradients
 // (radio buttons), smooth transitions between updates, hover for the id and the filter's statistics,
 // click to select the filter in the network view; filters the server recommends removing have a
-// dashed ring; plus an image map coloured by class.
+// dashed ring; plus an image map coloured by class. Each filter is drawn as its own thumbnail, as
+// in the Network view (RGB for a first conv layer; a dense unit as its activation swatch), so that
+// clusters of similar filters show; or, by choice, as a dot coloured by one of its statistics. The
+// panels share the view: the grid picks the number of columns that gives each map the most room.
 
 import { TSNE_KINDS } from '../protocol.js';
 import { num, parameterLayers, recommendationIndex } from '../store.js';
-import { classColor } from '../color.js';
+import { classColor, drawFilter, divergingCss, symmetricLimit, FILTER_SCALE_NOTE } from '../color.js';
+import { layerLabel } from '../labels.js';
 
 const REFRESH_MS = 5000;
+const THUMBNAILS_EVERY_MS = 1000;
 const KIND_LABELS = { weights: 'Filter weights', gradients: 'Filter gradients', activations: 'Activation maps',
   'activation-gradients': 'Activation gradients' };
+/** How a filter is drawn: its thumbnail, or a dot coloured by a statistic of the snapshot (field name). */
+const DRAW_AS = { thumbnail: 'its weights (thumbnail)', l1Norm: 'colour: L1 norm Σ|w|', apoz: 'colour: APoZ',
+  taylor: 'colour: Taylor importance', jitter: 'colour: |∇w| (jitter)' };
+/** The map's design size (a panel's SVG keeps this aspect at least) and the grid's smallest cell. */
+const MAP_W = 300;
+const MAP_H = 220;
+const GRID_GAP = 12;
+const PANEL_CHROME = 44; // header and padding of a panel above and below its map
+const MIN_ROW = 200;
 
 export function createTsne(element, actions) {
   element.innerHTML = `
@@ -19,8 +33,12 @@ export function createTsne(element, actions) {
         <legend>Embed filters by</legend>
         ${TSNE_KINDS.map((k, i) => `<label><input type="radio" name="tsne-kind" value="${k}" ${i === 0 ? 'checked' : ''}> ${KIND_LABELS[k]}</label>`).join('')}
       </fieldset>
-      <p class="muted small">Each dot is one filter; nearby dots have similar vectors. A tight cluster suggests
-        redundant filters; an even spread, diverse ones. Click a dot to select that filter in the Network view.</p>
+      <label class="field stacked" for="tsne-draw">Draw each filter as
+        <select id="tsne-draw">${Object.entries(DRAW_AS).map(([k, v]) => `<option value="${k}">${v}</option>`).join('')}</select>
+      </label>
+      <p class="muted small" id="tsne-draw-note"></p>
+      <p class="muted small">Each point is one filter; nearby points have similar vectors. A tight cluster suggests
+        redundant filters; an even spread, diverse ones. Click a point to select that filter in the Network view.</p>
       <div id="tsne-status" class="form-status" role="status"></div>
     </div>
     <div class="tsne-panels" id="tsne-panels"></div>
@@ -28,7 +46,9 @@ export function createTsne(element, actions) {
   const panelsHost = d3.select(element).select('#tsne-panels');
   const status = element.querySelector('#tsne-status');
   const tooltip = element.querySelector('#tsne-tooltip');
+  const drawNote = element.querySelector('#tsne-draw-note');
   let kind = TSNE_KINDS[0];
+  let drawAs = 'thumbnail';
   let visible = false;
   let lastState = null;
   const results = new Map(); // panel key -> {status: 'ok'|'missing'|'error'|'loading', data, message, fetchedAt}
@@ -40,9 +60,79 @@ export function createTsne(element, actions) {
     kind = input.value;
     refreshAll(true);
   }));
+  element.querySelector('#tsne-draw').addEventListener('change', (e) => {
+    drawAs = e.target.value;
+    actions.requestRender();
+  });
+
+  // ---- the grid: as many columns as give each map the largest scale in the space there is ----
+  let gridFor = '';
+  function fitGrid(count) {
+    const host = panelsHost.node();
+    const width = host.clientWidth;
+    const height = host.clientHeight;
+    const key = `${count}|${width}|${height}`;
+    if (key === gridFor || !width || !height) return;
+    gridFor = key;
+    let best = { columns: 1, row: MIN_ROW, scale: -1 };
+    for (let columns = 1; columns <= count; columns++) {
+      const rows = Math.ceil(count / columns);
+      const cellW = (width - GRID_GAP * (columns - 1)) / columns;
+      const row = Math.max(MIN_ROW, Math.floor((height - GRID_GAP * (rows - 1)) / rows));
+      const scale = Math.min(cellW / MAP_W, (row - PANEL_CHROME) / MAP_H);
+      if (scale > best.scale) best = { columns, row, scale };
+    }
+    host.style.gridTemplateColumns = `repeat(${best.columns}, minmax(0, 1fr))`;
+    host.style.gridAutoRows = `${best.row}px`;
+  }
+  new ResizeObserver(() => { gridFor = ''; actions.requestRender(); }).observe(panelsHost.node());
+
+  // ---- thumbnails as image URLs, per layer, redrawn at most once a second ----
+  const scratch = document.createElement('canvas');
+  const thumbnailCache = new Map(); // layer id -> {at, structure, urls: Map filter id -> data URL}
+  function thumbnailUrls(layer) {
+    const size = num(layer.thumbnailSize);
+    const channels = num(layer.thumbnailChannels) || 1;
+    const structure = `${layer.filterIds.join(',')}|${size}|${channels}`;
+    const cached = thumbnailCache.get(layer.id);
+    if (cached && cached.structure === structure && performance.now() - cached.at < THUMBNAILS_EVERY_MS) return cached.urls;
+    const urls = new Map();
+    layer.filterIds.forEach((id, index) => {
+      if (drawFilter(scratch, layer.thumbnails || [], index, size, channels)) urls.set(id, scratch.toDataURL());
+    });
+    thumbnailCache.set(layer.id, { at: performance.now(), structure, urls });
+    return urls;
+  }
+
+  /**
+   * How to paint the points of one layer: {urls} (thumbnail images by filter id), or {fill(id)} for
+   * dots with a legend {lo, hi, label} when they show a statistic.
+   */
+  function pointStyle(layer) {
+    if (!layer) return { fill: () => null };
+    const index = new Map(layer.filterIds.map((id, i) => [id, i]));
+    if (drawAs === 'thumbnail') {
+      if (layer.kind === 'conv' && num(layer.thumbnailSize) > 0 && layer.thumbnails?.length) return { urls: thumbnailUrls(layer) };
+      const act = layer.activation || [];
+      const limit = symmetricLimit(act);
+      return { fill: id => divergingCss(num(act[index.get(id)]), limit) };
+    }
+    const values = layer[drawAs] || [];
+    const finite = layer.filterIds.map((id, i) => num(values[i])).filter(Number.isFinite);
+    const lo = finite.length ? Math.min(...finite) : 0;
+    const hi = finite.length ? Math.max(...finite) : 0;
+    return {
+      fill: (id) => {
+        const v = num(values[index.get(id)]);
+        return Number.isFinite(v) ? d3.interpolateViridis(hi > lo ? (v - lo) / (hi - lo) : 0.5) : '#bbb';
+      },
+      legend: { lo, hi, label: DRAW_AS[drawAs].replace('colour: ', ''), count: finite.length },
+    };
+  }
 
   function panelsFor(state) {
-    const layers = parameterLayers(state).map(l => ({ key: `layer:${l.id}`, layer: l.id, title: l.id, filters: l.filterIds.length }));
+    const layers = parameterLayers(state).map(l => ({ key: `layer:${l.id}`, layer: l.id, title: layerLabel(state, l.id),
+      filters: l.filterIds.length }));
     layers.push({ key: 'images', layer: null, title: 'Images (validation) by class' });
     return layers;
   }
@@ -117,22 +207,29 @@ export function createTsne(element, actions) {
     lastState = state;
     if (first) refreshAll(true);
     const panels = panelsFor(state);
+    fitGrid(panels.length);
+    const layersById = new Map(parameterLayers(state).map(l => [l.id, l]));
     const classNames = state.dataset?.classNames || [];
     const selection = state.selection;
     const removals = recommendationIndex(state).removals;
+    drawNote.textContent = drawAs === 'thumbnail'
+      ? `Conv filters as in the Network view: RGB for the first layer, blue − · white 0 · red + deeper; ${FILTER_SCALE_NOTE}.`
+        + ' Dense units as their activation for the probe.'
+      : 'Colour: viridis from the lowest (dark) to the highest (yellow) value within each layer; grey = not measured yet.';
     const groups = panelsHost.selectAll('section.tsne-panel').data(panels, p => p.key).join(enter => {
       const sec = enter.append('section').attr('class', p => `tsne-panel card${p.layer ? '' : ' tsne-images'}`)
         .attr('data-panel', p => p.layer || 'images').attr('aria-label', p => `t-SNE of ${p.title}`);
       const head = sec.append('header').attr('class', 'card-head');
       head.append('h3');
       head.append('span').attr('class', 'cluster-index');
-      sec.append('svg').attr('class', 'tsne-svg').attr('viewBox', '0 0 300 220').attr('preserveAspectRatio', 'xMidYMid meet')
-        .append('g').attr('class', 'dots');
+      const svg = sec.append('svg').attr('class', 'tsne-svg').attr('viewBox', `0 0 ${MAP_W} ${MAP_H}`)
+        .attr('preserveAspectRatio', 'xMidYMid meet');
+      svg.append('g').attr('class', 'thumbs');
+      svg.append('g').attr('class', 'dots');
       sec.append('div').attr('class', 'panel-message');
       sec.append('div').attr('class', 'legend-classes');
       return sec;
     }, update => update, exit => exit.remove());
-    // new layers appear: fetch them
     // layers added or removed: fetch the new panels
     const keys = panels.map(p => p.key).join();
     if (keys !== panelKeys) {
@@ -146,7 +243,9 @@ export function createTsne(element, actions) {
       const sec = d3.select(this);
       const r = results.get(p.layer ? `${p.key}|${kind}` : p.key) || { status: 'loading' };
       if (r.status === 'missing') missing++;
-      sec.select('h3').text(p.layer ? `${p.title} · ${KIND_LABELS[kind].toLowerCase()}` : p.title);
+      sec.attr('aria-label', `t-SNE of ${p.title}`);
+      sec.select('h3').text(p.layer ? `${p.title} · ${KIND_LABELS[kind].toLowerCase()}` : p.title)
+        .attr('title', p.layer && p.title !== p.layer ? `layer id ${p.layer}` : null);
       const ci = r.data?.clusterIndex;
       sec.select('.cluster-index').text(ci == null || !Number.isFinite(num(ci)) ? '' : `cluster index ${num(ci).toFixed(2)}`)
         .attr('title', 'How clustered the filters are (higher: more redundant)');
@@ -154,26 +253,59 @@ export function createTsne(element, actions) {
         : r.status === 'loading' ? 'Computing…' : r.status === 'error' ? `Could not load: ${r.message}` : '';
       sec.select('.panel-message').text(message).classed('error', r.status === 'error').attr('hidden', message ? null : true);
       sec.classed('unavailable', r.status === 'missing');
+      // the map fills its panel: the view box is the SVG's own size (at least the design size's aspect)
+      const svg = sec.select('svg.tsne-svg');
+      const box = svg.node().getBoundingClientRect();
+      const w = Math.max(MAP_W, Math.round(box.width) || MAP_W);
+      const h = Math.max(120, Math.round(box.height) || MAP_H);
+      if (svg.attr('viewBox') !== `0 0 ${w} ${h}`) svg.attr('viewBox', `0 0 ${w} ${h}`);
       // while another kind's map is computed, the previous one stays and then moves to the new one
       const data = r.data || (r.status === 'loading' ? this.drawnData : null);
       const points = (data?.points || []).filter(d => Number.isFinite(num(d.x)) && Number.isFinite(num(d.y)));
-      const x = d3.scaleLinear().domain(padded(d3.extent(points, d => num(d.x)))).range([14, 286]);
-      const y = d3.scaleLinear().domain(padded(d3.extent(points, d => num(d.y)))).range([206, 14]);
-      const dots = sec.select('g.dots').selectAll('circle').data(points, d => p.layer ? d.id : d.index);
-      // move the dots only when a new map arrived: restarting the transition at every render (10 Hz) would stall it
-      // (the radius is set outright: a transition of it interrupted by the next map would leave dots small)
-      const changed = this.drawnData !== data;
+      const style = p.layer ? pointStyle(layersById.get(p.layer)) : null;
+      // thumbnails: ~1/3 of the room per point, 14..44 px
+      const side = Math.round(Math.max(14, Math.min(44, Math.sqrt(w * h / Math.max(1, points.length)) / 3)));
+      const pad = style?.urls ? side * 0.75 + 2 : 14;
+      const x = d3.scaleLinear().domain(padded(d3.extent(points, d => num(d.x)))).range([pad, w - pad]);
+      const y = d3.scaleLinear().domain(padded(d3.extent(points, d => num(d.y)))).range([h - pad, pad]);
+      // move the points only when a new map arrived: restarting the transition at every render (10 Hz) would stall it
+      // (sizes are set outright: a transition of them interrupted by the next map would leave points small)
+      const changed = this.drawnData !== data || this.drawnSize !== `${w}x${h}|${side}|${!!style?.urls}`;
+      const moved = this.drawnData !== data;
       this.drawnData = data;
+      this.drawnSize = `${w}x${h}|${side}|${!!style?.urls}`;
       this.dataset.kind = p.layer ? (data?.kind ?? '') : 'images';
-      const t = changed ? d3.transition().duration(700).ease(d3.easeCubicInOut) : null;
-      dots.join(
-        enter => enter.append('circle').attr('cx', d => x(num(d.x))).attr('cy', d => y(num(d.y))),
-        update => changed ? update.call(u => u.transition(t).attr('cx', d => x(num(d.x))).attr('cy', d => y(num(d.y)))) : update,
+      this.dataset.drawAs = p.layer ? (style.urls ? 'thumbnail' : drawAs) : '';
+      const t = moved ? d3.transition().duration(700).ease(d3.easeCubicInOut) : null;
+      /** Puts existing points where the map says: gliding to a new map, at once after a resize. */
+      function place(update, xName, xOf, yName, yOf) {
+        if (moved) update.transition(t).attr(xName, xOf).attr(yName, yOf);
+        else if (changed) update.attr(xName, xOf).attr(yName, yOf);
+        return update;
+      }
+      const thumbs = sec.select('g.thumbs').selectAll('image').data(style?.urls ? points : [], d => d.id);
+      thumbs.join(
+        enter => enter.append('image').attr('class', 'filter-thumb').attr('pointer-events', 'none')
+          .attr('preserveAspectRatio', 'none').style('image-rendering', 'pixelated')
+          .attr('x', d => x(num(d.x)) - side / 2).attr('y', d => y(num(d.y)) - side / 2),
+        update => place(update, 'x', d => x(num(d.x)) - side / 2, 'y', d => y(num(d.y)) - side / 2),
         exit => exit.remove(),
       )
-        .attr('r', d => p.layer ? (removals.has(d.id) ? 6 : 5) : 2.6)
+        .attr('width', side).attr('height', side)
+        .attr('data-id', d => d.id)
+        .attr('href', d => style.urls.get(d.id) ?? null);
+      const dots = sec.select('g.dots').selectAll('circle').data(points, d => p.layer ? d.id : d.index);
+      dots.join(
+        enter => enter.append('circle').attr('cx', d => x(num(d.x))).attr('cy', d => y(num(d.y))),
+        update => place(update, 'cx', d => x(num(d.x)), 'cy', d => y(num(d.y))),
+        exit => exit.remove(),
+      )
+        // over a thumbnail the circle is its click target and ring (a transparent fill still takes the pointer)
+        .attr('r', d => !p.layer ? 2.6 : style.urls ? side * 0.72 : Math.max(5, side * 0.3) + (removals.has(d.id) ? 1 : 0))
         .attr('class', p.layer ? 'filter-dot' : 'image-dot')
         .attr('fill', d => p.layer ? null : classColor(num(d.label)))
+        .style('fill', d => !p.layer ? null : style.urls ? 'transparent' : style.fill(d.id))
+        .classed('framed', !!p.layer)
         .classed('selected', d => p.layer && selection?.filter === d.id)
         .classed('recommended', d => p.layer && removals.has(d.id))
         .attr('data-id', d => p.layer ? d.id : null)
@@ -193,10 +325,18 @@ export function createTsne(element, actions) {
         .on('keydown', (e, d) => {
           if (p.layer && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); actions.select({ layer: p.layer, filter: d.id }); }
         });
+      const legend = sec.select('.legend-classes');
       if (!p.layer) {
-        sec.select('.legend-classes').selectAll('span').data(classNames).join('span')
+        legend.selectAll('span').data(classNames).join('span')
           .html('').call(s => s.append('i').style('background', (c, i) => classColor(i)))
           .call(s => s.append('b').text(c => c));
+      } else {
+        const l = style.legend;
+        legend.selectAll('span').data(l && l.count ? [l] : []).join('span').attr('class', 'stat-legend')
+          .html('').call(s => s.append('b').text(d => `${d.label} ${fmt(d.lo)}`))
+          .call(s => s.append('i').attr('class', 'stat-bar').style('background',
+            `linear-gradient(to right, ${d3.range(0, 1.01, 0.25).map(v => d3.interpolateViridis(v)).join(', ')})`))
+          .call(s => s.append('b').text(d => fmt(d.hi)));
       }
     });
     status.textContent = missing ? 't-SNE is not available yet on this server.' : '';

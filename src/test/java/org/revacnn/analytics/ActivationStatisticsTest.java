@@ -116,6 +116,23 @@ class ActivationStatisticsTest {
     assertThat(statistics.ageSteps(List.of("conv1/f0", "conv2/f3"))).containsExactly(3, 3);
   }
 
+  @Test
+  void clearingForgetsTheRoundsAndTheAges() {
+    PlantedNetwork planted = PlantedNetwork.build();
+    Network net = planted.network();
+    ActivationStatistics statistics = new ActivationStatistics(planted.images(), planted.labels(), 10);
+    statistics.observe(net);
+    for (int step = 1; step <= 30; step++) statistics.afterStep(net, result(step));
+
+    statistics.clear();
+
+    assertThat(statistics.rounds(List.of("conv2/f0"))).containsExactly(0);
+    assertThat(statistics.taylor(List.of("conv2/f0"))[0]).isNaN();
+    statistics.observe(net);
+    assertThat(statistics.ageSteps(List.of("conv2/f0"))).containsExactly(0);
+    assertThat(statistics.rounds(List.of("conv2/f0"))).containsExactly(1);
+  }
+
   private static org.revacnn.engine.StepResult result(long step) {
     return new org.revacnn.engine.StepResult(step, 4, 1.0, 0);
   }

@@ -34,6 +34,10 @@ class AccessControlTest {
     assertThat(guarded.get("/api/snapshot?token=wrong").statusCode()).isEqualTo(401);
     assertThat(guarded.get("/api/snapshot", "Authorization", "Bearer wrong").statusCode()).isEqualTo(401);
     assertThat(guarded.get("/api/snapshot", "Authorization", "Bearer " + TOKEN).statusCode()).isEqualTo(200);
+    // RFC 7235: the scheme is case-insensitive
+    assertThat(guarded.get("/api/snapshot", "Authorization", "bearer " + TOKEN).statusCode()).isEqualTo(200);
+    assertThat(guarded.get("/api/snapshot", "Authorization", "BEARER  " + TOKEN).statusCode()).isEqualTo(200);
+    assertThat(guarded.get("/api/snapshot", "Authorization", "Basic " + TOKEN).statusCode()).isEqualTo(401);
     assertThat(guarded.post("/api/commands", "{\"type\":\"pause\"}").statusCode()).isEqualTo(401);
   }
 
@@ -104,6 +108,8 @@ class AccessControlTest {
       assertThat(client.isOpen()).isFalse();
     }
     String body = "{\"type\":\"pause\",\"id\":\"" + "y".repeat((int) WebServer.MAX_REQUEST_BYTES + 10) + "\"}";
-    assertThat(open.post("/api/commands", body).statusCode()).isEqualTo(413);
+    var tooLarge = open.post("/api/commands", body);
+    assertThat(tooLarge.statusCode()).isEqualTo(413);
+    assertThat(SocketClient.JSON.readTree(tooLarge.body()).path("error").asText()).contains("larger than the limit of 4 MiB");
   }
 }

@@ -11,10 +11,11 @@ public final class CheckpointWriter {
 
   public static void main(String[] args) {
     Path path = Path.of(args[0]);
-    try (TrainingSession session = SessionFixtures.session()) {
+    try (TrainingSession session = new TrainingSession(SessionFixtures.config().withCheckpointDir(path.getParent()),
+        SessionFixtures.data())) {
       for (long saves = 1; ; saves++) {
         SessionFixtures.train(session, 1);
-        var result = SessionFixtures.apply(session, new Command.SaveCheckpoint(path.toString()));
+        var result = SessionFixtures.apply(session, new Command.SaveCheckpoint(path.getFileName().toString(), true));
         if (!result.ok()) throw new IllegalStateException(result.message());
         System.out.println("saved " + saves);
         System.out.flush();

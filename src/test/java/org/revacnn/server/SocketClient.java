@@ -77,6 +77,10 @@ final class SocketClient implements WebSocket.Listener, AutoCloseable {
     socket.sendText(text, true).orTimeout(10, TimeUnit.SECONDS).join();
   }
 
+  void sendBinary(java.nio.ByteBuffer data) {
+    socket.sendBinary(data, true).orTimeout(10, TimeUnit.SECONDS).join();
+  }
+
   void send(String type, String id, Object payload) {
     send(JSON.createObjectNode().put("type", type).put("id", id).set("payload", JSON.valueToTree(payload)).toString());
   }

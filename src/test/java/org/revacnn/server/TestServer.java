@@ -31,8 +31,14 @@ final class TestServer implements AutoCloseable {
   }
 
   static TestServer start(SessionConfig config, String token) {
+    TestServer server = serveUnstarted(config, token);
+    server.session.start(false);
+    return server;
+  }
+
+  /** Serves a session whose training thread is not started yet: commands wait in its queue until {@code session.start}. */
+  static TestServer serveUnstarted(SessionConfig config, String token) {
     TrainingSession session = new TrainingSession(config, SessionFixtures.data());
-    session.start(false);
     return new TestServer(session, WebServer.start(session, new WebServer.Options("127.0.0.1", 0, token)));
   }
 

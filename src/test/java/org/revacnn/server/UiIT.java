@@ -129,7 +129,7 @@ class UiIT {
   }
 
   private String transforms(String layer) {
-    return (String) page.evaluate("l => [...document.querySelectorAll(`.layer-col[data-layer='${l}'] button.node`)]"
+    return (String) page.evaluate("l => [...document.querySelectorAll(`.layer-col[data-layer='${l}'] button.node .node-face`)]"
         + ".map(n => n.style.transform).join('|')", layer);
   }
 
@@ -475,6 +475,7 @@ class UiIT {
     page.setInputFiles("#test-upload", new FilePayload("square.png", "image/png", png(new Color(20, 20, 60), Color.YELLOW)));
     page.waitForSelector("#upload-card:not([hidden])");
     page.waitForFunction("() => document.querySelectorAll('#upload-bars .bar-row').length === 3");
+    page.click("#upload-use"); // classifying alone leaves the probe alone (UiLayoutIT); this makes it the probe
     page.waitForFunction("() => window.revacnn.store.state.snapshot?.probe?.index === null");
     double total = ((Number) page.evaluate("() => [...document.querySelectorAll('#upload-bars .bar-row')]"
         + ".map(r => parseFloat(r.getAttribute('title').split(': ')[1])).reduce((a, b) => a + b, 0)")).doubleValue();

@@ -12,14 +12,17 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.revacnn.session.SessionFixtures;
 
 /** The /ws endpoint with a real client: greeting, snapshots, every command kind, architecture updates. */
 class WebSocketTest {
   private static TestServer server;
+  @TempDir
+  static Path checkpoints;
 
   @BeforeAll
   static void start() {
-    server = TestServer.start(null);
+    server = TestServer.start(SessionFixtures.config().withCheckpointDir(checkpoints), null);
   }
 
   @AfterAll
@@ -43,12 +46,12 @@ class WebSocketTest {
   }
 
   @Test
-  void acknowledgesEveryCommandKind(@TempDir Path folder) throws Exception {
-    Path checkpoint = folder.resolve("x.ckpt");
+  void acknowledgesEveryCommandKind() throws Exception {
+    Path checkpoint = checkpoints.resolve("x.ckpt");
     try (SocketClient client = server.connect()) {
       client.awaitType("hello");
-      ack(client, "pause", Map.of());
       ack(client, "resume", Map.of());
+      ack(client, "pause", Map.of());
       ack(client, "step", Map.of("batches", 2));
       ack(client, "set-hyperparameters", Map.of("learningRate", 0.02, "batchSize", 8));
       JsonNode snapshot = client.await(m -> m.path("type").asText().equals("snapshot")
@@ -68,7 +71,8 @@ class WebSocketTest {
       ack(client, "freeze", Map.of("layer", "conv1"));
       ack(client, "unfreeze", Map.of("layer", "conv1"));
       ack(client, "set-probe", Map.of("image", 3));
-      ack(client, "save-checkpoint", Map.of("path", checkpoint.toString()));
+      JsonNode saved = ack(client, "save-checkpoint", Map.of("name", "x"));
+      assertThat(saved.at("/payload/changes/file").asText()).isEqualTo("x.ckpt");
       assertThat(Files.size(checkpoint)).isPositive();
       ack(client, "undo", Map.of());
       ack(client, "reset", Map.of());

@@ -27,11 +27,11 @@ class CheckpointTest {
       train(straight, 5);
       expected = weightsAndState(straight);
     }
-    try (TrainingSession first = SessionFixtures.session()) {
+    try (TrainingSession first = new TrainingSession(SessionFixtures.config().withCheckpointDir(dir), SessionFixtures.data())) {
       apply(first, new Command.AddFilters("conv2", 1, "zero-out", null, null));
       train(first, 6);
       apply(first, new Command.SetHyperparameters(0.02f, null, 6, null, null));
-      assertThat(apply(first, new Command.SaveCheckpoint(file.toString())).ok()).isTrue();
+      assertThat(apply(first, new Command.SaveCheckpoint("run", null)).ok()).isTrue();
     }
     Checkpoint.Contents saved = Checkpoint.read(file, SessionFixtures.config());
     try (TrainingSession resumed = TrainingSession.resume(saved, SessionFixtures.data(), SessionFixtures.config())) {

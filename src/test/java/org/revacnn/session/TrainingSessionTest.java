@@ -202,7 +202,7 @@ class TrainingSessionTest {
     try (TrainingSession s = SessionFixtures.session(); TrainingSession fresh = SessionFixtures.session()) {
       List<float[]> initial = weightsAndState(fresh);
       train(s, 3);
-      assertThat(apply(s, new Command.Reset()).ok()).isTrue();
+      assertThat(apply(s, new Command.Reset(null)).ok()).isTrue();
       List<float[]> after = weightsAndState(s);
       SessionFixtures.assertBitIdentical(after, initial);
     }
