@@ -2,14 +2,8 @@ package org.revacnn.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
-import java.nio.file.Paths;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,10 +35,8 @@ class UiStatisticsIT {
 
   private TrainingSession session;
   private WebServer server;
-  private Playwright playwright;
-  private Browser browser;
+  private BrowserUnderTest browser;
   private Page page;
-  private final List<String> consoleErrors = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   void start() throws Exception {
@@ -62,33 +54,21 @@ class UiStatisticsIT {
       Thread.sleep(20);
     }
     server = WebServer.start(session, new WebServer.Options("127.0.0.1", 0, null));
-    playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-    browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-        .setExecutablePath(Paths.get("/usr/bin/chromium")).setHeadless(true)
-        .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync")));
-    page = browser.newPage(new Browser.NewPageOptions().setViewportSize(1366, 768));
-    page.setDefaultTimeout(15_000);
-    page.onConsoleMessage(m -> {
-      if (m.type().equals("error")) consoleErrors.add(m.text() + " @ " + m.location());
-    });
-    page.onPageError(e -> consoleErrors.add("page error: " + e));
-    page.navigate("http://127.0.0.1:" + server.port() + "/");
-    page.waitForFunction("() => document.querySelector('#connection').dataset.state === 'open'");
+    browser = BrowserUnderTest.open(server);
+    page = browser.page;
     page.waitForFunction("() => window.revacnn.store.state.recommendations?.step >= " + TRAINED_STEPS);
   }
 
   @AfterAll
   void stop() {
     if (browser != null) browser.close();
-    if (playwright != null) playwright.close();
     if (server != null) server.close();
     if (session != null) session.close();
   }
 
   @AfterEach
   void noConsoleErrors() {
-    assertThat(consoleErrors).as("console errors").isEmpty();
+    assertThat(browser.consoleErrors).as("console errors").isEmpty();
   }
 
   @Test
