@@ -11,8 +11,8 @@ import org.revacnn.engine.Param;
  * <ul>
  *   <li>at once when the loss is not finite ({@link #judge}) or a weight is not
  *       ({@link #nonFiniteWeight});
- *   <li>when the <em>median</em> loss of the last {@link #RECENT} batches (of the first ones after
- *       a restart, from the {@link #FIRST_JUDGED}rd on) exceeds the limit:
+ *   <li>when the <em>median</em> loss of the last {@link #RECENT} batches (right after a restart,
+ *       of the batches there are, from the {@link #FIRST_JUDGED FIRST_JUDGED}-th on) exceeds the limit:
  *       {@code factor} times the mean of up to {@link #BASELINE} batches before them, and by at least
  *       {@link #MIN_RISE} nats (once {@link #WARM_UP} such batches exist), capped at the ceiling
  *       {@code factor * max(1, ln classes)}, which alone applies before that. ln(classes) is the
