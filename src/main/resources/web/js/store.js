@@ -263,19 +263,22 @@ const recommendationCache = new WeakMap();
 
 /**
  * The recommendations indexed for drawing: {removals: Map filter id -> {layer, filter, reason, detail,
- * twin, apoz, taylor, similarity, l1Norm}, freeze: Map layer id -> {layer, reason, detail, ...}}.
+ * twin, apoz, taylor, similarity, l1Norm}, freeze: Map layer id -> {layer, reason, detail, ...},
+ * tooNew: Set of the filter ids not judged yet, window and evidence as the server sent them (or null)}.
  */
 export function recommendationIndex(state) {
   const r = state.recommendations;
-  if (!r) return { removals: new Map(), freeze: new Map() };
+  if (!r) return { removals: new Map(), freeze: new Map(), tooNew: new Set(), window: null, evidence: null };
   let index = recommendationCache.get(r);
   if (!index) {
     const removals = new Map();
+    const tooNew = new Set();
     for (const layer of r.layers || []) {
       for (const removal of layer.removals || []) removals.set(removal.filter, { ...removal, layer: layer.layer });
+      for (const id of layer.tooNew || []) tooNew.add(id);
     }
     const freeze = new Map((r.freeze || []).map(f => [f.layer, f]));
-    index = { removals, freeze };
+    index = { removals, freeze, tooNew, window: r.window || null, evidence: r.evidence || null };
     recommendationCache.set(r, index);
   }
   return index;

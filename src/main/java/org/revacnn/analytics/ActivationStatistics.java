@@ -23,21 +23,34 @@ import org.revacnn.engine.UnitIds;
  *       estimate of the loss change if the map were set to zero;
  *   <li>mean activation (1/P) sum_p a_p.
  * </ul>
- * Each round averages over the batch, then enters an exponential moving average (weight
- * {@link #SMOOTHING}, so about the last few rounds count), keyed by stable filter ids. APoZ is
- * only defined for layers followed by a ReLU (NaN otherwise). Owned by the training thread.
+ * Each round averages over the batch; the reported value of a filter is the mean of its last
+ * {@link #ROUNDS} rounds (its {@link #window()}), keyed by stable filter ids, and the recommender also
+ * reads how many rounds there are, the smallest APoZ among them and the filter's age: the training
+ * steps since it was first measured (the filters of the first measurement count as old as the
+ * network, so a network restored from a checkpoint is not new). APoZ is only defined for layers
+ * followed by a ReLU (NaN otherwise). Owned by the training thread.
  */
 public final class ActivationStatistics implements StepListener {
-  /** Weight of the newest round in the moving averages. */
-  public static final double SMOOTHING = 0.3;
+  /** Analysis rounds a reported value is the mean of. */
+  public static final int ROUNDS = 5;
+
+  /**
+   * How the reported values are measured: the mean over the last {@code rounds} analysis rounds,
+   * each on the same {@code images} images, one round every {@code everySteps} training steps.
+   */
+  public record Window(int rounds, int images, int everySteps) {}
 
   private final float[] images;
   private final int[] labels;
   private final int imageSize;
   private final int every;
-  private final SmoothedById zeroFraction = new SmoothedById(SMOOTHING, Double.NaN);
-  private final SmoothedById taylor = new SmoothedById(SMOOTHING, Double.NaN);
-  private final SmoothedById meanActivation = new SmoothedById(SMOOTHING, Double.NaN);
+  private final RoundWindows zeroFraction = new RoundWindows(ROUNDS);
+  private final RoundWindows taylor = new RoundWindows(ROUNDS);
+  private final RoundWindows meanActivation = new RoundWindows(ROUNDS);
+  /** Per filter id: the value of {@link #trainedSteps} at which it was born (see {@link #ageSteps}). */
+  private final Map<String, Long> bornAt = new HashMap<>();
+  private long trainedSteps;
+  private boolean measuredBefore;
 
   /**
    * @param images {@code labels.length} normalised images, {@code [image][C][H][W]}
@@ -56,7 +69,13 @@ public final class ActivationStatistics implements StepListener {
 
   @Override
   public void afterStep(Network network, StepResult result) {
+    trainedSteps++;
     if (result.step() % every == 0) observe(network);
+  }
+
+  /** How the reported values are averaged. */
+  public Window window() {
+    return new Window(ROUNDS, labels.length, every);
   }
 
   /** Runs the analysis batch through the network now and updates the averages. */
@@ -88,8 +107,10 @@ public final class ActivationStatistics implements StepListener {
         if (relu) zeroFraction.add(id, zeros.get(layerId)[u] / labels.length);
         taylor.add(id, importance.get(layerId)[u] / labels.length);
         meanActivation.add(id, activation.get(layerId)[u] / labels.length);
+        bornAt.putIfAbsent(id, measuredBefore ? trainedSteps : trainedSteps - network.step());
       }
     }
+    measuredBefore = true;
   }
 
   /** Adds one image's per-channel zero fraction, |mean(a * g)| and mean(a). */
@@ -112,19 +133,47 @@ public final class ActivationStatistics implements StepListener {
     }
   }
 
-  /** Smoothed APoZ per filter id: NaN for filters not yet measured or not followed by a ReLU. */
+  /** APoZ per filter id, the mean over its window: NaN for filters not yet measured or not followed by a ReLU. */
   public float[] zeroFraction(List<String> filterIds) {
-    return zeroFraction.get(filterIds);
+    return zeroFraction.mean(filterIds);
   }
 
-  /** Smoothed raw Taylor importance per filter id (NaN before the first measurement). */
+  /** The smallest APoZ of each filter's window (NaN as {@link #zeroFraction}). */
+  public float[] minZeroFraction(List<String> filterIds) {
+    return zeroFraction.min(filterIds);
+  }
+
+  /** Raw Taylor importance per filter id, the mean over its window (NaN before the first measurement). */
   public float[] taylor(List<String> filterIds) {
-    return taylor.get(filterIds);
+    return taylor.mean(filterIds);
   }
 
-  /** Smoothed mean activation per filter id (NaN before the first measurement). */
+  /** Mean activation per filter id, the mean over its window (NaN before the first measurement). */
   public float[] meanActivation(List<String> filterIds) {
-    return meanActivation.get(filterIds);
+    return meanActivation.mean(filterIds);
+  }
+
+  /** Rounds in each filter's window (0 to {@link #ROUNDS}). */
+  public int[] rounds(List<String> filterIds) {
+    int[] out = new int[filterIds.size()];
+    for (int i = 0; i < out.length; i++) out[i] = taylor.rounds(filterIds.get(i));
+    return out;
+  }
+
+  /** Training steps each filter has existed for (0 for one never measured). */
+  public long[] ageSteps(List<String> filterIds) {
+    long[] out = new long[filterIds.size()];
+    for (int i = 0; i < out.length; i++) {
+      Long born = bornAt.get(filterIds.get(i));
+      out[i] = born == null ? 0 : trainedSteps - born;
+    }
+    return out;
+  }
+
+  /** Forgets every filter and round, as at the start (a reset brings new filters under the old ids). */
+  public void clear() {
+    retainAll(Set.of());
+    measuredBefore = false;
   }
 
   /** Forgets filters that no longer exist. */
@@ -134,8 +183,13 @@ public final class ActivationStatistics implements StepListener {
       UnitIds ids = FilterLayers.ids(layer);
       if (ids != null) alive.addAll(ids.ids());
     }
+    retainAll(alive);
+  }
+
+  private void retainAll(Set<String> alive) {
     zeroFraction.retainAll(alive);
     taylor.retainAll(alive);
     meanActivation.retainAll(alive);
+    bornAt.keySet().retainAll(alive);
   }
 }

@@ -28,7 +28,8 @@ import org.revacnn.engine.UnitIds;
  * </ul>
  * Cost: two passes over the weights per step (a copy before the update, a difference after),
  * against hundreds of multiply-adds per weight in forward and backward. Owned by the training
- * thread; the getters return copies.
+ * thread; the getters return copies. A frozen layer's filters have no gradient statistics (jitter 0):
+ * the session calls {@link #retain} after every freeze.
  */
 public final class FilterStatistics implements StepListener {
   /** Weight of the newest step in the moving averages (about the last 20 steps count). */
@@ -138,13 +139,17 @@ public final class FilterStatistics implements StepListener {
     return tinyUpdateSteps.getOrDefault(layerId, 0L);
   }
 
-  /** Forgets filters and layers that no longer exist. */
+  /**
+   * Forgets filters and layers that no longer exist, and the gradient statistics of the filters of
+   * frozen layers: training does not change a frozen filter, so its jitter is 0 (not the last value
+   * before the freeze) and starts afresh when it is unfrozen.
+   */
   public void retain(Network network) {
     Set<String> alive = new HashSet<>();
     for (Layer layer : network.layers()) {
       alive.add(layer.id());
       UnitIds ids = FilterLayers.ids(layer);
-      if (ids != null) alive.addAll(ids.ids());
+      if (ids != null && !Network.isFrozen(layer)) alive.addAll(ids.ids());
     }
     meanAbsGradient.retainAll(alive);
     meanSquaredGradient.retainAll(alive);

@@ -13,8 +13,8 @@ import org.revacnn.engine.Param;
  * @param jitter              smoothed mean |dL/dw| per coefficient, per filter
  * @param meanSquaredGradient smoothed mean (dL/dw)^2 per coefficient, per filter
  * @param l1Norm              sum |w| per filter
- * @param zeroFraction        APoZ per filter on the analysis batch (NaN: not measured, or no ReLU follows)
- * @param taylor              Taylor importance per filter divided by the layer mean (1 = typical; NaN: not measured)
+ * @param zeroFraction        APoZ per filter on the analysis batch, mean over its window (NaN: not measured, or no ReLU follows)
+ * @param taylor              Taylor importance per filter (mean over its window) divided by the layer mean (1 = typical; NaN: not measured)
  * @param rgbMix              per filter of a 3-channel first layer, how evenly it uses R, G, B (else empty)
  * @param meanActivation      mean post-ReLU activation per filter on the analysis batch
  * @param updateRatio         smoothed sum |dw| / sum |w| per step (NaN before the first step)
@@ -22,11 +22,14 @@ import org.revacnn.engine.Param;
  * @param gradientSpread      coefficient of variation of the jitter across filters
  * @param activationSpread    coefficient of variation of the mean activation across filters
  * @param clusterIndex        {@link FilterGeometry#clusterIndex} of the weights (NaN above {@link #MAX_CLUSTER_WORK})
+ * @param minZeroFraction     the smallest APoZ in each filter's window (the evidence of a dead filter)
+ * @param rounds              analysis rounds in each filter's window
+ * @param ageSteps            training steps each filter has existed for
  */
 public record LayerReport(String layerId, String kind, boolean frozen, List<String> filterIds, float[] jitter,
     float[] meanSquaredGradient, float[] l1Norm, float[] zeroFraction, float[] taylor, float[] rgbMix,
     float[] meanActivation, double updateRatio, long tinyUpdateSteps, double gradientSpread, double activationSpread,
-    double clusterIndex) {
+    double clusterIndex, float[] minZeroFraction, int[] rounds, long[] ageSteps) {
 
   /** Largest filters^2 * coefficients for which the snapshot computes the cluster index (about 10 ms). */
   public static final long MAX_CLUSTER_WORK = 1L << 24;
@@ -46,7 +49,8 @@ public record LayerReport(String layerId, String kind, boolean frozen, List<Stri
         gradients.meanSquaredGradient(ids), FilterGeometry.l1Norms(weights), activations.zeroFraction(ids),
         relativeToMean(activations.taylor(ids)), colourInput ? FilterGeometry.rgbMix(weights) : new float[0], meanActivation,
         gradients.updateRatio(layer.id()), gradients.tinyUpdateSteps(layer.id()), FilterGeometry.spread(jitter),
-        FilterGeometry.spread(meanActivation), clusterIndex);
+        FilterGeometry.spread(meanActivation), clusterIndex, activations.minZeroFraction(ids), activations.rounds(ids),
+        activations.ageSteps(ids));
   }
 
   /** Reports of every conv and dense layer, in layer order. */

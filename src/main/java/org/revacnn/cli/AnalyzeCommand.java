@@ -75,7 +75,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
             report.rgbMix().length > 0 ? String.format(", mean RGB mix %.3f (min %.3f)", mean(report.rgbMix()),
                 min(report.rgbMix())) : "");
       }
-      Recommendations advice = Recommender.recommend(net, reports);
+      // a saved network measured once on many images: every filter is judged on that one measurement
+      Recommendations advice = Recommender.recommend(net, reports, Recommender.Evidence.ONE_MEASUREMENT, activations.window());
       for (Recommendations.LayerRemovals layer : advice.layers()) {
         for (Recommendations.RemovalCandidate c : layer.removals()) {
           System.out.printf("  remove %-10s %-11s %s%n", c.filter(), c.reason(), c.detail());
@@ -89,7 +90,8 @@ public final class AnalyzeCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--remove must be in 1.." + (conv.filters() - 1) + ", got " + remove);
       }
       LayerReport report = reports.stream().filter(r -> r.layerId().equals(layerId)).findFirst().orElseThrow();
-      List<String> recommended = Recommender.removalOrder(report, conv.weights()).subList(0, remove);
+      List<String> recommended = Recommender.removalOrder(report, conv.weights(), Recommender.Evidence.ONE_MEASUREMENT)
+          .subList(0, remove);
       double afterRecommended = accuracyWithout(saved, recommended, validation, normalization);
       System.out.printf("%s: removing the %d recommended %s -> validation accuracy %.4f (%+.4f)%n", layerId, remove,
           recommended, afterRecommended, afterRecommended - baseline);

@@ -13,8 +13,9 @@ import org.revacnn.engine.NetworkSpec;
  * @param snapshotHz          snapshots published per second
  * @param validationImages    size of the fixed validation subset evaluated periodically
  * @param validationEvery     steps between validation evaluations
- * @param divergenceFactor    the mean loss of the last 10 batches above this multiple of the 200 before counts as divergence
- * @param goodStateEvery      steps between in-memory copies of the last good weights
+ * @param divergenceFactor    the median loss of the last 9 batches above this multiple of the mean of the 200 before
+ *                            (and 1 nat above it) counts as divergence (see DivergenceGuard)
+ * @param goodStateEvery      steps between in-memory copies of the weights, each good once 9 calm batches followed it
  * @param undoDepth           structural changes that can be undone
  * @param autosaveEvery       time between autosaves (null: never)
  * @param autosavePath        where autosaves go (null: no autosave)

@@ -68,7 +68,8 @@ public final class TrainingSession implements AutoCloseable {
   private final CommandApplier commands;
   private Network network;
   private Hyperparameters hyper;
-  private NetworkState lastGood;
+  private final DivergenceGuard guard;
+  private final LastGoodState lastGood;
   private volatile boolean running;
   private volatile boolean closed;
   private int stepsLeft;
@@ -127,8 +128,9 @@ public final class TrainingSession implements AutoCloseable {
     this.snapshots = new SnapshotBuilder(data, normalization);
     this.activationStatistics = analysisBatch(snapshots.probeSet(), normalization);
     this.commands = new CommandApplier(this);
+    this.guard = new DivergenceGuard(config.divergenceFactor(), data.classNames().size());
+    this.lastGood = new LastGoodState(network, config.goodStateEvery(), DivergenceGuard.RECENT);
     install(network);
-    lastGood = NetworkState.capture(network);
     publish();
   }
 
@@ -207,7 +209,8 @@ public final class TrainingSession implements AutoCloseable {
 
   /** Removal and freeze recommendations for the network as it is now. */
   public CompletableFuture<Recommendations> recommendations() {
-    return query(net -> Recommender.recommend(net, LayerReport.all(net, statistics, activationStatistics)));
+    return query(net -> Recommender.recommend(net, LayerReport.all(net, statistics, activationStatistics),
+        Recommender.Evidence.LIVE, activationStatistics.window()));
   }
 
   public Snapshot latest() {
@@ -323,18 +326,21 @@ public final class TrainingSession implements AutoCloseable {
     }
     lastStepNanos = now;
     history.addStep(sessionStep, result.loss(), result.accuracy(), examplesSeen, System.currentTimeMillis(), imagesPerSecond);
-    String divergence = DivergenceGuard.check(result.loss(), history, config.divergenceFactor(), network);
+    String divergence = guard.judge(result.loss());
+    if (divergence == null) divergence = DivergenceGuard.nonFiniteWeight(network);
     if (divergence != null) {
       rollBack(divergence);
       return;
     }
-    if (sessionStep % config.goodStateEvery() == 0) lastGood = NetworkState.capture(network);
+    lastGood.afterBatch(network, sessionStep, guard.calm());
     if (sessionStep % config.validationEvery() == 0) validate();
   }
 
+  /** Restores the last good state and pauses; the guard then judges only the batches trained after it. */
   private void rollBack(String why) {
-    long goodStep = lastGood.step();
-    install(lastGood.restore());
+    NetworkState good = lastGood.good();
+    long goodStep = good.step();
+    install(good.restore());
     running = false;
     stepsLeft = 0;
     alert = why + "; training paused and weights rolled back to the last good state (network step " + goodStep + ")";
@@ -372,8 +378,13 @@ public final class TrainingSession implements AutoCloseable {
     latest.set(snapshots.build(this));
   }
 
-  /** Makes {@code net} the session's network: listeners, threads, published architecture. */
+  /**
+   * Makes {@code net} the session's network: listeners, threads, published architecture. The loss
+   * level of a changed network is new, so the divergence guard starts judging afresh.
+   */
   void install(Network net) {
+    guard.restart();
+    lastGood.dropCandidate();
     if (network != null && network != net) network.close();
     network = net;
     net.setThreads(config.threads());
@@ -459,11 +470,14 @@ public final class TrainingSession implements AutoCloseable {
 
   /**
    * After a reset installed a network built from {@code model}: that spec becomes the session's, and
-   * the fresh network the last good state (a rollback must not bring back the old one). Training thread only.
+   * the fresh network the last good state (a rollback must not bring back the old one); its filters,
+   * new under the old ids, are measured afresh (too new to judge). Training thread only.
    */
   void startedAfresh(String model) {
     config = config.withModel(model);
-    lastGood = NetworkState.capture(network);
+    lastGood.startFrom(network);
+    activationStatistics.clear();
+    activationStatistics.observe(network);
   }
 
   SnapshotBuilder snapshots() {

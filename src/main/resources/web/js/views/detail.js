@@ -1,6 +1,8 @@
 // Detail panel for the selected filter: its weights (large), its activation map for the probe
-// image (GET /api/activations), its live statistics and, when the server recommends removing it
-// (GET /api/recommendations), the reason and evidence; a button removes it.
+// image (GET /api/activations), its live statistics (from the snapshot: one value per measure, with
+// the window APoZ and Taylor are averaged over) and, when the server recommends removing it (GET
+// /api/recommendations), the reason, the rule it met and which statistic is the evidence; a filter
+// too new to judge says so. A button removes it.
 
 import { commands } from '../protocol.js';
 import { num, parameterLayers, recommendationIndex, REMOVAL_REASONS } from '../store.js';
@@ -20,10 +22,11 @@ export function createDetail(element, actions) {
       <section id="detail-rec" class="detail-rec" aria-labelledby="detail-rec-title" hidden>
         <h3 id="detail-rec-title" class="detail-rec-title"></h3>
         <p id="detail-rec-text" class="detail-rec-text"></p>
-        <dl class="stats-list" id="detail-rec-evidence"></dl>
         <button class="btn btn-small" id="detail-twin" hidden></button>
       </section>
+      <p id="detail-new" class="detail-new small" hidden></p>
       <dl class="stats-list" id="detail-stats"></dl>
+      <p id="detail-window" class="muted small"></p>
       <div class="detail-buttons">
         <button class="btn" id="detail-remove">Remove this filter</button>
         <button class="btn" id="detail-clear">Clear selection</button>
@@ -42,6 +45,8 @@ export function createDetail(element, actions) {
   const errorBox = $('#detail-error');
   const recBox = $('#detail-rec');
   const twinButton = $('#detail-twin');
+  const newNote = $('#detail-new');
+  const windowNote = $('#detail-window');
   let current = null;
   let activationKey = '';
   let activationFetchedAt = 0;
@@ -87,22 +92,24 @@ export function createDetail(element, actions) {
     }
   }
 
-  function renderRecommendation(rec) {
+  /** The recommendation box: the reason and the rule it met (its numbers are the table's, marked as evidence). */
+  function renderRecommendation(rec, step) {
     recBox.hidden = !rec;
     if (!rec) return;
     const reason = REMOVAL_REASONS[rec.reason];
     $('#detail-rec-title').textContent = `${reason?.glyph ?? '?'} Recommended for removal: ${reason?.label ?? rec.reason}`;
-    $('#detail-rec-text').textContent = rec.detail || '';
-    const rows = [
-      ['APoZ', fmt(num(rec.apoz))],
-      ['Taylor (1 = layer mean)', fmt(num(rec.taylor))],
-      ['max cosine similarity', fmt(num(rec.similarity))],
-      ['L1 norm', fmt(num(rec.l1Norm))],
-    ];
-    showTerms(d3.select('#detail-rec-evidence'), rows);
+    $('#detail-rec-text').textContent = `${rec.detail || ''}${Number.isFinite(num(step)) ? ` (judged at step ${step})` : ''}.`;
     twinButton.hidden = !rec.twin;
     twinButton.dataset.twin = rec.twin || '';
     twinButton.textContent = rec.twin ? `Show its twin ${rec.twin}` : '';
+  }
+
+  /** "Too new to judge" for a filter the server has not judged yet, with what it waits for. */
+  function renderTooNew(tooNew, evidence) {
+    newNote.hidden = !tooNew;
+    if (!tooNew) return;
+    newNote.textContent = 'Too new to judge: a filter gets removal advice once it has trained for '
+      + `${num(evidence?.minAgeSteps) || 'some'} steps and its statistics cover ${num(evidence?.minRounds) || 'several'} analysis rounds.`;
   }
 
   return {
@@ -133,21 +140,26 @@ export function createDetail(element, actions) {
       weightsCaption.textContent = range ? `weights · ${fmt(range[0])} … ${fmt(range[1])}` : 'weights';
       weightsCaption.title = range ? `${FILTER_SCALE_NOTE}: the two ends of the colour scale` : '';
 
-      renderRecommendation(recommendationIndex(state).removals.get(sel.filter));
+      const advice = recommendationIndex(state);
+      const rec = advice.removals.get(sel.filter);
+      renderRecommendation(rec, state.recommendations?.step);
+      renderTooNew(!rec && advice.tooNew.has(sel.filter), advice.evidence);
 
+      // [term, value, is the evidence of the recommendation]
       const rows = [
         ['layer', `${layerLabelWithId(state, layer.id)} (${layer.kind})`],
         ['jitter |∇w|', fmt(num(layer.jitter?.[index]))],
         ['activation Σ', fmt(num(layer.activation?.[index]))],
         ['on active path', layer.activePath?.[index] ? 'yes (top 50%)' : 'no'],
         ['L1 norm Σ|w|', fmt(num(layer.l1Norm?.[index]))],
-        ['APoZ (dead if ≈ 1)', fmt(num(layer.apoz?.[index]))],
-        ['Taylor importance', fmt(num(layer.taylor?.[index]))],
+        ['APoZ (dead if ≈ 1)', fmt(num(layer.apoz?.[index])), rec?.reason === 'dead'],
+        ['Taylor (1 = layer mean)', fmt(num(layer.taylor?.[index])), rec?.reason === 'unimportant'],
         ...(layer.rgbMix?.length ? [['RGB mix', fmt(num(layer.rgbMix[index]))]] : []),
         ['layer update ratio', fmt(num(layer.updateRatio))],
         ['layer cluster index', fmt(num(layer.clusterIndex))],
       ];
       showTerms(d3.select(statsList), rows);
+      windowNote.textContent = windowText(advice.window);
       $('#detail-remove').disabled = layer.filterIds.length <= 1 || layer === layers[layers.length - 1];
 
       // activation map: refetch when the selection or probe changes, and every 2 s while training
@@ -162,8 +174,10 @@ export function createDetail(element, actions) {
   };
 }
 
-/** Finds one filter's map in an /api/activations answer ({height, width, filters: [{id, values}]}). */
-/** Fills a <dl> with one <div><dt>term</dt><dd>value</dd></div> per [term, value] row, keyed by term. */
+/**
+ * Fills a <dl> with one <div><dt>term</dt><dd>value</dd></div> per [term, value, evidence] row, keyed
+ * by term; an evidence row is marked (class "evidence") as the one a recommendation rests on.
+ */
 function showTerms(list, rows) {
   list.selectAll('div').data(rows, r => r[0]).join(enter => {
     const div = enter.append('div');
@@ -171,11 +185,23 @@ function showTerms(list, rows) {
     div.append('dd');
     return div;
   }).call(div => {
+    div.classed('evidence', r => !!r[2]).attr('title', r => r[2] ? 'the evidence for the recommendation' : null);
     div.select('dt').text(r => r[0]);
     div.select('dd').text(r => r[1]);
   });
 }
 
+/** Which window APoZ and Taylor are averaged over, as the server's recommendations answer says. */
+function windowText(window) {
+  const rounds = num(window?.rounds);
+  const images = num(window?.images);
+  const every = num(window?.everySteps);
+  if (!(rounds > 0 && images > 0 && every > 0)) return 'APoZ and Taylor: mean over the last analysis rounds.';
+  return `APoZ and Taylor: mean over the last ${rounds} analysis rounds of ${images} validation images`
+    + ` (one round every ${every} steps). Jitter: recent steps; L1: now.`;
+}
+
+/** Finds one filter's map in an /api/activations answer ({height, width, filters: [{id, values}]}). */
 function findMap(maps, filterId, state) {
   if (!maps) return null;
   const list = maps.filters || maps.maps || [];

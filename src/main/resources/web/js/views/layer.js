@@ -4,9 +4,12 @@
 // filter ids. Opened from a layer's title in the Network view; clicking a tile selects that
 // filter. Weights redraw when the structure changes and at most once a second; maps come from
 // /api/activations when the layer, the probe or the structure changes, and at most every few
-// seconds while training.
+// seconds while training. Tiles of filters the server recommends removing are outlined, those too
+// new to judge captioned "new"; one button removes all the layer's recommended filters as one
+// remove-filters command (one change, one undo step).
 
-import { num, parameterLayers } from '../store.js';
+import { commands } from '../protocol.js';
+import { num, parameterLayers, recommendationIndex } from '../store.js';
 import { drawFilter, paintMap, symmetricLimit, divergingGradientCss, FILTER_SCALE_NOTE } from '../color.js';
 import { layerLabelWithId } from '../labels.js';
 
@@ -20,6 +23,10 @@ export function createLayerPanel(element, actions) {
       <button class="btn btn-icon" id="layer-panel-close" aria-label="Close the layer panel" title="Close">×</button>
     </header>
     <div class="muted small" id="layer-panel-sub"></div>
+    <div class="layer-advice small" id="layer-advice">
+      <button class="btn btn-small" id="layer-remove-recommended" disabled>Remove recommended</button>
+      <span class="muted" id="layer-advice-note"></span>
+    </div>
     <div class="layer-empty muted" id="layer-panel-gone" hidden></div>
     <div id="layer-panel-body">
       <h3 class="sub-title">Weights <span class="muted small" id="layer-weights-note"></span></h3>
@@ -45,6 +52,12 @@ export function createLayerPanel(element, actions) {
   const errorBox = $('#layer-error');
   element.querySelector('.legend-bar').style.background = divergingGradientCss();
   $('#layer-panel-close').addEventListener('click', () => actions.showLayer(null));
+  const removeRecommended = $('#layer-remove-recommended');
+  const adviceNote = $('#layer-advice-note');
+  let recommended = []; // the shown layer's recommended filter ids, in the server's order
+  removeRecommended.addEventListener('click', () => {
+    if (currentLayer && recommended.length) actions.command(commands.removeFilters(currentLayer, recommended));
+  });
 
   let weightsKey = '';
   let weightsAt = 0;
@@ -82,7 +95,7 @@ export function createLayerPanel(element, actions) {
     }
   }
 
-  function tiles(host, filterIds, selection, cls) {
+  function tiles(host, filterIds, selection, cls, advice) {
     return host.selectAll('button.tile').data(filterIds, id => id).join(enter => {
       const b = enter.append('button').attr('class', `tile ${cls}`).attr('data-id', id => id)
         .on('click', (e, id) => actions.select({ layer: currentLayer, filter: id }));
@@ -94,7 +107,21 @@ export function createLayerPanel(element, actions) {
       .attr('aria-label', id => `${id} ${cls === 'map' ? 'activation map' : 'weights'}: select this filter`)
       .attr('aria-pressed', id => String(selection?.filter === id))
       .classed('selected', id => selection?.filter === id)
+      .classed('recommended', id => advice.removals.has(id))
+      .classed('too-new', id => advice.tooNew.has(id))
       .call(b => b.select('.tile-caption').text(id => shortId(id)));
+  }
+
+  /** The layer's recommended removals on the button; the count of filters too new to judge beside it. */
+  function renderAdvice(layerId, ids, advice) {
+    recommended = [...advice.removals.values()].filter(r => r.layer === layerId).map(r => r.filter);
+    const fresh = ids.filter(id => advice.tooNew.has(id)).length;
+    removeRecommended.disabled = recommended.length === 0;
+    removeRecommended.textContent = recommended.length ? `Remove ${recommended.length} recommended` : 'Remove recommended';
+    removeRecommended.title = recommended.length ? `Remove ${recommended.join(', ')} in one step (one Undo brings them back)`
+      : 'The server recommends no filter of this layer for removal';
+    adviceNote.textContent = [recommended.length ? recommended.map(shortId).join(', ') : 'none recommended',
+      fresh ? `${fresh} too new to judge` : ''].filter(Boolean).join(' · ');
   }
 
   let currentLayer = null;
@@ -127,9 +154,11 @@ export function createLayerPanel(element, actions) {
       + (layer.frozen ? ' · frozen' : '') + ' · click one to inspect it';
     const selection = state.selection;
     const now = performance.now();
+    const advice = recommendationIndex(state);
+    renderAdvice(layerId, ids, advice);
 
     // ---- weights: on a structure change at once, else at most once a second ----
-    const weightTiles = tiles(weightsHost, layer.kind === 'conv' ? ids : [], selection, 'weights');
+    const weightTiles = tiles(weightsHost, layer.kind === 'conv' ? ids : [], selection, 'weights', advice);
     const hasWeights = layer.kind === 'conv' && kernel > 0 && layer.thumbnails?.length;
     weightsNote.textContent = layer.kind !== 'conv' ? '(dense units: no spatial weights)'
       : channels === 3 ? `(RGB: the 3 input channels; ${FILTER_SCALE_NOTE})`
@@ -165,7 +194,7 @@ export function createLayerPanel(element, actions) {
     const current = maps && maps.layer === layerId ? maps : null;
     mapsNote.textContent = current ? `(image #${current.image} · ${current.h}×${current.w})`
       : inFlight ? '(loading…)' : '';
-    const mapTiles = tiles(mapsHost, ids, selection, 'map');
+    const mapTiles = tiles(mapsHost, ids, selection, 'map', advice);
     if (current && (mapsDrawn !== current || mapsDrawnIds !== structure)) {
       mapsDrawn = current;
       mapsDrawnIds = structure;

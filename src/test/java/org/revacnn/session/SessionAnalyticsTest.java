@@ -36,6 +36,29 @@ class SessionAnalyticsTest {
   }
 
   @Test
+  void aFrozenLayerHasZeroJitterAtOnceAndWhileTheOthersTrain() {
+    try (TrainingSession s = SessionFixtures.session()) {
+      train(s, 5);
+      assertBetween(layer(s, "conv1").jitter(), 16, Float.MIN_VALUE, Float.MAX_VALUE);
+
+      assertThat(apply(s, new Command.Freeze("conv1")).ok()).isTrue();
+      assertThat(layer(s, "conv1").jitter()).as("at once, before another batch").containsOnly(0f);
+      train(s, 5);
+      assertThat(layer(s, "conv1").jitter()).containsOnly(0f);
+      assertThat(layer(s, "conv1").meanSquaredGradient()).containsOnly(0f);
+      assertBetween(layer(s, "conv2").jitter(), 20, Float.MIN_VALUE, Float.MAX_VALUE);
+
+      assertThat(apply(s, new Command.Unfreeze("conv1")).ok()).isTrue();
+      train(s, 2);
+      assertBetween(layer(s, "conv1").jitter(), 16, Float.MIN_VALUE, Float.MAX_VALUE);
+    }
+  }
+
+  private static Snapshot.LayerView layer(TrainingSession s, String id) {
+    return s.latest().layers().stream().filter(l -> l.id().equals(id)).findFirst().orElseThrow();
+  }
+
+  @Test
   void filterMapsOfEveryKindHaveOnePointPerFilter() {
     try (TrainingSession s = SessionFixtures.session()) {
       train(s, 2);

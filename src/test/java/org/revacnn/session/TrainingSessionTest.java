@@ -118,18 +118,52 @@ class TrainingSessionTest {
   }
 
   @Test
-  void divergenceRollsBackToTheLastGoodWeightsAndPauses() {
-    try (TrainingSession s = new TrainingSession(SessionFixtures.config().withDivergence(4.0, 5), SessionFixtures.data())) {
+  void divergenceRollsBackToTheLastConfirmedGoodWeightsAndPauses() {
+    try (TrainingSession s = new TrainingSession(SessionFixtures.config().withDivergence(4.0, 10), SessionFixtures.data())) {
       train(s, 10);
       List<float[]> good = weightsAndState(s);
+      // the copy taken at step 10 becomes the good state once the guard has judged 9 more batches calm
+      train(s, 9);
       apply(s, new Command.SetHyperparameters(1e8f, null, null, null, "sgd"));
       apply(s, new Command.Resume());
       for (int i = 0; i < 20 && s.running(); i++) s.step();
       assertThat(s.running()).isFalse();
-      assertThat(s.latest().alert()).contains("rolled back");
+      assertThat(s.latest().alert()).contains("rolled back").contains("network step 10)");
       SessionFixtures.assertBitIdentical(weightsAndState(s), good);
       assertThat(s.history().steering()).extracting(SteeringEntry::type).contains("rollback");
     }
+  }
+
+  /**
+   * The scenario of issue 10: SGD at lr 1e6 diverges and rolls back; with lr 0.002 one Resume is
+   * enough, training goes on (before, the guard's window still held the huge losses, and each
+   * Resume trained one batch and rolled back again).
+   */
+  @Test
+  void afterARollbackOneResumeWithASaneLearningRateTrainsOn() {
+    try (TrainingSession s = new TrainingSession(SessionFixtures.config().withDivergence(4.0, 20), SessionFixtures.data())) {
+      train(s, 40);
+      apply(s, new Command.SetHyperparameters(1e6f, null, null, null, "sgd"));
+      apply(s, new Command.Resume());
+      for (int i = 0; i < 20 && s.running(); i++) s.step();
+      assertThat(s.running()).as("diverged and paused").isFalse();
+      assertThat(rollbacks(s)).isEqualTo(1);
+
+      assertThat(apply(s, new Command.SetHyperparameters(0.002f, null, null, null, null)).ok()).isTrue();
+      assertThat(apply(s, new Command.Resume()).ok()).isTrue();
+      long from = s.sessionStep();
+      for (int i = 0; i < 300; i++) s.step();
+      assertThat(s.running()).isTrue();
+      assertThat(s.sessionStep() - from).isEqualTo(300);
+      assertThat(rollbacks(s)).isEqualTo(1);
+      s.publish();
+      assertThat(s.latest().alert()).isNull();
+      assertThat(s.history().recentLoss(50)).isLessThan(Math.log(10));
+    }
+  }
+
+  private static long rollbacks(TrainingSession s) {
+    return s.history().steering().stream().filter(e -> e.type().equals("rollback")).count();
   }
 
   @Test
