@@ -26,6 +26,8 @@ public final class Commands {
   public static final Map<String, Class<? extends Command>> TYPES = types();
   /** Longest text a command field takes (ids, names, option words). */
   public static final int MAX_TEXT = 100;
+  /** Longest model spec a client may send (reset's {@code model}): 20 conv blocks and more fit. */
+  public static final int MAX_MODEL_SPEC = 2000;
 
   static final ObjectMapper STRICT = JsonMapper.builder()
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -78,7 +80,7 @@ public final class Commands {
   /**
    * Refuses unknown fields and any value whose JSON type is not the field's, before Jackson
    * (which would turn 5 into "5", "NaN" into a float, null into "unchanged"): a number field
-   * takes a JSON number, a text field a string of at most {@link #MAX_TEXT} characters, a list
+   * takes a JSON number, a text field a string of at most {@link #MAX_TEXT} characters ({@link #MAX_MODEL_SPEC} for a model spec), a list
    * of ids an array of such strings; null is never a value.
    */
   private static void checkFields(String type, Class<? extends Command> kind, JsonNode body) {
@@ -91,15 +93,16 @@ public final class Commands {
         throw new IllegalArgumentException("bad payload for '" + type + "': unknown field '" + ErrorText.clip(field.getKey()) + "'; "
             + (components.isEmpty() ? "it takes no fields" : "its fields are " + components.keySet()));
       }
-      String problem = problem(component.getType(), field.getValue());
+      int maxText = field.getKey().equals("model") ? MAX_MODEL_SPEC : MAX_TEXT;
+      String problem = problem(component.getType(), field.getValue(), maxText);
       if (problem != null) throw new IllegalArgumentException("bad payload for '" + type + "' field '" + field.getKey() + "': " + problem);
     }
   }
 
   /** What is wrong with {@code value} for a field of Java type {@code type}, or null when nothing is. */
-  private static String problem(Class<?> type, JsonNode value) {
+  private static String problem(Class<?> type, JsonNode value, int maxText) {
     if (value.isNull()) return "must not be null (leave the field out to keep the current value)";
-    if (type == String.class) return textProblem(value);
+    if (type == String.class) return textProblem(value, maxText);
     if (type == byte[].class) return value.isTextual() ? null : "must be base64 text, got " + ErrorText.describe(value);
     if (type == Boolean.class) return value.isBoolean() ? null : "must be true or false, got " + ErrorText.describe(value);
     if (type == Integer.class || type == int.class) {
@@ -109,18 +112,18 @@ public final class Commands {
     if (type == List.class) {
       if (!value.isArray()) return "must be a list of ids, got " + ErrorText.describe(value);
       for (int i = 0; i < value.size(); i++) {
-        String problem = value.get(i).isNull() ? "must not be null" : textProblem(value.get(i));
+        String problem = value.get(i).isNull() ? "must not be null" : textProblem(value.get(i), MAX_TEXT);
         if (problem != null) return "element " + i + " " + problem;
       }
     }
     return null;
   }
 
-  private static String textProblem(JsonNode value) {
+  private static String textProblem(JsonNode value, int maxText) {
     if (!value.isTextual()) return "must be text, got " + ErrorText.describe(value);
     int length = value.asText().length();
-    return length <= MAX_TEXT ? null
-        : "is too long (" + length + " characters, at most " + MAX_TEXT + "): '" + ErrorText.clip(value.asText()) + "'";
+    return length <= maxText ? null
+        : "is too long (" + length + " characters, at most " + maxText + "): '" + ErrorText.clip(value.asText()) + "'";
   }
 
   private static String field(JsonProcessingException e) {

@@ -46,6 +46,8 @@ class StrictParsingTest {
       "remove-filters  | {\"layer\":\"conv2\",\"filters\":[\"conv2/f0\",3]} | field 'filters': element 1 must be text, got the number 3",
       "remove-filters  | {\"layer\":\"conv2\",\"filters\":\"conv2/f0\"} | field 'filters': must be a list of ids, got the text 'conv2/f0'",
       "set-probe       | {\"pixels\":[1,2]}             | field 'pixels': must be base64 text, got a list",
+      "reset           | {\"model\":5}                 | field 'model': must be text, got the number 5",
+      "reset           | {\"model\":null}              | field 'model': must not be null",
       "pause           | {\"now\":true}                 | unknown field 'now'; it takes no fields",
       "save-checkpoint | {\"path\":\"/etc/x.ckpt\"}     | unknown field 'path'; its fields are [name, overwrite]"})
   void wronglyTypedValuesAreNeverCoerced(String type, String payload, String expected) {
@@ -61,6 +63,9 @@ class StrictParsingTest {
         .command()).isEqualTo(new Command.SetHyperparameters(0.5f, null, 8, null, null));
     assertThat(Protocol.parseRequest("{\"type\":\"save-checkpoint\",\"payload\":{\"name\":\"mine\",\"overwrite\":true}}")
         .command()).isEqualTo(new Command.SaveCheckpoint("mine", true));
+    String twentyConvBlocks = String.join("-", java.util.Collections.nCopies(20, "conv512k3nopool"));
+    assertThat(Protocol.parseRequest("{\"type\":\"reset\",\"payload\":{\"model\":\"" + twentyConvBlocks + "\"}}").command())
+        .isEqualTo(new Command.Reset(twentyConvBlocks));
     assertThat(Protocol.parseRequest("{\"type\":\"set-hyperparameters\",\"payload\":{\"learningRate\":1}}").command())
         .isEqualTo(new Command.SetHyperparameters(1f, null, null, null, null));
   }
