@@ -7,10 +7,11 @@ import torch
 def weights_checksum(model):
     """sha256 (hex) over every parameter and buffer, in sorted name order, of name, dtype, shape and bytes.
 
-    A DistributedDataParallel (or any wrapper with a `module`) is unwrapped first, so a rank's
-    wrapped model and the plain model hash alike.
+    A DistributedDataParallel or DataParallel wrapper is unwrapped first, so a rank's wrapped model
+    and the plain model hash alike.
     """
-    inner = model.module if isinstance(getattr(model, "module", None), torch.nn.Module) else model
+    wrappers = (torch.nn.parallel.DistributedDataParallel, torch.nn.DataParallel)
+    inner = model.module if isinstance(model, wrappers) else model
     tensors = dict(inner.named_parameters())
     tensors.update(inner.named_buffers())
     digest = hashlib.sha256()
