@@ -133,3 +133,15 @@ def assert_identical(before, after):
             assert torch.is_tensor(other) and value.dtype == other.dtype and torch.equal(value, other), key
         else:
             assert value == other, key
+
+
+class ConcatNet(nn.Module):
+    """A conv whose output is concatenated with its input (DenseNet style)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+        self.head = nn.Conv2d(7, 2, 1)
+
+    def forward(self, x):
+        return self.head(torch.cat([self.conv(x), x], 1))
