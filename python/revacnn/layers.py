@@ -2,8 +2,6 @@
 removal keeps every shape. The Sequential keeps the names of its other children (no renumbering),
 so the layers' names, which the UI keys on, stay stable.
 """
-from collections import OrderedDict
-
 import torch
 from torch import nn
 
@@ -45,7 +43,8 @@ def insert_identity_conv(model, optimizer, after_name, kernel_size=3, name=None)
                                    "params": [conv.weight, conv.bias]})
     children = list(parent._modules.items())
     at = keys.index(key) + 1
-    parent._modules = OrderedDict(children[:at] + [(new_key, conv)] + children[at:])
+    parent._modules.clear()  # the same dict, re-filled in the new order
+    parent._modules.update(children[:at] + [(new_key, conv)] + children[at:])
     prefix = after_name.rsplit(".", 1)[0] + "." if "." in after_name else ""
     return prefix + new_key
 
