@@ -1,0 +1,91 @@
+"""The hello and snapshots of an attached run: contents, rate limit, size, jitter of frozen layers."""
+import json
+
+import torch
+
+import revacnn
+from agent_harness import CLASS_NAMES, attached, command, reply, train_steps
+
+
+def test_hello_describes_the_run_and_its_layers():
+    run, transport, _ = attached()
+    hello = transport.sent[0]
+    assert hello["type"] == "hello" and "id" not in hello
+    payload = hello["payload"]
+    assert payload["protocolVersion"] == 1 and payload["kind"] == "pytorch"
+    assert payload["framework"] == f"torch {torch.__version__}" and payload["device"] == "cpu"
+    assert payload["worldSize"] == 1
+    assert payload["ranks"] == [{"rank": 0, "checksum": revacnn.weights_checksum(run.model)}]
+    assert payload["classNames"] == CLASS_NAMES
+    assert payload["hyperparameters"] == {"optimizer": "sgd", "learningRate": 0.01, "momentum": 0.9,
+                                          "batchSize": 4, "weightDecay": 0}
+    layers = {l["id"]: l for l in payload["architecture"]["layers"]}
+    assert [l["id"] for l in payload["architecture"]["layers"]] == [str(i) for i in range(11)]
+    conv1, conv2, linear = layers["0"], layers["3"], layers["10"]
+    assert conv1["kind"] == "conv" and conv1["filters"] == 16 and conv1["kernelSize"] == 5
+    assert conv1["outputShape"] == [16, 32, 32] and conv1["thumbnailChannels"] == 3
+    assert conv1["unitIds"][:2] == ["0/f0", "0/f1"] and conv1["nextUnitNumber"] == 16
+    assert conv2["thumbnailChannels"] == 1 and conv2["outputShape"] == [20, 16, 16]
+    assert "add-filters" not in conv2["refused"] and conv2["refused"]["remove-layer"] == "it maps 16 channels to 20"
+    assert layers["2"]["kind"] == "pool" and layers["2"]["refused"]["freeze"] == "it has no parameters"
+    assert linear["kind"] == "dense" and linear["outputShape"] == [10]
+    assert "insert-layer" not in layers["4"]["refused"]
+    assert "not a known image tensor" in linear["refused"]["insert-layer"]
+    json.dumps(hello, allow_nan=False)
+
+
+def test_residual_fed_conv_is_refused_with_the_reason_in_the_hello():
+    from models import TinyResNet, images
+    model = TinyResNet()
+    transport = revacnn.MemoryTransport()
+    revacnn.attach(model, torch.optim.SGD(model.parameters(), lr=0.1), transport=transport, probe=images(1)[0])
+    layers = {l["id"]: l for l in transport.sent[0]["payload"]["architecture"]["layers"]}
+    assert "residual addition" in layers["layer1.0.conv2"]["refused"]["add-filters"]
+    assert "add-filters" not in layers["layer1.0.conv1"]["refused"]
+
+
+def test_snapshots_are_rate_limited_by_the_wall_clock_and_small():
+    run, transport, clock = attached()
+    train_steps(run, 40, clock, seconds_per_step=0.01)  # 0.4 s of training: at most 1 + 4 snapshots
+    snapshots = transport.of_type("snapshot")
+    assert 4 <= len(snapshots) <= 5
+    steps = [s["payload"]["step"] for s in snapshots]
+    assert steps[0] == 1 and all(b - a >= 10 for a, b in zip(steps, steps[1:]))
+    last = snapshots[-1]["payload"]
+    assert len(json.dumps(snapshots[-1], allow_nan=False)) < 32 * 1024
+    assert last["examplesSeen"] == 4 * last["step"] and last["state"] == "running"
+    assert 0 < last["loss"] < 10 and 0 <= last["trainAccuracy"] <= 1
+    assert abs(last["imagesPerSecond"] - 400) < 1  # 4 images per 0.01 s
+    layers = {l["id"]: l for l in last["layers"]}
+    assert set(layers) == {"0", "3", "6", "10"}
+    conv1 = layers["0"]
+    assert len(conv1["jitter"]) == 16 and len(conv1["activation"]) == 16
+    assert conv1["thumbnailSize"] == 5 and len(conv1["thumbnails"]) == 16 * 3 * 25
+    assert len(layers["3"]["thumbnails"]) == 20 * 25 and layers["10"]["thumbnails"] == []
+    assert any(j > 0 for j in conv1["jitter"])
+    assert len(last["probe"]["probabilities"]) == 10 and abs(sum(last["probe"]["probabilities"]) - 1) < 1e-2
+
+
+def test_thumbnails_of_large_kernels_are_at_most_7x7():
+    from torch import nn
+    model = nn.Sequential(nn.Conv2d(3, 4, 11, padding=5), nn.ReLU(), nn.Conv2d(4, 2, 9, padding=4),
+                          nn.Flatten(), nn.Linear(2 * 8 * 8, 10))
+    transport = revacnn.MemoryTransport()
+    run = revacnn.attach(model, torch.optim.SGD(model.parameters(), lr=0.1), transport=transport,
+                         probe=torch.randn(3, 8, 8))
+    run.step(torch.tensor(1.0))
+    layers = {l["id"]: l for l in transport.of_type("snapshot")[0]["payload"]["layers"]}
+    assert layers["0"]["thumbnailSize"] == 7 and len(layers["0"]["thumbnails"]) == 4 * 3 * 49
+    assert layers["2"]["thumbnailSize"] == 7 and layers["2"]["thumbnailChannels"] == 1
+
+
+def test_jitter_is_zero_for_a_frozen_layer():
+    run, transport, clock = attached()
+    train_steps(run, 2, clock, 0.2)
+    command(transport, "freeze", {"layer": "3"}, "f")
+    train_steps(run, 3, clock, 0.2)
+    assert reply(transport, "f")["type"] == "ack"
+    layers = {l["id"]: l for l in transport.of_type("snapshot")[-1]["payload"]["layers"]}
+    assert layers["3"]["jitter"] == [0.0] * 20 and any(j > 0 for j in layers["0"]["jitter"])
+    architecture = transport.of_type("architecture")[-1]["payload"]
+    assert next(l for l in architecture["layers"] if l["id"] == "3")["frozen"] is True
