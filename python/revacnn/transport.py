@@ -8,7 +8,10 @@ speaks docs/ENGINE.md over WebSocket `/engine` with the websocket-client package
 import json
 import threading
 from collections import deque
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
+
+
+POLL_TIMEOUT = 0.001  # seconds poll() waits for a message that is not there
 
 
 class MemoryTransport:
@@ -61,7 +64,7 @@ class WebSocketTransport:
         self._websocket = websocket
         headers = [f"Authorization: Bearer {token}"] if token else []
         self._connection = websocket.create_connection(engine_url(url), timeout=timeout, header=headers)
-        self._connection.settimeout(0)
+        self._connection.settimeout(POLL_TIMEOUT)
 
     def send(self, message):
         self._connection.send(json.dumps(message, allow_nan=False))
@@ -71,7 +74,7 @@ class WebSocketTransport:
         while True:
             try:
                 text = self._connection.recv()
-            except (self._websocket.WebSocketTimeoutException, BlockingIOError):
+            except self._websocket.WebSocketTimeoutException:
                 return messages
             if not isinstance(text, str):
                 messages.append({"type": "unreadable", "payload": {"why": "a binary message"}})
@@ -91,4 +94,4 @@ def engine_url(url):
     scheme = {"http": "ws", "https": "wss", "ws": "ws", "wss": "wss"}.get(parts.scheme)
     if scheme is None or not parts.netloc:
         raise ValueError(f"the server URL must look like http://127.0.0.1:7070, got {url!r}")
-    return urlunsplit((scheme, parts.netloc, "/engine", urlencode({}), ""))
+    return urlunsplit((scheme, parts.netloc, "/engine", "", ""))
