@@ -326,8 +326,9 @@ class UiIT extends SharedPageTestBase {
     page.waitForTimeout(800);
     assertThat((String) page.evaluate(positions, "conv2")).as("dots moved to the gradients map").isNotEqualTo(before);
 
-    // hover: the filter's id and statistics
-    Locator dot = page.locator("section[data-panel='conv2'] circle").nth(3);
+    // hover: the filter's id and statistics. The last dot is drawn on top: others can sit on one
+    // spot (dead filters have the same, zero, gradients) and take the hover of a dot below them
+    Locator dot = page.locator("section[data-panel='conv2'] circle").last();
     String id = dot.getAttribute("data-id");
     dot.hover(new Locator.HoverOptions().setForce(true));
     page.waitForSelector("#tsne-tooltip:not([hidden])");
