@@ -8,8 +8,7 @@ import java.io.ByteArrayInputStream;
 import java.net.http.HttpResponse;
 import java.util.Base64;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -21,17 +20,8 @@ import org.revacnn.session.SessionFixtures;
  * and {@code GET /api/sprites} (a page of images in one PNG) over real HTTP.
  */
 class ClassifyAndSpriteApiTest {
-  private static TestServer server;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start(null);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @AutoClose
+  private static final TestServer server = TestServer.start(null);
 
   /** Validation image {@code index} as the uint8 CHW bytes an upload sends. */
   private static byte[] pixels(int index) {

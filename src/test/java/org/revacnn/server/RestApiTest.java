@@ -11,8 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,24 +23,8 @@ import org.revacnn.session.TrainingSession;
 
 /** The REST API over real HTTP: what each endpoint returns, 400 for bad parameters, checkpoint download and resume. */
 class RestApiTest {
-  private static TestServer server;
-
-  @BeforeAll
-  static void start() {
-    server = TestServer.start(null);
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
-
-  private static JsonNode getJson(String path) throws Exception {
-    HttpResponse<String> response = server.get(path);
-    assertThat(response.statusCode()).as("%s: %s", path, response.body()).isEqualTo(200);
-    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
-    return SocketClient.JSON.readTree(response.body());
-  }
+  @AutoClose
+  private static final TestServer server = TestServer.start(null);
 
   @Test
   void servesTheUiAndD3() throws Exception {
@@ -55,25 +38,25 @@ class RestApiTest {
 
   @Test
   void snapshotArchitectureDatasetAndHistory() throws Exception {
-    assertThat(getJson("/api/snapshot").path("layers").size()).isEqualTo(server.session.architecture().layers().size());
-    JsonNode architecture = getJson("/api/architecture");
+    assertThat(server.getJson("/api/snapshot").path("layers").size()).isEqualTo(server.session.architecture().layers().size());
+    JsonNode architecture = server.getJson("/api/architecture");
     assertThat(architecture.at("/layers/0/id").asText()).isEqualTo("conv1");
     assertThat(architecture.at("/layers/0/unitIds/0").asText()).isEqualTo("conv1/f0");
     assertThat(architecture.at("/layers/0/outputShape/channels").asInt()).isEqualTo(16);
-    JsonNode dataset = getJson("/api/dataset");
+    JsonNode dataset = server.getJson("/api/dataset");
     assertThat(dataset.path("classNames").size()).isEqualTo(10);
     assertThat(dataset.at("/train/size").asInt()).isEqualTo(360);
     assertThat(dataset.at("/validation/size").asInt()).isEqualTo(40);
     assertThat(dataset.at("/test/size").asInt()).isEqualTo(100);
     assertThat(dataset.at("/test/classCounts").size()).isEqualTo(10);
-    JsonNode history = getJson("/api/history?maxPoints=5");
+    JsonNode history = server.getJson("/api/history?maxPoints=5");
     assertThat(history.path("loss").size()).isLessThanOrEqualTo(5);
     assertThat(history.has("steering")).isTrue();
   }
 
   @Test
   void weightsAreExportedAsJsonWithShapes() throws Exception {
-    JsonNode weights = getJson("/api/weights");
+    JsonNode weights = server.getJson("/api/weights");
     assertThat(weights.at("/params/conv1~1weights/shape").toString()).isEqualTo("[16,3,5,5]");
     assertThat(weights.at("/params/conv1~1weights/data").size()).isEqualTo(16 * 3 * 25);
     assertThat(weights.at("/architecture/layers/0/id").asText()).isEqualTo("conv1");
@@ -93,7 +76,7 @@ class RestApiTest {
 
   @Test
   void testPredictionsHaveTop3AccuracyAndConfusion() throws Exception {
-    JsonNode report = getJson("/api/test?count=30");
+    JsonNode report = server.getJson("/api/test?count=30");
     assertThat(report.path("split").asText()).isEqualTo("test");
     assertThat(report.path("images").asInt()).isEqualTo(30);
     assertThat(report.path("predictions").size()).isEqualTo(30);
@@ -110,12 +93,12 @@ class RestApiTest {
 
   @Test
   void activationMapsOfALayer() throws Exception {
-    JsonNode maps = getJson("/api/activations?image=2&layer=conv2");
+    JsonNode maps = server.getJson("/api/activations?image=2&layer=conv2");
     assertThat(maps.path("filters").size()).isEqualTo(20);
     assertThat(maps.path("height").asInt()).isEqualTo(16);
     assertThat(maps.at("/filters/0/id").asText()).isEqualTo("conv2/f0");
     assertThat(maps.at("/filters/0/values").size()).isEqualTo(16 * 16);
-    JsonNode pooled = getJson("/api/activations?image=2&layer=pool2");
+    JsonNode pooled = server.getJson("/api/activations?image=2&layer=pool2");
     assertThat(pooled.at("/filters/5/id").asText()).isEqualTo("conv2/f5");
     assertThat(pooled.path("height").asInt()).isEqualTo(8);
   }

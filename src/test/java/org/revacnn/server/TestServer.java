@@ -1,5 +1,8 @@
 package org.revacnn.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -54,6 +57,21 @@ final class TestServer implements AutoCloseable {
     HttpRequest.Builder request = HttpRequest.newBuilder(uri("http", pathAndQuery)).GET();
     if (headers.length > 0) request.headers(headers);
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** GETs {@code pathAndQuery}, which must answer 200 with JSON, and parses the answer. */
+  JsonNode getJson(String pathAndQuery) throws IOException, InterruptedException {
+    HttpResponse<String> response = get(pathAndQuery);
+    assertThat(response.statusCode()).as("%s: %s", pathAndQuery, response.body()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+    return SocketClient.JSON.readTree(response.body());
+  }
+
+  /** POSTs the command {@code json} to /api/commands, which must accept it (200), and parses the answer. */
+  JsonNode command(String json) throws IOException, InterruptedException {
+    HttpResponse<String> response = post("/api/commands", json);
+    assertThat(response.statusCode()).as(json + " -> " + response.body()).isEqualTo(200);
+    return SocketClient.JSON.readTree(response.body());
   }
 
   HttpResponse<byte[]> getBytes(String pathAndQuery) throws IOException, InterruptedException {

@@ -3,41 +3,12 @@ package org.revacnn.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
-import com.microsoft.playwright.options.FilePayload;
 import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.revacnn.engine.Hyperparameters;
-import org.revacnn.engine.OptimizerKind;
-import org.revacnn.session.SessionFixtures;
-import org.revacnn.session.TrainingSession;
 
 /**
  * The UI in a real browser (Debian chromium through Playwright) against the real server with a
@@ -46,86 +17,23 @@ import org.revacnn.session.TrainingSession;
  * One page is shared by the ordered tests; console errors are collected throughout and must stay
  * empty. Screenshots of every view go to target/screenshots/ (copied to docs/img by hand).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class UiIT {
-  private static final Path SHOTS = Paths.get("target", "screenshots");
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  private TrainingSession session;
-  private WebServer server;
-  private Playwright playwright;
-  private Browser browser;
-  private Page page;
-  private final List<String> consoleErrors = new CopyOnWriteArrayList<>();
-  private final List<String> requests = new CopyOnWriteArrayList<>();
-  private final HttpClient http = HttpClient.newHttpClient();
-
-  @BeforeAll
-  void start() throws Exception {
-    Files.createDirectories(SHOTS);
-    // Adam drives the loss of this easy data close to 0, where the spikes of batches of 4 (and the
-    // structural changes below) exceed any fixed multiple of the average: no divergence guard here
-    session = new TrainingSession(SessionFixtures.config().withDivergence(1e9, 100).withHyperparameters(
-        Hyperparameters.defaults().withOptimizer(OptimizerKind.ADAM).withLearningRate(0.002f)), SessionFixtures.data());
-    session.start(true);
-    server = WebServer.start(session, new WebServer.Options("127.0.0.1", 0, null));
-    playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-    browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-        .setExecutablePath(Paths.get("/usr/bin/chromium")).setHeadless(true)
-        .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync")));
-    page = browser.newPage(new Browser.NewPageOptions().setViewportSize(1366, 768));
-    page.setDefaultTimeout(15_000);
-    page.onConsoleMessage(m -> {
-      if (m.type().equals("error")) consoleErrors.add(m.text() + " @ " + m.location());
-    });
-    page.onRequest(r -> requests.add(r.url()));
-    page.onPageError(e -> consoleErrors.add("page error: " + e));
-    page.navigate(base());
-    page.waitForFunction("() => document.querySelector('#connection').dataset.state === 'open'");
-  }
-
-  @AfterAll
-  void stop() {
-    if (browser != null) browser.close();
-    if (playwright != null) playwright.close();
-    if (server != null) server.close();
-    if (session != null) session.close();
-  }
-
-  @AfterEach
-  void noConsoleErrors() {
-    assertThat(consoleErrors).as("console errors").isEmpty();
-  }
-
-  private String base() {
-    return "http://127.0.0.1:" + server.port() + "/";
-  }
-
-  private JsonNode get(String path) throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base() + path)).build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(path).isEqualTo(200);
-    return JSON.readTree(r.body());
+class UiIT extends SharedPageTestBase {
+  UiIT() {
+    super(true);
   }
 
   private int filters(String layer) throws Exception {
-    for (JsonNode l : get("api/architecture").get("layers")) {
+    for (JsonNode l : served.getJson("/api/architecture").get("layers")) {
       // a conv layer's filters, or a dense layer's units (its "filters" field is 0)
       if (l.get("id").asText().equals(layer)) return l.get(l.get("kind").asText().equals("dense") ? "units" : "filters").asInt();
     }
     throw new AssertionError("no layer " + layer);
   }
 
-  private void tab(String name) {
-    page.click("#tab-" + name);
-    page.waitForFunction("n => !document.getElementById('view-' + n).hidden", name);
-  }
-
   private void shot(String name) {
-    page.evaluate("() => { const s = window.revacnn.store; s.state.toasts.slice().forEach(t => s.dismiss(t.id)); }");
+    browser.dismissToasts();
     page.waitForTimeout(100);
-    page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve(name + ".png")));
+    browser.screenshot(name);
   }
 
   private String transforms(String layer) {
@@ -133,36 +41,18 @@ class UiIT {
         + ".map(n => n.style.transform).join('|')", layer);
   }
 
-  /** A small PNG: a disc of one colour on another, as a user's upload. */
-  private static byte[] png(Color background, Color disc) throws IOException {
-    BufferedImage image = new BufferedImage(40, 40, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = image.createGraphics();
-    g.setColor(background);
-    g.fillRect(0, 0, 40, 40);
-    g.setColor(disc);
-    g.fillOval(8, 8, 24, 24);
-    g.dispose();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ImageIO.write(image, "png", out);
-    return out.toByteArray();
-  }
-
   private Object probeIndex() {
     return page.evaluate("() => { const p = window.revacnn.store.state.snapshot?.probe; return p ? (p.index ?? 'uploaded') : 'none'; }");
-  }
-
-  private void waitForRunState(String state) {
-    page.waitForFunction("s => document.querySelector('#run-state').dataset.state === s", state);
   }
 
   @Test
   @Order(1)
   void networkViewDrawsLayersAndJittersWhileTraining() {
-    tab("network");
+    browser.tab("network");
     page.waitForFunction("() => document.querySelectorAll(\".layer-col[data-layer='conv2'] button.node\").length > 0");
     page.waitForFunction("() => document.querySelectorAll('svg.network-paths path').length > 0");
     assertThat(page.locator(".layer-col").count()).isEqualTo(4); // conv1..conv3 and the output layer
-    waitForRunState("running");
+    browser.waitForRunState("running");
     page.waitForTimeout(400);
     String first = transforms("conv1");
     page.waitForTimeout(120);
@@ -203,7 +93,7 @@ class UiIT {
   @Order(3)
   void nodesStandStillWhilePaused() {
     page.click("#btn-pause");
-    waitForRunState("paused");
+    browser.waitForRunState("paused");
     try {
       page.waitForTimeout(700);
       String first = transforms("conv1");
@@ -212,7 +102,7 @@ class UiIT {
           .matches("(translate\\(0px, 0px\\)\\|?)+");
     } finally {
       page.click("#btn-resume");
-      waitForRunState("running");
+      browser.waitForRunState("running");
     }
   }
 
@@ -256,14 +146,14 @@ class UiIT {
   @Test
   @Order(6)
   void recommendedRemovalsAreMarkedAndExplained() throws Exception {
-    tab("network");
+    browser.tab("network");
     if (page.isVisible("#layer-panel-close")) page.click("#layer-panel-close"); // room for the filter detail
     page.waitForFunction(MARKED_AS_LISTED);
     // plant a duplicate: net2net copies a filter exactly, so once the copy is old enough to be judged
     // (500 steps), one of the pair is recommended as redundant. Plain SGD keeps the twins identical
     // (the same gradients, no optimiser state; Adam's fresh moments for the copy would pull them apart)
     page.click("#btn-pause");
-    waitForRunState("paused");
+    browser.waitForRunState("paused");
     int before = filters("conv2");
     assertThat(session.submit(new org.revacnn.session.Command.SetHyperparameters(0.01f, 0f, null, null, "sgd")).get().ok()).isTrue();
     page.selectOption("#grow-init", "net2net");
@@ -272,7 +162,7 @@ class UiIT {
     long grown = session.latest().step();
     assertThat(session.submit(new org.revacnn.session.Command.Step(500)).get().ok()).isTrue();
     page.waitForFunction("s => window.revacnn.store.state.snapshot?.step >= s", (double) (grown + 500));
-    waitForRunState("paused");
+    browser.waitForRunState("paused");
     String redundant = ".layer-col[data-layer='conv2'] button.node[data-recommended=redundant]";
     page.waitForSelector(redundant);
     page.waitForFunction(MARKED_AS_LISTED);
@@ -282,7 +172,7 @@ class UiIT {
     assertThat(twin).startsWith("conv2/f");
     // the server itself lists the pair (which of the two goes may swap as their importance changes)
     JsonNode listed = null;
-    for (JsonNode layer : get("api/recommendations").get("layers")) {
+    for (JsonNode layer : served.getJson("/api/recommendations").get("layers")) {
       for (JsonNode r : layer.get("removals")) {
         String pair = r.get("filter").asText() + "," + r.get("twin").asText();
         if (pair.equals(id + "," + twin) || pair.equals(twin + "," + id)) listed = r;
@@ -329,7 +219,7 @@ class UiIT {
     page.selectOption("#grow-init", "random");
     assertThat(session.submit(new org.revacnn.session.Command.SetHyperparameters(0.002f, 0.9f, null, null, "adam")).get().ok()).isTrue();
     page.click("#btn-resume");
-    waitForRunState("running");
+    browser.waitForRunState("running");
   }
 
   @Test
@@ -337,7 +227,7 @@ class UiIT {
   void uploadingAnImageMakesItTheProbe() throws Exception {
     page.click(".layer-col[data-layer='conv1'] button.layer-title");
     page.waitForFunction("() => document.querySelector('#layer-maps-note').textContent.includes('image #')");
-    page.setInputFiles("#probe-file", new FilePayload("disc.png", "image/png", png(Color.WHITE, new Color(200, 30, 30))));
+    page.setInputFiles("#probe-file", BrowserUnderTest.upload("disc.png", Color.WHITE, new Color(200, 30, 30)));
     page.waitForFunction("() => window.revacnn.store.state.snapshot?.probe?.index === null");
     assertThat(probeIndex()).isEqualTo("uploaded");
     page.waitForFunction("() => document.querySelector('#probe-caption').textContent.startsWith('uploaded')");
@@ -361,7 +251,7 @@ class UiIT {
   @Test
   @Order(8)
   void statsChartGainsPointsAndShowsSteeringMarkers() {
-    tab("stats");
+    browser.tab("stats");
     page.waitForFunction("() => document.querySelector('path.line-loss')?.getAttribute('d')?.length > 0");
     double points = ((Number) page.evaluate("() => window.revacnn.store.state.series.steps.length")).doubleValue();
     page.waitForFunction("n => window.revacnn.store.state.series.steps.length > n", points);
@@ -404,7 +294,7 @@ class UiIT {
   @Test
   @Order(10)
   void tsneViewDrawsRealMapsAndFollowsTheRadioButtons() throws Exception {
-    tab("tsne");
+    browser.tab("tsne");
     page.waitForFunction("() => document.querySelectorAll('section.tsne-panel').length === 5");
     // every conv/dense layer's map (one dot per filter) and the image map, from the real endpoints
     // (t-SNE runs on one background thread beside training: on a loaded machine the first maps take a while)
@@ -418,7 +308,7 @@ class UiIT {
             + " + p.querySelector('.panel-message').textContent; }", layer), e);
       }
     }
-    int images = get("api/tsne/images").get("points").size();
+    int images = served.getJson("/api/tsne/images").get("points").size();
     assertThat(images).isPositive();
     page.waitForFunction("n => document.querySelectorAll(\"section[data-panel='images'] circle\").length === n", images);
     assertThat(page.isHidden("section[data-panel='conv1'] .panel-message")).isTrue();
@@ -428,16 +318,17 @@ class UiIT {
     String positions = "l => [...document.querySelectorAll(`section[data-panel='${l}'] circle`)]"
         + ".map(c => c.dataset.id + '@' + c.getAttribute('cx') + ',' + c.getAttribute('cy')).sort().join('|')";
     String before = (String) page.evaluate(positions, "conv2");
-    requests.clear();
+    browser.requests.clear();
     page.click("input[name=tsne-kind][value=gradients]");
     page.waitForFunction("() => document.querySelector(\"section[data-panel='conv2']\").dataset.kind === 'gradients'");
-    assertThat(requests).anyMatch(u -> u.endsWith("/api/tsne?layer=conv2&kind=gradients"));
+    assertThat(browser.requests).anyMatch(u -> u.endsWith("/api/tsne?layer=conv2&kind=gradients"));
     assertThat(page.textContent("section[data-panel='conv2'] h3")).contains("gradients");
     page.waitForTimeout(800);
     assertThat((String) page.evaluate(positions, "conv2")).as("dots moved to the gradients map").isNotEqualTo(before);
 
-    // hover: the filter's id and statistics
-    Locator dot = page.locator("section[data-panel='conv2'] circle").nth(3);
+    // hover: the filter's id and statistics. The last dot is drawn on top: others can sit on one
+    // spot (dead filters have the same, zero, gradients) and take the hover of a dot below them
+    Locator dot = page.locator("section[data-panel='conv2'] circle").last();
     String id = dot.getAttribute("data-id");
     dot.hover(new Locator.HoverOptions().setForce(true));
     page.waitForSelector("#tsne-tooltip:not([hidden])");
@@ -448,7 +339,7 @@ class UiIT {
     // click: the filter is selected in the Network view
     dot.click(new Locator.ClickOptions().setForce(true));
     page.waitForFunction("f => window.revacnn.store.state.selection?.filter === f", id);
-    tab("network");
+    browser.tab("network");
     page.waitForFunction("f => document.querySelector(`button.node[data-id='${f}']`)?.classList.contains('selected')", id);
     page.waitForFunction("f => document.querySelector('#detail-id').textContent.startsWith(f)", id);
   }
@@ -456,7 +347,7 @@ class UiIT {
   @Test
   @Order(11)
   void testViewShowsPredictionsAndAConfusionMatrix() throws Exception {
-    tab("test");
+    browser.tab("test");
     page.waitForFunction("() => document.querySelectorAll('#test-grid figure.pred').length > 0");
     assertThat(page.locator("#confusion rect.cell").count()).isEqualTo(100);
     // the rotated column labels stay inside the card
@@ -472,7 +363,7 @@ class UiIT {
     page.click("#grid-all");
     page.waitForFunction("() => document.querySelector('#grid-title').textContent.startsWith('Predictions')");
     // classify an upload: the top classes' probabilities
-    page.setInputFiles("#test-upload", new FilePayload("square.png", "image/png", png(new Color(20, 20, 60), Color.YELLOW)));
+    page.setInputFiles("#test-upload", BrowserUnderTest.upload("square.png", new Color(20, 20, 60), Color.YELLOW));
     page.waitForSelector("#upload-card:not([hidden])");
     page.waitForFunction("() => document.querySelectorAll('#upload-bars .bar-row').length === 3");
     page.click("#upload-use"); // classifying alone leaves the probe alone (UiLayoutIT); this makes it the probe
@@ -489,13 +380,13 @@ class UiIT {
   @Order(12)
   void readableAtFullHd() {
     page.setViewportSize(1920, 1080);
-    tab("network");
+    browser.tab("network");
     // the Test view's upload is the probe now, and the Network view shows it
     page.waitForFunction("() => document.querySelector('#probe-caption').textContent.startsWith('uploaded')");
     page.waitForFunction("() => document.querySelector('#probe-img').src.startsWith('data:image/png')");
     page.waitForTimeout(500);
     shot("network-1920");
-    tab("stats");
+    browser.tab("stats");
     page.waitForTimeout(300);
     shot("stats-1920");
   }

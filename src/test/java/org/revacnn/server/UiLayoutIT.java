@@ -2,40 +2,11 @@ package org.revacnn.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.BrowserType;
-import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
-import com.microsoft.playwright.options.FilePayload;
 import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.revacnn.engine.Hyperparameters;
-import org.revacnn.engine.OptimizerKind;
-import org.revacnn.session.SessionFixtures;
-import org.revacnn.session.TrainingSession;
 
 /**
  * The page's layout and interaction in a real browser (Debian chromium through Playwright): it fits
@@ -45,98 +16,36 @@ import org.revacnn.session.TrainingSession;
  * synthetic session (Adam at 0.002, as in UiIT) are shared by the ordered tests; console errors
  * must stay empty. Screenshots go to target/screenshots/.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class UiLayoutIT {
-  private static final Path SHOTS = Paths.get("target", "screenshots");
-  private static final ObjectMapper JSON = new ObjectMapper();
+class UiLayoutIT extends SharedPageTestBase {
   private static final List<String> TABS = List.of("network", "stats", "tsne", "test");
 
-  private TrainingSession session;
-  private WebServer server;
-  private Playwright playwright;
-  private Browser browser;
-  private Page page;
-  private final List<String> consoleErrors = new CopyOnWriteArrayList<>();
-  private final List<String> requests = new CopyOnWriteArrayList<>();
-  private final HttpClient http = HttpClient.newHttpClient();
+  UiLayoutIT() {
+    super(true);
+  }
 
   @BeforeAll
-  void start() throws Exception {
-    Files.createDirectories(SHOTS);
-    session = new TrainingSession(SessionFixtures.config().withDivergence(1e9, 100).withHyperparameters(
-        Hyperparameters.defaults().withOptimizer(OptimizerKind.ADAM).withLearningRate(0.002f)), SessionFixtures.data());
-    session.start(true);
-    server = WebServer.start(session, new WebServer.Options("127.0.0.1", 0, null));
-    playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-    browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-        .setExecutablePath(Paths.get("/usr/bin/chromium")).setHeadless(true)
-        .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync")));
-    page = browser.newPage(new Browser.NewPageOptions().setViewportSize(1366, 768));
-    page.setDefaultTimeout(15_000);
-    page.onConsoleMessage(m -> {
-      if (m.type().equals("error")) consoleErrors.add(m.text() + " @ " + m.location());
-    });
-    page.onPageError(e -> consoleErrors.add("page error: " + e));
-    page.onRequest(r -> requests.add(r.url()));
-    open();
+  void waitForTheFirstDrawing() {
+    waitForNetwork();
   }
 
-  @AfterAll
-  void stop() {
-    if (browser != null) browser.close();
-    if (playwright != null) playwright.close();
-    if (server != null) server.close();
-    if (session != null) session.close();
-  }
-
-  @AfterEach
-  void noConsoleErrors() {
-    assertThat(consoleErrors).as("console errors").isEmpty();
-  }
-
-  private String base() {
-    return "http://127.0.0.1:" + server.port() + "/";
-  }
-
+  /** Loads the page afresh and waits until it draws the network. */
   private void open() {
-    page.navigate(base());
-    page.waitForFunction("() => document.querySelector('#connection').dataset.state === 'open'");
+    browser.navigate("/");
+    waitForNetwork();
+  }
+
+  private void waitForNetwork() {
     page.waitForFunction("() => document.querySelectorAll(\".layer-col[data-layer='conv2'] button.node\").length > 0");
   }
 
-  private JsonNode command(String json) throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base() + "api/commands"))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(json + " -> " + r.body()).isEqualTo(200);
-    return JSON.readTree(r.body());
-  }
-
-  private JsonNode get(String path) throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base() + path)).build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(path).isEqualTo(200);
-    return JSON.readTree(r.body());
-  }
-
-  private void tab(String name) {
-    page.click("#tab-" + name);
-    page.waitForFunction("n => !document.getElementById('view-' + n).hidden", name);
-  }
-
-  private void waitForRunState(String state) {
-    page.waitForFunction("s => document.querySelector('#run-state').dataset.state === s", state);
-  }
-
   private void pause() throws Exception {
-    command("{\"type\":\"pause\"}");
-    waitForRunState("paused");
+    served.command("{\"type\":\"pause\"}");
+    browser.waitForRunState("paused");
   }
 
   private void resume() throws Exception {
-    command("{\"type\":\"resume\"}");
-    waitForRunState("running");
+    served.command("{\"type\":\"resume\"}");
+    browser.waitForRunState("running");
   }
 
   /** Whether the element's box lies inside the window (no scrolling needed to see it). */
@@ -156,18 +65,6 @@ class UiLayoutIT {
     return ((Number) page.evaluate("() => document.scrollingElement.scrollWidth - innerWidth")).intValue();
   }
 
-  private static byte[] png(Color background, Color disc) throws Exception {
-    BufferedImage image = new BufferedImage(40, 40, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = image.createGraphics();
-    g.setColor(background);
-    g.fillRect(0, 0, 40, 40);
-    g.setColor(disc);
-    g.fillOval(8, 8, 24, 24);
-    g.dispose();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ImageIO.write(image, "png", out);
-    return out.toByteArray();
-  }
 
   @Test
   @Order(1)
@@ -175,7 +72,7 @@ class UiLayoutIT {
     for (int[] size : new int[][] {{1024, 640}, {800, 600}}) {
       page.setViewportSize(size[0], size[1]);
       for (String name : TABS) {
-        tab(name);
+        browser.tab(name);
         page.waitForTimeout(150);
         String where = name + " at " + size[0] + "x" + size[1];
         assertThat(horizontalOverflow()).as("sideways scroll of %s", where).isLessThanOrEqualTo(0);
@@ -183,10 +80,10 @@ class UiLayoutIT {
           assertThat(inViewport(control)).as("%s on screen in %s", control, where).isTrue();
         }
       }
-      page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("layout-" + size[0] + ".png")));
+      browser.screenshot("layout-" + size[0]);
     }
-    page.setViewportSize(1366, 768);
-    tab("network");
+    browser.defaultViewport();
+    browser.tab("network");
   }
 
   /** Every filter node's box (the click target) in one string, in page coordinates. */
@@ -196,7 +93,7 @@ class UiLayoutIT {
   @Test
   @Order(2)
   void filterNodesAreStillTargetsOfAtLeast24PxWhileTheirDrawingsJitter() {
-    waitForRunState("running");
+    browser.waitForRunState("running");
     page.waitForTimeout(400);
     String first = (String) page.evaluate(NODE_BOXES);
     String faces = (String) page.evaluate("() => [...document.querySelectorAll('button.node .node-face')].map(f => f.style.transform).join('|')");
@@ -219,7 +116,7 @@ class UiLayoutIT {
     page.waitForSelector("#layer-panel:not([hidden])");
     page.waitForTimeout(300);
     assertThat(inViewport("#detail-remove")).as("'Remove this filter' visible with the layer panel open").isTrue();
-    page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("layout-filter-panel.png")));
+    browser.screenshot("layout-filter-panel");
     page.click("#layer-panel-close");
   }
 
@@ -271,7 +168,7 @@ class UiLayoutIT {
     page.waitForFunction("() => window.revacnn.store.state.snapshot.step > 60");
     pause();
     open();
-    tab("stats");
+    browser.tab("stats");
     page.waitForFunction("() => document.querySelector('path.line-ips')?.getAttribute('d')");
     int points = ((Number) page.evaluate("() => document.querySelector('path.line-ips').getAttribute('d').split(/[ML]/).length - 1")).intValue();
     long steps = session.latest().step();
@@ -283,7 +180,7 @@ class UiLayoutIT {
   @Test
   @Order(5)
   void markerLabelsNeverCollideAndTheXAxisSwitches() throws Exception {
-    tab("stats");
+    browser.tab("stats");
     pause();
     // nine changes at the same step, from the page: their markers stand on one line
     page.evaluate("() => { for (let i = 1; i <= 8; i++) window.revacnn.actions.command(['set-hyperparameters', {learningRate: 0.002 + 0.0001 * i}]);"
@@ -317,7 +214,7 @@ class UiLayoutIT {
     assertThat((String) page.evaluate(ticks)).as("wall-clock ticks").contains(":");
     assertThat(page.locator("#chart-loss g.marker").count()).isGreaterThanOrEqualTo(9);
     assertThat(page.getAttribute("#chart-loss path.line-loss", "d")).isNotEmpty();
-    page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("layout-stats-markers.png")));
+    browser.screenshot("layout-stats-markers");
     page.check("input[name=stats-x][value=step]");
     resume();
   }
@@ -325,12 +222,12 @@ class UiLayoutIT {
   @Test
   @Order(6)
   void theTestViewLoadsItsImagesInOneRequest() {
-    requests.clear();
-    tab("test");
+    browser.requests.clear();
+    browser.tab("test");
     page.waitForFunction("() => document.querySelectorAll('#test-grid figure.pred').length >= 50");
     page.waitForTimeout(500);
-    assertThat(requests.stream().filter(u -> u.contains("/api/images/")).toList()).as("one request per image").isEmpty();
-    assertThat(requests.stream().filter(u -> u.contains("/api/sprites/")).toList()).as("sprite requests").hasSize(1);
+    assertThat(browser.requests.stream().filter(u -> u.contains("/api/images/")).toList()).as("one request per image").isEmpty();
+    assertThat(browser.requests.stream().filter(u -> u.contains("/api/sprites/")).toList()).as("sprite requests").hasSize(1);
     assertThat(page.evaluate("() => getComputedStyle(document.querySelector('#test-grid .thumb')).backgroundImage")).asString()
         .contains("/api/sprites/test?from=0&count=100");
   }
@@ -338,51 +235,51 @@ class UiLayoutIT {
   @Test
   @Order(7)
   void classifyingAnUploadLeavesTheProbeAndTheLogAloneUntilAskedTo() throws Exception {
-    tab("test");
-    int logBefore = get("api/history?maxPoints=10").get("steering").size();
+    browser.tab("test");
+    int logBefore = served.getJson("/api/history?maxPoints=10").get("steering").size();
     int clientLog = ((Number) page.evaluate("() => window.revacnn.store.state.steering.length")).intValue();
-    page.setInputFiles("#test-upload", new FilePayload("disc.png", "image/png", png(Color.BLACK, Color.ORANGE)));
+    page.setInputFiles("#test-upload", BrowserUnderTest.upload("disc.png", Color.BLACK, Color.ORANGE));
     page.waitForFunction("() => document.querySelectorAll('#upload-bars .bar-row').length === 3");
     assertThat(page.inputValue("#upload-label")).as("the upload's label starts unknown").isEmpty();
     assertThat(page.textContent("#upload-label option:checked")).isEqualTo("unknown");
     page.waitForTimeout(300);
     assertThat(page.evaluate("() => window.revacnn.store.state.snapshot.probe.index")).as("the probe is unchanged").isEqualTo(0);
     assertThat(session.latest().probe().index()).isEqualTo(0);
-    assertThat(get("api/history?maxPoints=10").get("steering").size()).as("server steering log").isEqualTo(logBefore);
+    assertThat(served.getJson("/api/history?maxPoints=10").get("steering").size()).as("server steering log").isEqualTo(logBefore);
     assertThat(page.evaluate("() => window.revacnn.store.state.steering.length")).as("client steering log").isEqualTo(clientLog);
 
     // asked to: it becomes the probe, of unknown class
     page.click("#upload-use");
     page.waitForFunction("() => window.revacnn.store.state.snapshot?.probe?.index === null");
     assertThat(session.latest().probe().label()).as("an unknown label").isNull();
-    tab("network");
+    browser.tab("network");
     page.waitForFunction("() => document.querySelector('#probe-caption').textContent.startsWith('uploaded · unknown')");
     assertThat(page.inputValue("#probe-label")).as("the Network view's upload label starts unknown too").isEmpty();
-    command("{\"type\":\"set-probe\",\"payload\":{\"image\":0}}");
+    served.command("{\"type\":\"set-probe\",\"payload\":{\"image\":0}}");
   }
 
   @Test
   @Order(8)
   void anAlertSitsInThePageFlowAndNeverCoversTheTabs() throws Exception {
     pause();
-    command("{\"type\":\"set-hyperparameters\",\"payload\":{\"optimizer\":\"sgd\",\"learningRate\":1000000}}");
-    command("{\"type\":\"step\",\"payload\":{\"batches\":5}}");
+    served.command("{\"type\":\"set-hyperparameters\",\"payload\":{\"optimizer\":\"sgd\",\"learningRate\":1000000}}");
+    served.command("{\"type\":\"step\",\"payload\":{\"batches\":5}}");
     page.waitForSelector("#alert:not([hidden])");
     for (int[] size : new int[][] {{1024, 640}, {1366, 768}}) {
       page.setViewportSize(size[0], size[1]);
       page.waitForTimeout(150);
       for (String name : TABS) {
         assertThat(onTop("#tab-" + name)).as("tab %s reachable at %dx%d with the alert showing", name, size[0], size[1]).isTrue();
-        tab(name); // a real click: Playwright refuses when something covers the tab
+        browser.tab(name); // a real click: Playwright refuses when something covers the tab
       }
       assertThat(horizontalOverflow()).isLessThanOrEqualTo(0);
       assertThat(onTop("#btn-resume")).isTrue();
-      page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("layout-alert-" + size[0] + ".png")));
+      browser.screenshot("layout-alert-" + size[0]);
     }
     page.click("#alert .alert-close");
     assertThat(page.isHidden("#alert")).as("the alert is dismissed").isTrue();
     page.waitForTimeout(300);
     assertThat(page.isHidden("#alert")).as("and stays dismissed").isTrue();
-    command("{\"type\":\"set-hyperparameters\",\"payload\":{\"optimizer\":\"adam\",\"learningRate\":0.002}}");
+    served.command("{\"type\":\"set-hyperparameters\",\"payload\":{\"optimizer\":\"adam\",\"learningRate\":0.002}}");
   }
 }

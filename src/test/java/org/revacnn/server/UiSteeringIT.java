@@ -2,40 +2,18 @@ package org.revacnn.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
-import com.microsoft.playwright.options.FilePayload;
 import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import javax.imageio.ImageIO;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.revacnn.engine.Architecture;
 import org.revacnn.engine.Conv;
-import org.revacnn.engine.Hyperparameters;
 import org.revacnn.engine.OptimizerKind;
 import org.revacnn.engine.Param;
 import org.revacnn.session.Command;
 import org.revacnn.session.SessionFixtures;
-import org.revacnn.session.TrainingSession;
 
 /**
  * Steering from the page as a new user does it (issue 10, UI items 2, 5, 13-16 and 18), in a real
@@ -44,58 +22,11 @@ import org.revacnn.session.TrainingSession;
  * is shared by the ordered tests (each builds on the network the one before left); console errors
  * must stay empty.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class UiSteeringIT {
-  private static final Path SHOTS = Paths.get("target", "screenshots");
+class UiSteeringIT extends SharedPageTestBase {
   private static final String SCALE_NOTE = "each filter scaled to its own range";
 
-  private TrainingSession session;
-  private WebServer server;
-  private Playwright playwright;
-  private Browser browser;
-  private Page page;
-  private final List<String> consoleErrors = new CopyOnWriteArrayList<>();
-
-  @BeforeAll
-  void start() throws Exception {
-    Files.createDirectories(SHOTS);
-    // no divergence guard: the structural changes below make loss spikes that are not divergence
-    session = new TrainingSession(SessionFixtures.config().withDivergence(1e9, 100).withHyperparameters(
-        Hyperparameters.defaults().withOptimizer(OptimizerKind.ADAM).withLearningRate(0.002f)), SessionFixtures.data());
-    session.start(false); // paused: these checks need no training, and the shared cores go to the browser
-    server = WebServer.start(session, new WebServer.Options("127.0.0.1", 0, null));
-    playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-    browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-        .setExecutablePath(Paths.get("/usr/bin/chromium")).setHeadless(true)
-        .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync")));
-    page = browser.newPage(new Browser.NewPageOptions().setViewportSize(1366, 768));
-    page.setDefaultTimeout(15_000);
-    page.onConsoleMessage(m -> {
-      if (m.type().equals("error")) consoleErrors.add(m.text() + " @ " + m.location());
-    });
-    page.onPageError(e -> consoleErrors.add("page error: " + e));
-    page.navigate("http://127.0.0.1:" + server.port() + "/");
-    page.waitForFunction("() => document.querySelector('#connection').dataset.state === 'open'");
-  }
-
-  @AfterAll
-  void stop() {
-    if (browser != null) browser.close();
-    if (playwright != null) playwright.close();
-    if (server != null) server.close();
-    if (session != null) session.close();
-  }
-
-  @AfterEach
-  void noConsoleErrors() {
-    assertThat(consoleErrors).as("console errors").isEmpty();
-  }
-
-  private void tab(String name) {
-    page.click("#tab-" + name);
-    page.waitForFunction("n => !document.getElementById('view-' + n).hidden", name);
+  UiSteeringIT() {
+    super(false); // paused: these checks need no training, and the shared cores go to the browser
   }
 
   private int filters(String layer) {
@@ -115,10 +46,6 @@ class UiSteeringIT {
     page.waitForFunction("l => document.querySelector(`.layer-col[data-layer='${l}']`)", layer);
   }
 
-  private void dismissToasts() {
-    page.evaluate("() => { const s = window.revacnn.store; s.state.toasts.slice().forEach(t => s.dismiss(t.id)); }");
-  }
-
   /** Runs {@code command} through the session's queue (from the test, as another client would). */
   private void command(Command command) {
     assertThat(session.submit(command).join().ok()).as(command.toString()).isTrue();
@@ -128,7 +55,7 @@ class UiSteeringIT {
   @Test
   @Order(1)
   void aLowContrastFilterIsDrawnWithFullContrast() {
-    tab("network");
+    browser.tab("network");
     waitForNodes("conv1", filters("conv1"));
     session.query(net -> {
       Param weights = ((Conv) net.layer("conv1")).weights();
@@ -171,7 +98,7 @@ class UiSteeringIT {
   @Test
   @Order(3)
   void anIdentityInsertFitsItsWidthAndTheNewLayerIsNamedByPosition() {
-    dismissToasts();
+    browser.dismissToasts();
     int width = filters("conv2");
     page.selectOption("#insert-after", "pool2");
     page.selectOption("#insert-kind", "conv");
@@ -203,7 +130,7 @@ class UiSteeringIT {
   @Test
   @Order(4)
   void removingALayerOffersUndoAndUndoSaysWhatItUndid() {
-    dismissToasts();
+    browser.dismissToasts();
     page.click(".layer-col[data-layer='conv4'] button.remove-layer");
     page.waitForFunction("() => !document.querySelector(\".layer-col[data-layer='conv4']\")");
     Locator undo = page.locator(".toast .toast-action");
@@ -214,19 +141,19 @@ class UiSteeringIT {
     waitForLayer("conv4");
     page.waitForFunction("() => [...document.querySelectorAll('.toast')].some(t => t.textContent.includes('undo: remove conv4'))");
     // the steering log says it too
-    tab("stats");
+    browser.tab("stats");
     page.waitForFunction("() => [...document.querySelectorAll('#steering-log li')].some(l => l.textContent.includes('undo: remove conv4'))");
   }
 
   /** Item 5: with an uploaded probe the filter panel shows no activation map, and says why. */
   @Test
   @Order(5)
-  void anUploadedProbeShowsNoStaleActivationMap() throws IOException {
-    tab("network");
+  void anUploadedProbeShowsNoStaleActivationMap() {
+    browser.tab("network");
     page.locator(".layer-col[data-layer='conv1'] button.node").nth(1).click(new Locator.ClickOptions().setForce(true));
     page.waitForFunction("() => document.querySelector('#detail-act-caption').textContent.includes('image #')");
     assertThat(page.isVisible("#detail-activation")).isTrue();
-    page.setInputFiles("#probe-file", new FilePayload("disc.png", "image/png", png()));
+    page.setInputFiles("#probe-file", BrowserUnderTest.upload("disc.png", Color.WHITE, new Color(200, 30, 30)));
     page.waitForFunction("() => window.revacnn.store.state.snapshot?.probe?.index === null");
     page.waitForFunction("() => document.querySelector('#detail-act-caption').textContent.includes('uploaded')");
     assertThat(page.isVisible("#detail-activation")).as("a map under the 'uploaded' caption").isFalse();
@@ -240,7 +167,7 @@ class UiSteeringIT {
   @Test
   @Order(6)
   void switchingTheOptimiserShowsItsLearningRate() {
-    tab("stats");
+    browser.tab("stats");
     page.waitForFunction("() => document.querySelector('#hp-learningRate').value === '0.002'");
     page.selectOption("#hp-optimizer", "adadelta");
     String adadelta = String.valueOf((int) OptimizerKind.ADADELTA.defaultLearningRate());
@@ -260,7 +187,7 @@ class UiSteeringIT {
   @Test
   @Order(7)
   void aNewRunOfATypedModel() {
-    tab("stats");
+    browser.tab("stats");
     // the form starts from the live network: conv2 lost a filter, the identity conv4 (3x3, no pool) follows it
     int conv2 = filters("conv2");
     page.waitForFunction("s => document.querySelector('#run-model').value === s",
@@ -282,7 +209,7 @@ class UiSteeringIT {
     page.waitForFunction("() => document.querySelector('#run-status').textContent.startsWith('New run of conv8-conv12')");
     assertThat(session.architecture().layers()).filteredOn(l -> l.kind().equals("conv"))
         .extracting(Architecture.LayerInfo::filters).containsExactly(8, 12);
-    tab("network");
+    browser.tab("network");
     waitForNodes("conv1", 8);
     waitForNodes("conv2", 12);
     assertThat(page.locator(".layer-col").count()).isEqualTo(3);
@@ -291,12 +218,12 @@ class UiSteeringIT {
   /** Item 13: each filter drawn as its thumbnail (or coloured by a statistic), panels filling the view at 1920x1080. */
   @Test
   @Order(8)
-  void tsneDrawsFiltersAsThumbnailsAndFillsTheView() throws IOException {
+  void tsneDrawsFiltersAsThumbnailsAndFillsTheView() {
     long trained = session.latest().step() + 20;
     command(new Command.Step(20)); // statistics to colour by
     page.waitForFunction("n => window.revacnn.store.state.snapshot.step >= n", (double) trained);
     page.setViewportSize(1920, 1080);
-    tab("tsne");
+    browser.tab("tsne");
     page.waitForFunction("() => document.querySelectorAll('section.tsne-panel').length === 4");
     String thumbs = "section[data-panel='conv1'] image.filter-thumb";
     page.waitForFunction("s => document.querySelectorAll(s).length === 8", thumbs, new Page.WaitForFunctionOptions().setTimeout(40_000));
@@ -313,7 +240,7 @@ class UiSteeringIT {
         + ".getBoundingClientRect().height")).doubleValue();
     assertThat(mapHeight).as("height of one map at 1920x1080").isGreaterThan(300);
     page.waitForTimeout(800);
-    page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("tsne-thumbnails-1920.png")));
+    browser.screenshot("tsne-thumbnails-1920");
 
     // coloured by a statistic instead: dots, with a legend, in more than one colour
     page.selectOption("#tsne-draw", "l1Norm");
@@ -324,20 +251,6 @@ class UiSteeringIT {
     assertThat(page.textContent("section[data-panel='conv1'] .stat-legend")).contains("L1 norm");
     page.selectOption("#tsne-draw", "thumbnail");
     page.waitForFunction("s => document.querySelectorAll(s).length === 8", thumbs);
-    page.setViewportSize(1366, 768);
-  }
-
-  /** A small PNG: a red disc on white, as a user's upload. */
-  private static byte[] png() throws IOException {
-    BufferedImage image = new BufferedImage(40, 40, BufferedImage.TYPE_INT_RGB);
-    Graphics2D g = image.createGraphics();
-    g.setColor(Color.WHITE);
-    g.fillRect(0, 0, 40, 40);
-    g.setColor(new Color(200, 30, 30));
-    g.fillOval(8, 8, 24, 24);
-    g.dispose();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ImageIO.write(image, "png", out);
-    return out.toByteArray();
+    browser.defaultViewport();
   }
 }
