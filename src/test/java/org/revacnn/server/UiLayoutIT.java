@@ -122,8 +122,11 @@ class UiLayoutIT extends SharedPageTestBase {
 
   @Test
   @Order(3)
-  void aFewTabStopsLeadToTheSidePanelAndArrowKeysMoveBetweenFilters() {
+  void aFewTabStopsLeadToTheSidePanelAndArrowKeysMoveBetweenFilters() throws Exception {
     open();
+    // paused, so that no snapshot shows or hides a control (a recommendation badge) mid-walk: a hidden
+    // focused control sends focus back to the top, which would count the stops twice
+    pause();
     page.click(".layer-col[data-layer='conv1'] button.node >> nth=0"); // a selected filter: the side panel has buttons
     page.waitForSelector("#detail-remove");
     // from the first stop (the skip link) onwards, Tab by Tab, checking every 3 presses
@@ -160,6 +163,7 @@ class UiLayoutIT extends SharedPageTestBase {
     page.keyboard().press("Enter");
     page.waitForFunction("() => document.querySelector('#detail-id').textContent.startsWith('conv2/f1')");
     assertThat(start).startsWith("conv2/f");
+    resume();
   }
 
   @Test
