@@ -86,9 +86,10 @@ public final class Recommender {
     dead.sort(Comparator.<Integer>comparingDouble(f -> -report.zeroFraction()[f]).thenComparingDouble(f -> taylorOrMax(report, f)));
     for (int f : dead) {
       taken[f] = true;
+      int rounds = report.rounds()[f];
       out.add(candidate(report, similarity, f, "dead", null, String.format(Locale.ROOT,
-          "its ReLU output was zero at %.0f%% or more of the positions in each of the last %d analysis rounds",
-          100 * DEAD_ZERO_FRACTION, report.rounds()[f])));
+          "its ReLU output was zero at %.0f%% or more of the positions %s", 100 * DEAD_ZERO_FRACTION,
+          rounds == 1 ? "in the one measurement" : "in each of the last " + rounds + " analysis rounds")));
     }
 
     List<int[]> pairs = new ArrayList<>();
