@@ -210,7 +210,26 @@ export function createNetwork(element, actions) {
     if (!rafId && visible) rafId = requestAnimationFrame(animate);
   }
 
+  /**
+   * Draws the state, keeping keyboard focus in the view: a control that a render hides, disables or
+   * removes (a recommendation badge, "−" once no filter is selected) would otherwise drop focus to
+   * the top of the page. Focus then goes to its layer's tab-stop node.
+   */
   function render(state) {
+    const focused = element.contains(document.activeElement) ? document.activeElement : null;
+    draw(state);
+    if (focused && !canHoldFocus(focused)) {
+      const stop = focused.closest('.layer-col')?.querySelector('button.node[tabindex="0"]')
+        ?? element.querySelector('button.node[tabindex="0"]');
+      stop?.focus({ preventScroll: true });
+    }
+  }
+
+  function canHoldFocus(control) {
+    return control.isConnected && !control.disabled && !control.closest('[hidden]') && control.getClientRects().length > 0;
+  }
+
+  function draw(state) {
     lastState = state;
     const layers = parameterLayers(state);
     emptyNote.hidden = layers.length > 0;

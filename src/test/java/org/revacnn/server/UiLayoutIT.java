@@ -163,6 +163,12 @@ class UiLayoutIT extends SharedPageTestBase {
     page.keyboard().press("Enter");
     page.waitForFunction("() => document.querySelector('#detail-id').textContent.startsWith('conv2/f1')");
     assertThat(start).startsWith("conv2/f");
+
+    // a control disabled by a render (here "−" once no filter is selected) hands focus to its layer's tab stop
+    page.focus(".layer-col[data-layer='conv2'] .remove-filter");
+    page.evaluate("() => window.revacnn.store.select(null)");
+    page.waitForFunction("() => document.querySelector(\".layer-col[data-layer='conv2'] .remove-filter\").disabled");
+    page.waitForFunction("() => document.activeElement?.matches(\".layer-col[data-layer='conv2'] button.node[tabindex='0']\")");
     resume();
   }
 
