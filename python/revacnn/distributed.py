@@ -1,0 +1,64 @@
+"""The ranks of an attached run: one process, or every process of a torch.distributed group (DDP).
+
+Rank 0 talks to the server. At every step boundary it shares what it received (and a seed per
+message) with all ranks, so every rank applies the same commands at the same step in the same
+order; the ranks' weight checksums are gathered to rank 0 after every command. With one process
+every operation is the identity and nothing is communicated.
+"""
+import torch
+import torch.distributed as dist
+from torch import nn
+
+
+class Ranks:
+    """World size 1, or the default torch.distributed group when it is initialised with more ranks."""
+
+    def __init__(self, device):
+        self.active = dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
+        self.rank = dist.get_rank() if self.active else 0
+        self.size = dist.get_world_size() if self.active else 1
+        # NCCL moves pickled objects through the GPU of this rank; gloo through the CPU
+        self._device = device if self.active and dist.get_backend() == "nccl" else torch.device("cpu")
+
+    @property
+    def leader(self):
+        return self.rank == 0
+
+    def share(self, value):
+        """Rank 0's `value` on every rank (a collective: every rank must call it)."""
+        if not self.active:
+            return value
+        box = [value]
+        dist.broadcast_object_list(box, src=0, device=self._device)
+        return box[0]
+
+    def gather(self, value):
+        """Every rank's `value`, in rank order (a collective)."""
+        if not self.active:
+            return [value]
+        values = [None] * self.size
+        dist.all_gather_object(values, value)
+        return values
+
+    def sum(self, tensor):
+        """The element-wise sum of `tensor` over the ranks (a collective; the tensor stays on its device)."""
+        if self.active:
+            dist.all_reduce(tensor)
+        return tensor
+
+
+def rewrap(model):
+    """A DistributedDataParallel wrapper rebuilt around its (changed) module with the same settings:
+    DDP records the parameters, their shapes and which require grad when it is built, so a
+    structural change or a freeze needs a new wrapper. Building one is a collective (every rank)
+    that also copies rank 0's weights to the others, so checksums are taken before it. Any other
+    model is returned as it is."""
+    if not isinstance(model, nn.parallel.DistributedDataParallel):
+        return model
+    module = model.module
+    settings = dict(device_ids=model.device_ids, output_device=model.output_device,
+                    broadcast_buffers=model.broadcast_buffers, process_group=model.process_group,
+                    bucket_cap_mb=model.bucket_bytes_cap / (1024 * 1024),
+                    find_unused_parameters=model.find_unused_parameters,
+                    gradient_as_bucket_view=model.gradient_as_bucket_view)
+    return nn.parallel.DistributedDataParallel(module, **settings)
