@@ -35,6 +35,19 @@ def remap_blocks(tensor, channels, sources):
     return moved.reshape(tensor.shape[0], -1, *tensor.shape[2:])
 
 
+def swap_data(param, value):
+    """param.data = value, for a value of another shape too. Autograd caches one gradient accumulator
+    per parameter, made for the parameter's shape, and keeps using it while anything holds it: the
+    graph of the loss the user's loop still holds, or a DistributedDataParallel reducer. Backward
+    through that stale accumulator fails ("invalid gradient ... expected shape compatible with").
+    Assigning data of another dtype first makes torch drop the cached accumulator (set_data
+    forgets it when the type changes, not when the shape does), so the next forward makes a fresh one."""
+    if value.shape != param.shape:
+        other = torch.float64 if param.dtype != torch.float64 else torch.float32
+        param.data = torch.empty(0, dtype=other, device=param.device)
+    param.data = value
+
+
 class Rewrite:
     """New values for some parameters and buffers, computed in full before anything is written.
 
@@ -68,7 +81,7 @@ class Rewrite:
 
     def commit(self):
         for param, value, grad, state in self._params:
-            param.data = value
+            swap_data(param, value)
             param.grad = grad
             if state:
                 self._optimizer.state[param].update(state)
