@@ -56,6 +56,13 @@ def rewrap(model):
     if not isinstance(model, nn.parallel.DistributedDataParallel):
         return model
     module = model.module
+    # The old reducer keeps each parameter's gradient accumulator alive, with the parameter's old
+    # shape: a new wrapper would reuse those and backward would fail. Dropping the reducer (and the
+    # logger that shares it) frees them, so the new wrapper's are made for the new shapes. A
+    # reference the user kept to the old wrapper is then an empty shell: the loop uses run.model.
+    for owner in ("logger", "reducer"):
+        if hasattr(model, owner):
+            delattr(model, owner)
     settings = dict(device_ids=model.device_ids, output_device=model.output_device,
                     broadcast_buffers=model.broadcast_buffers, process_group=model.process_group,
                     bucket_cap_mb=model.bucket_bytes_cap / (1024 * 1024),
