@@ -1,6 +1,7 @@
 """One rank of a 2-process gloo run of the paper's model under DistributedDataParallel, attached to
 a scripted server on rank 0, for test_ddp.py. Each rank writes what it saw to `<folder>/rank<r>.json`."""
 import hashlib
+import itertools
 import json
 import math
 import os
@@ -52,6 +53,7 @@ def run_rank(rank, port, folder, script, steps, seed_by_rank, bad_only, perturb_
         server = ScriptedServer(script) if rank == 0 else None
         run = revacnn.attach(DistributedDataParallel(model), optimizer, transport=server,
                              probe=images(1, seed=9)[0], probe_label=3, batch_size=2, sleep=lambda s: None,
+                             clock=itertools.count().__next__,  # a second per reading: a snapshot every step
                              seed=rank if seed_by_rank else 0)
         data = torch.utils.data.TensorDataset(images(48, seed=1), labels(48, seed=2))
         seen = []

@@ -97,26 +97,23 @@ BAD = [
 ]
 
 
-def test_a_bad_command_is_refused_on_every_rank_and_changes_nothing(tmp_path):
-    # each rank asserts that its model and optimizer are bit-identical across every run.step
-    rank0, rank1 = train_two_ranks(tmp_path, BAD, steps=len(BAD), bad_only=True)
+def test_a_bad_command_is_refused_on_every_rank_and_changes_nothing_and_ranks_that_differ_are_reported(tmp_path):
+    # each rank asserts that its model and optimizer are bit-identical across every run.step;
+    # at the last step rank 1 nudges one of its weights, and rank 0 must say that the ranks differ
+    script = BAD + [command("remove-layer", "last", layer="9")]
+    rank0, rank1 = train_two_ranks(tmp_path, script, steps=len(script), bad_only=True, perturb_at=len(BAD))
     answers = replies(rank0["sent"])
-    assert sorted(answers) == sorted(m[0]["id"] for m in BAD)
+    assert sorted(answers) == sorted(m[0]["id"] for m in script)
     for message_id, answer in answers.items():
         assert answer["type"] == "error" and answer["payload"]["message"], message_id
-        if message_id != "unknown":  # an unreadable message never reaches a command
+        if message_id not in ("unknown", "last"):  # an unreadable message never reaches a command
             assert_ranks_agree(answer["payload"]["ranks"])
     for s in rank0["steps"] + rank1["steps"]:
         assert finite(s.pop("loss"))
     assert rank0["steps"] == rank1["steps"]
 
-
-def test_ranks_whose_weights_differ_are_reported(tmp_path):
-    script = [[], [], command("set-hyperparameters", "hyper", learningRate=0.02)]
-    rank0, _ = train_two_ranks(tmp_path, script, steps=4, perturb_at=2)  # rank 1 nudges a weight at step 3
-    sent = rank0["sent"]
-    ranks = replies(sent)["hyper"]["payload"]["ranks"]
+    ranks = answers["last"]["payload"]["ranks"]
     assert ranks[0]["checksum"] != ranks[1]["checksum"]
-    errors = [m for m in sent if m["type"] == "error"]
-    assert len(errors) == 1 and "id" not in errors[0]
-    assert errors[0]["payload"]["message"].startswith("the ranks hold different weights after set-hyperparameters (hyper)")
+    unanswered = [m for m in rank0["sent"] if m["type"] == "error" and "id" not in m]
+    assert len(unanswered) == 1
+    assert unanswered[0]["payload"]["message"].startswith("the ranks hold different weights after remove-layer (last)")
