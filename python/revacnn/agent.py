@@ -24,7 +24,7 @@ from . import hyperparameters, statistics
 from .architecture import UnitNumbers, describe, unwrap
 from .checksum import weights_checksum
 from .commands import Commands
-from .distributed import Ranks, rewrap
+from .distributed import Ranks, rewrap, this_rank
 from .errors import SteeringError
 from .messages import PROTOCOL_VERSION, BadMessage, finite_or_none, read_message
 from .vectors import filter_vectors
@@ -39,7 +39,7 @@ def attach(model, optimizer, transport=None, url=None, token=None, probe=None, p
     returns the Run. `probe` is one image [C, H, W] (or a batch whose first image is used) that the
     snapshots follow through the network; `validation` is kept for the validation accuracy the
     server may ask for (not used yet). Under torch.distributed only rank 0 connects."""
-    if Ranks(_device(model)).rank != 0:
+    if this_rank() != 0:
         transport = _Silent()  # only rank 0 talks to the server
     if transport is None:
         if url is None:
@@ -68,7 +68,7 @@ class Run:
         self.steps_left = 0
         self.step_count = 0
         self.examples = 0  # over all ranks, counted at snapshots
-        self.ranks = Ranks(_device(model))
+        self.ranks = Ranks()
         self.generator = torch.Generator(device=_device(model)).manual_seed(seed)
         self._seeds = random.Random(seed)  # rank 0 draws one per command; every rank seeds `generator` with it
         self.units = UnitNumbers(unwrap(model))
@@ -156,11 +156,11 @@ class Run:
         """Rank 0's messages (each with a seed it drew) and whether its clock says a snapshot is due,
         shared with every rank; then every rank applies the same messages in the same order."""
         now = self._clock()
-        shared = None
+        messages, due = [], False
         if self.ranks.leader:
             due = self._last_snapshot is None or now - self._last_snapshot >= self._interval
-            shared = ([(m, self._seeds.getrandbits(63)) for m in self.transport.poll()], due)
-        messages, due = self.ranks.share(shared)
+            messages = [(m, self._seeds.getrandbits(63)) for m in self.transport.poll()]
+        messages, due = self.ranks.share_step(messages, due)
         for message, seed in messages:
             self._answer(message, seed)
         if self._snapshot_due or due:

@@ -10,38 +10,53 @@ import torch.distributed as dist
 from torch import nn
 
 
+def this_rank():
+    """This process's rank under torch.distributed, 0 without it."""
+    return dist.get_rank() if dist.is_available() and dist.is_initialized() else 0
+
+
 class Ranks:
     """World size 1, or the default torch.distributed group when it is initialised with more ranks."""
 
-    def __init__(self, device):
+    def __init__(self):
         self.active = dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
-        self.rank = dist.get_rank() if self.active else 0
+        self.rank = this_rank()
         self.size = dist.get_world_size() if self.active else 1
-        # NCCL moves pickled objects through the GPU of this rank; gloo through the CPU
-        self._device = device if self.active and dist.get_backend() == "nccl" else torch.device("cpu")
+        # Commands and checksums travel over gloo on the CPU, beside NCCL too (a second group, made by
+        # every rank here): reading them then never waits for the GPU's queued work.
+        self._control = None
+        if self.active and dist.get_backend() != "gloo":
+            self._control = dist.new_group(backend="gloo")
 
     @property
     def leader(self):
         return self.rank == 0
 
-    def share(self, value):
-        """Rank 0's `value` on every rank (a collective: every rank must call it)."""
+    def share_step(self, messages, due):
+        """Rank 0's (messages, due) on every rank (a collective: every rank calls it at every step).
+        One broadcast of two numbers per step; the messages themselves follow only when there are some."""
         if not self.active:
-            return value
-        box = [value]
-        dist.broadcast_object_list(box, src=0, device=self._device)
-        return box[0]
+            return messages, due
+        flags = torch.tensor([len(messages), int(due)] if self.leader else [0, 0])
+        dist.broadcast(flags, src=0, group=self._control)
+        count, due = flags.tolist()
+        if count:
+            box = [messages]
+            dist.broadcast_object_list(box, src=0, group=self._control)
+            messages = box[0]
+        return messages, bool(due)
 
     def gather(self, value):
         """Every rank's `value`, in rank order (a collective)."""
         if not self.active:
             return [value]
         values = [None] * self.size
-        dist.all_gather_object(values, value)
+        dist.all_gather_object(values, value, group=self._control)
         return values
 
     def sum(self, tensor):
-        """The element-wise sum of `tensor` over the ranks (a collective; the tensor stays on its device)."""
+        """The element-wise sum of `tensor` over the ranks (a collective on the default group, so a
+        CUDA tensor stays on its GPU under NCCL)."""
         if self.active:
             dist.all_reduce(tensor)
         return tensor
