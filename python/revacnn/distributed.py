@@ -9,6 +9,8 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
+from .remap import forget_accumulator
+
 
 def this_rank():
     """This process's rank under torch.distributed, 0 without it."""
@@ -71,13 +73,15 @@ def rewrap(model):
     if not isinstance(model, nn.parallel.DistributedDataParallel):
         return model
     module = model.module
-    # The old reducer keeps each parameter's gradient accumulator alive, with the parameter's old
-    # shape: a new wrapper would reuse those and backward would fail. Dropping the reducer (and the
-    # logger that shares it) frees them, so the new wrapper's are made for the new shapes. A
-    # reference the user kept to the old wrapper is then an empty shell: the loop uses run.model.
+    # The old reducer's gradient hooks sit on each parameter's gradient accumulator: every parameter
+    # gets a new one, so only the new wrapper's hooks run. Dropping the old reducer (and the logger
+    # that shares it) frees its buckets; a reference the user kept to the old wrapper is then an
+    # empty shell (the loop uses run.model).
     for owner in ("logger", "reducer"):
         if hasattr(model, owner):
             delattr(model, owner)
+    for param in module.parameters():
+        forget_accumulator(param)
     settings = dict(device_ids=model.device_ids, output_device=model.output_device,
                     broadcast_buffers=model.broadcast_buffers, process_group=model.process_group,
                     bucket_cap_mb=model.bucket_bytes_cap / (1024 * 1024),

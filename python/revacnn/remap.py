@@ -36,16 +36,23 @@ def remap_blocks(tensor, channels, sources):
 
 
 def swap_data(param, value):
-    """param.data = value, for a value of another shape too. Autograd caches one gradient accumulator
-    per parameter, made for the parameter's shape, and keeps using it while anything holds it: the
-    graph of the loss the user's loop still holds, or a DistributedDataParallel reducer. Backward
-    through that stale accumulator fails ("invalid gradient ... expected shape compatible with").
-    Assigning data of another dtype first makes torch drop the cached accumulator (set_data
-    forgets it when the type changes, not when the shape does), so the next forward makes a fresh one."""
+    """param.data = value, for a value of another shape too (see forget_accumulator)."""
     if value.shape != param.shape:
-        other = torch.float64 if param.dtype != torch.float64 else torch.float32
-        param.data = torch.empty(0, dtype=other, device=param.device)
+        forget_accumulator(param)
     param.data = value
+
+
+def forget_accumulator(param):
+    """Makes the next forward give `param` a new gradient accumulator. Autograd caches one per
+    parameter, made for the parameter's shape, and keeps using it while anything holds it: the
+    graph of the loss the user's loop still holds, or a DistributedDataParallel reducer (whose
+    gradient hooks sit on it). Backward through one of the old shape fails ("invalid gradient ...
+    expected shape compatible with"). Assigning data of another dtype makes torch drop the cached
+    accumulator (set_data forgets it when the type changes, not when the shape does)."""
+    data = param.data
+    param.data = torch.empty(0, dtype=torch.float64 if data.dtype != torch.float64 else torch.float32,
+                             device=data.device)
+    param.data = data
 
 
 class Rewrite:

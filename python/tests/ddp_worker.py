@@ -38,14 +38,14 @@ class ScriptedServer(revacnn.MemoryTransport):
         return self.script.pop(0) if self.script else []
 
 
-def run_rank(rank, port, folder, script, steps, seed_by_rank, bad_only, perturb_at):
+def run_rank(rank, folder, script, steps, seed_by_rank, bad_only, perturb_at):
     """Trains `steps` steps through run.batches; rank 0's server delivers `script` poll by poll.
     After every step the rank records its loss, step count, filter numbers and a digest of its
     optimizer state. With `bad_only`, every step must leave model and optimizer bit-identical.
     At step `perturb_at` rank 1 nudges one weight, so the ranks disagree."""
-    os.environ["MASTER_ADDR"], os.environ["MASTER_PORT"] = "127.0.0.1", str(port)
     torch.set_num_threads(1)
-    dist.init_process_group("gloo", rank=rank, world_size=WORLD)
+    store = os.path.join(folder, "store")  # a file, not a port that another process could take first
+    dist.init_process_group("gloo", init_method=f"file://{store}", rank=rank, world_size=WORLD)
     try:
         torch.manual_seed(0)
         model = paper_model()

@@ -7,7 +7,7 @@ import json
 import pytest
 import torch.multiprocessing as mp
 
-from ddp_worker import finite, free_port, run_rank
+from ddp_worker import finite, run_rank
 
 pytestmark = pytest.mark.skipif(not __import__("torch").distributed.is_gloo_available(), reason="no gloo backend")
 
@@ -17,7 +17,7 @@ def command(type_, message_id, **payload):
 
 
 def train_two_ranks(tmp_path, script, steps, seed_by_rank=False, bad_only=False, perturb_at=-1):
-    mp.spawn(run_rank, args=(free_port(), str(tmp_path), script, steps, seed_by_rank, bad_only, perturb_at),
+    mp.spawn(run_rank, args=(str(tmp_path), script, steps, seed_by_rank, bad_only, perturb_at),
              nprocs=2, join=True)
     return [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in range(2)]
 
