@@ -2,6 +2,10 @@
 (docs/ENGINE.md). The run sends a hello, then snapshots at most `snapshot_hz` times a second (and
 at once after a command took effect), and applies the server's commands between steps.
 
+Under torch.distributed (DDP) every rank calls attach with its (wrapped) model; rank 0 alone talks
+to the server and shares each step's commands with the others (distributed.py), so every rank
+applies them at the same step; `run.model` is the DDP wrapper, rebuilt after a structural change.
+
     run = revacnn.attach(model, optimizer, transport=..., probe=probe_image, class_names=names)
     for images, labels in run.batches(train_set):      # follows live batch-size changes
         out = run.model(images)
@@ -20,6 +24,7 @@ from . import hyperparameters, statistics
 from .architecture import UnitNumbers, describe, unwrap
 from .checksum import weights_checksum
 from .commands import Commands
+from .distributed import Ranks, rewrap, this_rank
 from .errors import SteeringError
 from .messages import PROTOCOL_VERSION, BadMessage, finite_or_none, read_message
 from .vectors import filter_vectors
@@ -33,7 +38,9 @@ def attach(model, optimizer, transport=None, url=None, token=None, probe=None, p
     """Connects a training run to a revacnn server (through `transport`, or a WebSocket to `url`) and
     returns the Run. `probe` is one image [C, H, W] (or a batch whose first image is used) that the
     snapshots follow through the network; `validation` is kept for the validation accuracy the
-    server may ask for (not used yet)."""
+    server may ask for (not used yet). Under torch.distributed only rank 0 connects."""
+    if this_rank() != 0:
+        transport = _Silent()  # only rank 0 talks to the server
     if transport is None:
         if url is None:
             raise TypeError("attach needs a transport or the server's url")
@@ -60,8 +67,10 @@ class Run:
         self.state = "running"
         self.steps_left = 0
         self.step_count = 0
-        self.examples = 0
+        self.examples = 0  # over all ranks, counted at snapshots
+        self.ranks = Ranks()
         self.generator = torch.Generator(device=_device(model)).manual_seed(seed)
+        self._seeds = random.Random(seed)  # rank 0 draws one per command; every rank seeds `generator` with it
         self.units = UnitNumbers(unwrap(model))
         self.commands = Commands(self)
         self._probe = probe.to(_device(model))
@@ -72,8 +81,9 @@ class Run:
         self._snapshot_due = False
         self._window = None  # device tensors: loss sum, correct count; python: batches, examples, since
         self._start_window()
-        self._architecture = describe(unwrap(model), self._probe, self.units)
-        transport.send({"type": "hello", "payload": self._hello()})
+        self._architecture = describe(unwrap(model), self._probe, self.units) if self.ranks.leader else None
+        hello = self._hello(self._checksums())
+        transport.send({"type": "hello", "payload": hello})
 
     # --- the loop ----------------------------------------------------------------------------
     @property
@@ -83,7 +93,9 @@ class Run:
     def batches(self, data, shuffle=True):
         """One epoch of `data` (a Dataset, or a DataLoader whose dataset and collate_fn are used), in
         batches of the run's current batch size, read again before every batch; tensors are moved
-        to the model's device."""
+        to the model's device. Under torch.distributed each rank reads its own share of every
+        epoch (the same shuffle on every rank, rank r taking every world-size-th example from r,
+        the tail that does not divide evenly left out), so every rank runs the same number of steps."""
         collate = default_collate
         if isinstance(data, DataLoader):
             collate = data.collate_fn
@@ -98,6 +110,8 @@ class Run:
         order = list(range(len(data)))
         if shuffle:
             random.Random(self.step_count).shuffle(order)
+        ranks = self.ranks
+        order = order[:len(order) - len(order) % ranks.size][ranks.rank::ranks.size]
         at = 0
         while at < len(order):
             chosen = order[at:at + self.batch_size]
@@ -110,7 +124,6 @@ class Run:
         and blocks while the run is paused."""
         self.step_count += 1
         count = int(labels.shape[0]) if labels is not None else 1
-        self.examples += count
         window = self._window
         window["loss"] = window["loss"] + loss.detach().float() * count
         if out is not None and labels is not None and out.dim() == 2:
@@ -129,7 +142,7 @@ class Run:
             self._serve()
 
     def close(self, reason="finished"):
-        """Tells the server the run ended (it keeps the history)."""
+        """Tells the server the run ended (it keeps the history); only rank 0 has a server to tell."""
         self.transport.send({"type": "bye", "payload": {"reason": reason, "step": self.step_count}})
 
     def set_state(self, state):
@@ -140,15 +153,24 @@ class Run:
 
     # --- talking to the server -----------------------------------------------------------------
     def _serve(self):
-        for message in self.transport.poll():
-            self._answer(message)
+        """Rank 0's messages (each with a seed it drew) and whether its clock says a snapshot is due,
+        shared with every rank; then every rank applies the same messages in the same order."""
         now = self._clock()
-        if self._snapshot_due or self._last_snapshot is None or now - self._last_snapshot >= self._interval:
+        messages, due = [], False
+        if self.ranks.leader:
+            due = self._last_snapshot is None or now - self._last_snapshot >= self._interval
+            messages = [(m, self._seeds.getrandbits(63)) for m in self.transport.poll()]
+        messages, due = self.ranks.share_step(messages, due)
+        for message, seed in messages:
+            self._answer(message, seed)
+        if self._snapshot_due or due:
             self._snapshot_due = False
             self._last_snapshot = now
-            self.transport.send({"type": "snapshot", "payload": self._snapshot(now)})
+            snapshot = self._snapshot(now)
+            if self.ranks.leader:
+                self.transport.send({"type": "snapshot", "payload": snapshot})
 
-    def _answer(self, message):
+    def _answer(self, message, seed):
         try:
             kind, message_id, payload = read_message(message)
         except BadMessage as bad:
@@ -157,36 +179,57 @@ class Run:
                 reply["id"] = bad.id
             self.transport.send(reply)
             return
+        if kind == "vectors":
+            if self.ranks.leader:  # a request: only rank 0 answers, nothing changes
+                self._answer_vectors(message_id, payload)
+            return
         reply = {"type": "ack", "id": message_id}
+        reshaped = False
         try:
-            if kind == "vectors":
-                reply = {"type": "vectors", "id": message_id,
-                         "payload": filter_vectors(unwrap(self.model), self._probe, self._probe_label, self.units,
-                                                   payload)}
-            else:
-                changes = self.commands.apply(kind, payload)
-                reply["payload"] = {"changes": changes}
-                if not changes:
-                    reply["payload"]["message"] = f"nothing changed: {_why_unchanged(kind, self.state)}"
-                elif kind in Commands.STRUCTURAL or kind in ("undo", "freeze", "unfreeze"):
-                    self._architecture = describe(unwrap(self.model), self._probe, self.units)
-                    self.transport.send({"type": "architecture", "payload": self._architecture_payload()})
-                self._snapshot_due = self._snapshot_due or bool(changes)
+            self.generator.manual_seed(seed)
+            changes = self.commands.apply(kind, payload)
+            reply["payload"] = {"changes": changes}
+            if not changes:
+                reply["payload"]["message"] = f"nothing changed: {_why_unchanged(kind, self.state)}"
+            reshaped = bool(changes) and (kind in Commands.STRUCTURAL or kind in ("undo", "freeze", "unfreeze"))
+            self._snapshot_due = self._snapshot_due or bool(changes)
+        except SteeringError as error:
+            reply = {"type": "error", "id": message_id, "payload": {"message": str(error)}}
+        # taken before a DDP wrapper is rebuilt: building one copies rank 0's weights to every rank
+        checksums = self._checksums() if self.ranks.active or reshaped else None
+        if reshaped:
+            self.model = rewrap(self.model)
+        if not self.ranks.leader:
+            return
+        if reshaped:
+            self._architecture = describe(unwrap(self.model), self._probe, self.units)
+            self.transport.send({"type": "architecture", "payload": dict(self._architecture, ranks=checksums)})
+        if self.ranks.active:
+            reply["payload"]["ranks"] = checksums
+        if message_id is None:
+            reply.pop("id")
+        self.transport.send(reply)
+        if len({r["checksum"] for r in checksums or []}) > 1:
+            self.transport.send({"type": "error", "payload": {"message": _disagreement(kind, message_id, checksums)}})
+
+    def _answer_vectors(self, message_id, payload):
+        try:
+            reply = {"type": "vectors", "id": message_id,
+                     "payload": filter_vectors(unwrap(self.model), self._probe, self._probe_label, self.units, payload)}
         except SteeringError as error:
             reply = {"type": "error", "id": message_id, "payload": {"message": str(error)}}
         if message_id is None:
             reply.pop("id")
         self.transport.send(reply)
 
-    def _architecture_payload(self):
-        return dict(self._architecture, ranks=self._ranks())
+    def _checksums(self):
+        """[{rank, checksum}] of every rank's weights, gathered (a collective under torch.distributed)."""
+        sums = self.ranks.gather(weights_checksum(self.model))
+        return [{"rank": rank, "checksum": checksum} for rank, checksum in enumerate(sums)]
 
-    def _ranks(self):
-        return [{"rank": 0, "checksum": weights_checksum(self.model)}]
-
-    def _hello(self):
+    def _hello(self, checksums):
         return {"protocolVersion": PROTOCOL_VERSION, "kind": "pytorch", "framework": f"torch {torch.__version__}",
-                "device": str(_device(self.model)), "worldSize": 1, "ranks": self._ranks(),
+                "device": str(_device(self.model)), "worldSize": self.ranks.size, "ranks": checksums,
                 "architecture": self._architecture, "classNames": self.class_names,
                 "hyperparameters": self.hyperparameters, "snapshotHz": 1.0 / self._interval,
                 "commands": sorted(set(Commands.STRUCTURAL) | {"pause", "resume", "step", "set-hyperparameters",
@@ -194,21 +237,29 @@ class Run:
                 "requests": ["vectors"]}
 
     def _snapshot(self, now):
+        """The snapshot's payload on rank 0 (None on the others). Loss, accuracy and images per second
+        are over all ranks: the window's sums are added up across them (a collective)."""
         window = self._window
+        device = window["loss"].device
+        sums = self.ranks.sum(torch.stack([window["loss"].double(), window["correct"].double(),
+                                           torch.tensor(float(window["examples"]), dtype=torch.double, device=device),
+                                           torch.tensor(float(window["labelled"]), dtype=torch.double, device=device)]))
+        loss, correct, examples, labelled = sums.cpu().tolist()
+        self.examples += int(examples)
+        elapsed = now - window["since"]
+        self._start_window()
+        if not self.ranks.leader:
+            return None
         rgb = next((l["id"] for l in self._architecture["layers"] if l.get("thumbnailChannels") == 3), None)
         stats, probabilities = statistics.layer_statistics(unwrap(self.model), self._probe, rgb)
-        sums = torch.stack([window["loss"].float().cpu(), window["correct"].float().cpu()]).tolist()
-        elapsed = now - window["since"]
         layers = [dict(id=name, **stats[name]) for name in self._layer_order() if name in stats]
-        payload = {"step": self.step_count, "examplesSeen": self.examples, "state": self.state,
-                   "loss": finite_or_none(sums[0] / window["examples"]) if window["examples"] else None,
-                   "trainAccuracy": sums[1] / window["labelled"] if window["labelled"] else None,
-                   "imagesPerSecond": window["examples"] / elapsed if elapsed > 0 else None,
-                   "hyperparameters": self.hyperparameters, "layers": layers,
-                   "probe": {"label": self._probe_label, "probabilities": probabilities},
-                   "wallMillis": int(time.time() * 1000)}
-        self._start_window()
-        return payload
+        return {"step": self.step_count, "examplesSeen": self.examples, "state": self.state,
+                "loss": finite_or_none(loss / examples) if examples else None,
+                "trainAccuracy": correct / labelled if labelled else None,
+                "imagesPerSecond": examples / elapsed if elapsed > 0 else None,
+                "hyperparameters": self.hyperparameters, "layers": layers,
+                "probe": {"label": self._probe_label, "probabilities": probabilities},
+                "wallMillis": int(time.time() * 1000)}
 
     def _layer_order(self):
         return [l["id"] for l in self._architecture["layers"]]
@@ -217,6 +268,24 @@ class Run:
         device = _device(self.model)
         self._window = {"loss": torch.zeros((), device=device), "correct": torch.zeros((), device=device,
                         dtype=torch.long), "batches": 0, "examples": 0, "labelled": 0, "since": self._clock()}
+
+
+class _Silent:
+    """The transport of ranks other than 0: they hear the server through rank 0 and say nothing."""
+
+    def send(self, message):
+        pass
+
+    def poll(self):
+        return []
+
+
+def _disagreement(kind, message_id, checksums):
+    reference = checksums[0]["checksum"]
+    differing = [f"rank {r['rank']} has {r['checksum'][:12]}" for r in checksums if r["checksum"] != reference]
+    after = f"{kind} ({message_id})" if message_id is not None else kind
+    return (f"the ranks hold different weights after {after}: rank 0 has {reference[:12]}, "
+            f"{', '.join(differing)}; the distributed run is out of step")
 
 
 def _why_unchanged(kind, state):

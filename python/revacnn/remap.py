@@ -35,6 +35,26 @@ def remap_blocks(tensor, channels, sources):
     return moved.reshape(tensor.shape[0], -1, *tensor.shape[2:])
 
 
+def swap_data(param, value):
+    """param.data = value, for a value of another shape too (see forget_accumulator)."""
+    if value.shape != param.shape:
+        forget_accumulator(param)
+    param.data = value
+
+
+def forget_accumulator(param):
+    """Makes the next forward give `param` a new gradient accumulator. Autograd caches one per
+    parameter, made for the parameter's shape, and keeps using it while anything holds it: the
+    graph of the loss the user's loop still holds, or a DistributedDataParallel reducer (whose
+    gradient hooks sit on it). Backward through one of the old shape fails ("invalid gradient ...
+    expected shape compatible with"). Assigning data of another dtype makes torch drop the cached
+    accumulator (set_data forgets it when the type changes, not when the shape does)."""
+    data = param.data
+    param.data = torch.empty(0, dtype=torch.float64 if data.dtype != torch.float64 else torch.float32,
+                             device=data.device)
+    param.data = data
+
+
 class Rewrite:
     """New values for some parameters and buffers, computed in full before anything is written.
 
@@ -68,7 +88,7 @@ class Rewrite:
 
     def commit(self):
         for param, value, grad, state in self._params:
-            param.data = value
+            swap_data(param, value)
             param.grad = grad
             if state:
                 self._optimizer.state[param].update(state)

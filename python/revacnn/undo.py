@@ -7,6 +7,8 @@ import copy
 
 import torch
 
+from .remap import swap_data
+
 _MODULE_DICTS = ("_modules", "_parameters", "_buffers")
 
 
@@ -48,7 +50,7 @@ class SavedState:
                 module._buffers[name] = value.clone()
             vars(module).update(copy.deepcopy(plain))
         for param, value, grad, requires_grad in self.params:
-            param.data = value.clone()
+            swap_data(param, value.clone())
             param.grad = None if grad is None else grad.clone()
             param.requires_grad_(requires_grad)
         optimizer = self.optimizer
