@@ -129,18 +129,22 @@ class UiLayoutIT extends SharedPageTestBase {
     pause();
     page.click(".layer-col[data-layer='conv1'] button.node >> nth=0"); // a selected filter: the side panel has buttons
     page.waitForSelector("#detail-remove");
-    // from the first stop (the skip link) onwards, Tab by Tab, checking every 3 presses
+    // from the first stop (the skip link) onwards, Tab by Tab, noting each stop
     page.focus("#skip-link");
     int presses = 0;
     String inSide = "() => !!document.activeElement?.closest('#view-network aside')";
+    String stop = "() => { const e = document.activeElement; return e.tagName + (e.id ? '#' + e.id : '')"
+        + " + (e.dataset.id ? '[' + e.dataset.id + ']' : '') + (e.className ? '.' + String(e.className).split(' ')[0] : ''); }";
+    List<String> stops = new java.util.ArrayList<>();
     while (!(Boolean) page.evaluate(inSide) && presses < 150) {
-      for (int i = 0; i < 3; i++) page.keyboard().press("Tab");
-      presses += 3;
+      page.keyboard().press("Tab");
+      presses++;
+      stops.add((String) page.evaluate(stop));
     }
     int layers = page.locator(".layer-col").count();
     int nodes = page.locator("button.node").count();
     assertThat(page.locator("button.node[tabindex='0']").count()).as("one tab stop per layer's filters").isEqualTo(layers);
-    assertThat(presses).as("Tab presses from the top to the side panel (%d filters)", nodes).isLessThanOrEqualTo(45);
+    assertThat(presses).as("Tab presses from the top to the side panel (%d filters): %s", nodes, stops).isLessThanOrEqualTo(45);
 
     // the skip link is the first stop, shows when focused and jumps straight there
     assertThat(page.evaluate("() => document.querySelector('a[href], button, input, select, [tabindex]').id")).isEqualTo("skip-link");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.WaitForSelectorState;
 import java.awt.Color;
 import java.util.List;
 import org.junit.jupiter.api.Order;
@@ -150,9 +151,14 @@ class UiSteeringIT extends SharedPageTestBase {
   @Order(5)
   void anUploadedProbeShowsNoStaleActivationMap() {
     browser.tab("network");
-    page.locator(".layer-col[data-layer='conv1'] button.node").nth(1).click(new Locator.ClickOptions().setForce(true));
-    page.waitForFunction("() => document.querySelector('#detail-act-caption').textContent.includes('image #')");
-    assertThat(page.isVisible("#detail-activation")).isTrue();
+    Locator node = page.locator(".layer-col[data-layer='conv1'] button.node").nth(1);
+    String id = node.getAttribute("data-id");
+    // a click on the selected node would clear the selection (and hide the panel)
+    if (!"true".equals(node.getAttribute("aria-pressed"))) node.click(new Locator.ClickOptions().setForce(true));
+    page.waitForFunction("id => document.querySelector('#detail-id').textContent.startsWith(id)", id);
+    // the map shows once its request is answered
+    page.waitForSelector("#detail-activation", new Page.WaitForSelectorOptions().setState(WaitForSelectorState.VISIBLE));
+    assertThat(page.textContent("#detail-act-caption")).contains("image #");
     page.setInputFiles("#probe-file", BrowserUnderTest.upload("disc.png", Color.WHITE, new Color(200, 30, 30)));
     page.waitForFunction("() => window.revacnn.store.state.snapshot?.probe?.index === null");
     page.waitForFunction("() => document.querySelector('#detail-act-caption').textContent.includes('uploaded')");
