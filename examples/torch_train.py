@@ -48,14 +48,6 @@ def arguments(argv=None):
     return parser.parse_args(argv)
 
 
-def paper_model():
-    """conv16-relu-pool, conv20-relu-pool, conv20-relu-pool, linear 10 on 3x32x32 (ConvNetJS's CIFAR-10 demo)."""
-    return nn.Sequential(
-        nn.Conv2d(3, 16, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(16, 20, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(20, 20, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(320, 10))
-
 
 def resnet18():
     """torchvision's resnet18, randomly initialised, for 32x32 images: a 3x3 stride-1 stem, no max-pool."""
@@ -124,7 +116,7 @@ def main(argv=None):
     rank, world, device = start_distributed(args.device)
     torch.manual_seed(0)  # the same initial weights on every rank (DDP copies rank 0's anyway)
     train_set = dataset(args.data)
-    model = (paper_model() if args.model == "paper" else resnet18()).to(device)
+    model = (revacnn.paper_model() if args.model == "paper" else resnet18()).to(device)
     optimizer = torch.optim.SGD(model.parameters(), lr=args.lr, momentum=0.9)
     if world > 1:
         model = nn.parallel.DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)

@@ -21,13 +21,19 @@ def scalar_state(optimizer, param):
     return {k: v for k, v in optimizer.state[param].items() if not (torch.is_tensor(v) and v.shape == param.shape)}
 
 
-@pytest.mark.parametrize("kind", OPTIMIZERS)
-def test_state_carried_for_survivors_and_zero_for_new_filters(kind):
+def trained_paper_model(kind, steps):
+    """The paper's model and a `kind` optimiser after `steps` steps on 8 images, with those images."""
     torch.manual_seed(0)
     model = paper_model()
     optimizer = OPTIMIZERS[kind](model.parameters())
     x, y = images(8), labels(8)
-    train(model, optimizer, x, y, 3)
+    train(model, optimizer, x, y, steps)
+    return model, optimizer, x, y
+
+
+@pytest.mark.parametrize("kind", OPTIMIZERS)
+def test_state_carried_for_survivors_and_zero_for_new_filters(kind):
+    model, optimizer, x, y = trained_paper_model(kind, 3)
     conv, consumer = model[3], model[6]
     groups = [list(g["params"]) for g in optimizer.param_groups]
     before = {name: per_element_state(optimizer, p) for name, p in
@@ -59,11 +65,7 @@ def test_state_carried_for_survivors_and_zero_for_new_filters(kind):
 
 @pytest.mark.parametrize("kind", OPTIMIZERS)
 def test_training_goes_on_and_new_filters_learn(kind):
-    torch.manual_seed(0)
-    model = paper_model()
-    optimizer = OPTIMIZERS[kind](model.parameters())
-    x, y = images(8), labels(8)
-    train(model, optimizer, x, y, 2)
+    model, optimizer, x, y = trained_paper_model(kind, 2)
     revacnn.add_filters(model, optimizer, "3", 3, init="zero-out", generator=torch.Generator().manual_seed(1))
     revacnn.add_filters(model, optimizer, "6", 2, init="random")
     revacnn.remove_filters(model, optimizer, "0", [3])
