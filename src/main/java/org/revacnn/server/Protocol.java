@@ -69,6 +69,11 @@ public final class Protocol {
     }
   }
 
+  /** Reads one JSON value strictly: nothing may follow it, and an error echoes at most a clipped token. */
+  static JsonNode readTree(String text) throws JsonProcessingException {
+    return JSON.readTree(text);
+  }
+
   /** Parses {@code {"type": <command type>, "id": <string>, "payload": {...}}} strictly. */
   public static Request parseRequest(String text) throws BadRequest {
     JsonNode message;

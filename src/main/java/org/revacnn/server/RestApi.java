@@ -1,10 +1,7 @@
 package org.revacnn.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.util.Base64;
@@ -36,7 +33,6 @@ final class RestApi {
   static final int MAX_SPRITE_IMAGES = 1000;
   static final int SPRITE_COLUMNS = 20;
   private static final String JSON = "application/json";
-  private static final ObjectMapper STRICT_JSON = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
   private final TrainingSession session;
   private final String datasetJson;
@@ -145,7 +141,7 @@ final class RestApi {
     String expected = "the body must be {\"pixels\": \"<base64 of " + shape + " = " + shape.size() + " bytes>\"}";
     JsonNode node;
     try {
-      node = STRICT_JSON.readTree(body);
+      node = Protocol.readTree(body);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(expected + ", and it is not valid JSON");
     }

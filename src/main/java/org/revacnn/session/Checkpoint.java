@@ -273,7 +273,7 @@ public final class Checkpoint {
       throw header.error("history", "must hold firstStep >= 0, stride >= 1, loss and accuracy of equal length, validation and steering");
     }
     try {
-      History.restore(history);
+      history.checkTiming();
     } catch (IllegalArgumentException e) {
       throw header.error("history", e.getMessage());
     }

@@ -39,7 +39,31 @@ public final class History {
    * {@code imagesPerSecond} the bucket's mean. Saved views without them read as null.
    */
   public record View(long firstStep, int stride, float[] loss, float[] accuracy, long[] examplesSeen, long[] wallMillis,
-      float[] imagesPerSecond, List<ValidationPoint> validation, List<SteeringEntry> steering, long droppedSteering) {}
+      float[] imagesPerSecond, List<ValidationPoint> validation, List<SteeringEntry> steering, long droppedSteering) {
+
+    /** Whether it carries timing (examples, wall time, throughput), as views saved before they were recorded do not. */
+    boolean timed() {
+      return examplesSeen != null || wallMillis != null || imagesPerSecond != null;
+    }
+
+    /**
+     * Checks that the timing arrays, when there are any, hold one value per step.
+     *
+     * @throws IllegalArgumentException when one is missing or of another length than {@code loss}
+     */
+    void checkTiming() {
+      int steps = loss.length;
+      if (timed() && !(length(examplesSeen) == steps && length(wallMillis) == steps
+          && imagesPerSecond != null && imagesPerSecond.length == steps)) {
+        throw new IllegalArgumentException("the history's examplesSeen, wallMillis and imagesPerSecond must each hold "
+            + steps + " values, one per step");
+      }
+    }
+
+    private static int length(long[] values) {
+      return values == null ? -1 : values.length;
+    }
+  }
 
   /** A batch without timing (tests, checkpoints written before it was recorded): examples and time 0, throughput NaN. */
   public void addStep(long step, double batchLoss, double batchAccuracy) {
@@ -161,15 +185,10 @@ public final class History {
    * @throws IllegalArgumentException when a timing array's length differs from the loss array's
    */
   public static History restore(View saved) {
+    saved.checkTiming();
     History h = new History();
-    int steps = saved.loss().length;
-    boolean timed = saved.examplesSeen() != null || saved.wallMillis() != null || saved.imagesPerSecond() != null;
-    if (timed && !(length(saved.examplesSeen()) == steps && length(saved.wallMillis()) == steps
-        && (saved.imagesPerSecond() != null && saved.imagesPerSecond().length == steps))) {
-      throw new IllegalArgumentException("the history's examplesSeen, wallMillis and imagesPerSecond must each hold "
-          + steps + " values, one per step");
-    }
-    for (int i = 0; i < steps; i++) {
+    boolean timed = saved.timed();
+    for (int i = 0; i < saved.loss().length; i++) {
       if (timed) {
         h.addStep(saved.firstStep() + i, saved.loss()[i], saved.accuracy()[i], saved.examplesSeen()[i], saved.wallMillis()[i],
             saved.imagesPerSecond()[i]);
@@ -181,9 +200,5 @@ public final class History {
     h.droppedSteering = saved.droppedSteering();
     saved.steering().forEach(h::addSteering);
     return h;
-  }
-
-  private static int length(long[] values) {
-    return values == null ? -1 : values.length;
   }
 }
