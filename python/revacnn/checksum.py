@@ -3,6 +3,8 @@ import hashlib
 
 import torch
 
+from .architecture import unwrap
+
 
 def weights_checksum(model):
     """sha256 (hex) over every parameter and buffer, in sorted name order, of name, dtype, shape and bytes.
@@ -10,8 +12,7 @@ def weights_checksum(model):
     A DistributedDataParallel or DataParallel wrapper is unwrapped first, so a rank's wrapped model
     and the plain model hash alike.
     """
-    wrappers = (torch.nn.parallel.DistributedDataParallel, torch.nn.DataParallel)
-    inner = model.module if isinstance(model, wrappers) else model
+    inner = unwrap(model)
     tensors = dict(inner.named_parameters())
     tensors.update(inner.named_buffers())
     digest = hashlib.sha256()

@@ -335,6 +335,7 @@ export function createNetwork(element, actions) {
         },
         update => update,
         exit => exit.each(function (n) { jitterNodes.delete(n.id); }).remove());
+      const stop = tabStop(layer.id, col.nodes, selection); // the layer's one tab stop, found once per render
       nodes.style('left', n => `${n.x}px`).style('top', n => `${n.y}px`)
         .style('width', n => `${n.size}px`).style('height', n => `${n.size}px`)
         .classed('selected', n => selection?.filter === n.id)
@@ -345,7 +346,7 @@ export function createNetwork(element, actions) {
           + (advice.removals.has(n.id) ? `, recommended for removal: ${removalText(advice.removals.get(n.id))}` : ''))
         .attr('title', n => advice.removals.has(n.id) ? `${n.id}: remove? ${removalText(advice.removals.get(n.id))}` : null)
         .attr('aria-pressed', n => String(selection?.filter === n.id))
-        .attr('tabindex', n => (n.id === tabStop(layer.id, col.nodes, selection) ? 0 : -1));
+        .attr('tabindex', n => (n.id === stop ? 0 : -1));
       nodes.selectAll('span.rec-badge').data(n => advice.removals.has(n.id) ? [advice.removals.get(n.id)] : [])
         .join('span').attr('class', 'rec-badge').attr('aria-hidden', 'true')
         .text(r => REMOVAL_REASONS[r.reason]?.glyph ?? '?');
