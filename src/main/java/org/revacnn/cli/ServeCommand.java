@@ -3,7 +3,10 @@ package org.revacnn.cli;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import org.revacnn.attach.AttachedSession;
 import org.revacnn.data.Datasets;
 import org.revacnn.engine.NetworkSpec;
 import org.revacnn.server.WebServer;
@@ -12,17 +15,32 @@ import org.revacnn.session.SessionConfig;
 import org.revacnn.session.TrainingSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Starts a training session and its web UI, prints the URL, and serves until Ctrl-C, which
  * closes the session and autosaves it (to ~/.revacnn/autosave.ckpt unless {@code --autosave} or
  * {@code --no-autosave} says otherwise). Checkpoints saved from the page go to one folder,
- * {@code --checkpoint-dir} (default ~/.revacnn/checkpoints).
+ * {@code --checkpoint-dir} (default ~/.revacnn/checkpoints). With {@code --attach} it trains
+ * nothing itself: it waits for a PyTorch run to connect (python/revacnn, docs/ENGINE.md).
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = "Train a CNN and watch and steer it in the browser.")
 public final class ServeCommand implements Callable<Integer> {
+  /** The options that still mean something with --attach. */
+  private static final Set<String> ATTACH_OPTIONS = Set.of("--attach", "--port", "--host", "--token", "--checkpoint-dir",
+      "--help", "--version");
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--attach",
+      description = "Train nothing here: wait for a PyTorch run to connect (revacnn.attach in python/, docs/ENGINE.md), "
+          + "then watch and steer it.")
+  boolean attach;
+
   @Mixin
   DataArguments data;
 
@@ -64,6 +82,7 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (attach) return serveAttached();
     if (!(autosaveMinutes > 0)) throw new IllegalArgumentException("--autosave-minutes must be > 0");
     Datasets datasets = data.load();
     TrainingSession session;
@@ -93,6 +112,41 @@ public final class ServeCommand implements Callable<Integer> {
     System.out.println("model " + session.config().model() + ", " + (paused ? "paused; press Resume in the page" : "training"));
     System.out.println("ReVACNN is serving at " + server.url());
     System.out.println("Press Ctrl-C to stop" + (autosave != null ? " (the session is saved to " + autosave + ")" : "") + ".");
+    stopped.await();
+    return 0;
+  }
+
+  /** Serves an {@link AttachedSession} until Ctrl-C; the PyTorch run brings the model and the data. */
+  private int serveAttached() throws InterruptedException {
+    List<String> pointless = spec.commandLine().getParseResult().matchedOptions().stream().map(o -> o.longestName())
+        .filter(name -> !ATTACH_OPTIONS.contains(name)).toList();
+    if (!pointless.isEmpty()) {
+      System.err.println("error: --attach takes no " + String.join(", ", pointless)
+          + ": the PyTorch run brings its own model, data and settings");
+      return 2;
+    }
+    AttachedSession session = new AttachedSession(checkpointDir != null ? checkpointDir
+        : Path.of(System.getProperty("user.home"), ".revacnn", "checkpoints"));
+    WebServer server;
+    try {
+      server = WebServer.start(session, WebServer.Options.of(host, port, token));
+    } catch (RuntimeException e) {
+      session.close();
+      throw new IllegalStateException("cannot serve on " + host + ":" + port + ": " + e.getMessage(), e);
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      session.close();
+      stopped.countDown();
+    }, "revacnn-shutdown"));
+    String address = server.url().replaceFirst("/(\\?token=.*)?$", "");
+    String tokenText = server.url().contains("?token=") ? ", token=\"" + server.url().replaceFirst(".*\\?token=", "") + "\"" : "";
+    System.out.println("ReVACNN is serving at " + server.url() + " and waiting for a PyTorch run. Connect one with:");
+    System.out.println("    import revacnn   # the package in python/ of this repository");
+    System.out.println("    run = revacnn.attach(model, optimizer, url=\"" + address + "\"" + tokenText + ", probe=image)");
+    System.out.println("or try: python3 examples/torch_train.py --data synthetic --attach " + address);
+    System.out.println("Press Ctrl-C to stop.");
     stopped.await();
     return 0;
   }

@@ -3,7 +3,8 @@ package org.revacnn.server;
 import io.javalin.http.Context;
 import org.revacnn.analytics.TsneKind;
 import org.revacnn.engine.Architecture;
-import org.revacnn.session.TrainingSession;
+import io.javalin.http.HttpStatus;
+import org.revacnn.session.Session;
 
 /**
  * The analytics endpoints (docs/PROTOCOL.md, "Analytics"): t-SNE maps of a layer's filters and
@@ -13,9 +14,9 @@ import org.revacnn.session.TrainingSession;
 final class AnalyticsApi {
   private static final String JSON = "application/json";
 
-  private final TrainingSession session;
+  private final Session session;
 
-  AnalyticsApi(TrainingSession session) {
+  AnalyticsApi(Session session) {
     this.session = session;
   }
 
@@ -25,6 +26,7 @@ final class AnalyticsApi {
     String kindText = context.queryParam("kind");
     TsneKind kind = kindText == null ? TsneKind.WEIGHTS : TsneKind.parse(kindText);
     Architecture architecture = session.architecture();
+    if (architecture == null) throw new ApiError(HttpStatus.CONFLICT, session.engine().message());
     String layerKind = architecture.layers().get(ActivationMaps.indexOf(architecture, layer)).kind();
     if (!layerKind.equals("conv") && !layerKind.equals("dense")) {
       throw new IllegalArgumentException("layer '" + layer + "' is a " + layerKind + " layer without filters; choose a conv or dense layer");
@@ -34,11 +36,13 @@ final class AnalyticsApi {
 
   /** {@code /api/tsne/images}: the first validation images by the classifier's input, with their classes. */
   void tsneImages(Context context) {
+    RestApi.requireSupported(session, "image-map");
     context.contentType(JSON).result(Protocol.json(RestApi.await(session.imageMap())));
   }
 
   /** {@code /api/recommendations}: per hidden layer the filters to remove, and the layers to freeze. */
   void recommendations(Context context) {
+    RestApi.requireSupported(session, "recommendations");
     context.contentType(JSON).result(Protocol.json(RestApi.await(session.recommendations())));
   }
 }

@@ -19,6 +19,7 @@ import org.revacnn.engine.Architecture;
 import org.revacnn.session.Command;
 import org.revacnn.session.CommandResult;
 import org.revacnn.session.Commands;
+import org.revacnn.session.EngineInfo;
 import org.revacnn.session.ErrorText;
 import org.revacnn.session.History;
 import org.revacnn.session.Snapshot;
@@ -32,9 +33,10 @@ import org.revacnn.session.Snapshot;
 public final class Protocol {
   /**
    * Bumped whenever a message or endpoint changes incompatibly (2: save-checkpoint takes a name
-   * in the checkpoint folder, not a path).
+   * in the checkpoint folder, not a path; 3: the hello says which engine trains, the engine
+   * message, the architecture may be null while an attached server waits for its first run).
    */
-  public static final int VERSION = 2;
+  public static final int VERSION = 3;
   /** Longest command id accepted (it is echoed in the answer). */
   public static final int MAX_ID = 100;
   /** Types of the messages the server sends; the command types are {@link Commands#TYPES}. */
@@ -43,6 +45,7 @@ public final class Protocol {
   public static final String ARCHITECTURE = "architecture";
   public static final String ACK = "ack";
   public static final String ERROR = "error";
+  public static final String ENGINE = "engine";
 
   private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
           .errorReportConfiguration(ErrorReportConfiguration.builder()
@@ -102,9 +105,14 @@ public final class Protocol {
     }
   }
 
-  /** The first message on a connection: protocol version, the network, the data and the history so far. */
-  public static String hello(Architecture architecture, DatasetInfo dataset, History.View history) {
-    return message(HELLO, null, new Hello(VERSION, architecture, dataset, history));
+  /** The first message on a connection: protocol version, the network, the data, the history so far and the engine. */
+  public static String hello(Architecture architecture, DatasetInfo dataset, History.View history, EngineInfo engine) {
+    return message(HELLO, null, new Hello(VERSION, architecture, dataset, history, engine));
+  }
+
+  /** What trains changed state or capabilities (a run ended, a layer refuses other commands). */
+  public static String engine(EngineInfo engine) {
+    return message(ENGINE, null, engine);
   }
 
   public static String snapshot(Snapshot snapshot) {
@@ -146,7 +154,7 @@ public final class Protocol {
     return json(new Envelope(type, id, payload));
   }
 
-  private record Hello(int protocolVersion, Architecture architecture, DatasetInfo dataset, History.View history) {}
+  private record Hello(int protocolVersion, Architecture architecture, DatasetInfo dataset, History.View history, EngineInfo engine) {}
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   private record Ack(Map<String, Object> changes, String message) {}

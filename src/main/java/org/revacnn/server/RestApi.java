@@ -16,6 +16,7 @@ import org.revacnn.engine.Shape;
 import org.revacnn.engine.SoftmaxCrossEntropy;
 import org.revacnn.session.CommandResult;
 import org.revacnn.session.Evaluation;
+import org.revacnn.session.Session;
 import org.revacnn.session.TrainingSession;
 
 /**
@@ -34,18 +35,36 @@ final class RestApi {
   static final int SPRITE_COLUMNS = 20;
   private static final String JSON = "application/json";
 
-  private final TrainingSession session;
-  private final String datasetJson;
+  private final Session session;
   /** REST callers together count as one client. */
   private final CommandQuota quota = new CommandQuota();
 
-  RestApi(TrainingSession session, String datasetJson) {
+  RestApi(Session session) {
     this.session = session;
-    this.datasetJson = datasetJson;
+  }
+
+  /**
+   * The in-process engine's session, for an endpoint that needs its network or data; for an
+   * attached run a 409 with the reason the engine gives for {@code feature}.
+   */
+  static TrainingSession inProcess(Session session, String feature) {
+    return session.inProcess().orElseThrow(() -> new ApiError(HttpStatus.CONFLICT,
+        session.engine().unsupported().getOrDefault(feature, "an attached run cannot do this")));
+  }
+
+  /** A 409 when the engine cannot do {@code feature}. */
+  static void requireSupported(Session session, String feature) {
+    String reason = session.engine().unsupported().get(feature);
+    if (reason != null) throw new ApiError(HttpStatus.CONFLICT, reason);
   }
 
   void snapshot(Context context) {
     context.contentType(JSON).result(Protocol.json(session.latest()));
+  }
+
+  /** {@code /api/engine}: what trains, with each rank's weight checksum. */
+  void engine(Context context) {
+    context.contentType(JSON).result(Protocol.json(await(session.engineWithChecksums())));
   }
 
   void history(Context context) {
@@ -54,11 +73,12 @@ final class RestApi {
   }
 
   void architecture(Context context) {
+    if (session.architecture() == null) throw new ApiError(HttpStatus.CONFLICT, session.engine().message());
     context.contentType(JSON).result(Protocol.json(session.architecture()));
   }
 
   void dataset(Context context) {
-    context.contentType(JSON).result(datasetJson);
+    context.contentType(JSON).result(Protocol.json(DatasetInfo.of(session)));
   }
 
   /** Same schema as a WebSocket command: 200 with the ack, 400 with the error message, 429 when too many are waiting. */
@@ -85,21 +105,22 @@ final class RestApi {
   }
 
   void checkpoint(Context context) {
-    byte[] bytes = await(session.checkpointBytes());
+    TrainingSession local = inProcess(session, "checkpoint-download");
+    byte[] bytes = await(local.checkpointBytes());
     context.contentType("application/octet-stream")
-        .header("Content-Disposition", "attachment; filename=\"revacnn-step" + session.latest().step() + ".ckpt\"")
+        .header("Content-Disposition", "attachment; filename=\"revacnn-step" + local.latest().step() + ".ckpt\"")
         .result(bytes);
   }
 
   /** The live network's weights as JSON (see docs/FORMATS.md): {@code /api/weights}. */
   void weights(Context context) throws java.io.IOException {
-    org.revacnn.engine.NetworkState state = await(session.query(org.revacnn.engine.NetworkState::capture));
+    org.revacnn.engine.NetworkState state = await(inProcess(session, "weights-download").query(org.revacnn.engine.NetworkState::capture));
     context.contentType("application/json").result(org.revacnn.session.WeightExport.json(state));
   }
 
   /** One image of a split as PNG: {@code /api/images/{split}/{index}}. */
   void image(Context context) {
-    ImageSet set = split(context.pathParam("split"));
+    ImageSet set = split(inProcess(session, "dataset-images"), context.pathParam("split"));
     int index = integer("index", context.pathParam("index"), 0, set.size() - 1);
     context.contentType("image/png").header("Cache-Control", "max-age=3600").result(ImagePng.encode(set, index));
   }
@@ -109,7 +130,7 @@ final class RestApi {
    * {@code /api/sprites/{split}?from=F&count=N}.
    */
   void sprite(Context context) {
-    ImageSet set = split(context.pathParam("split"));
+    ImageSet set = split(inProcess(session, "dataset-images"), context.pathParam("split"));
     int from = intParameter(context, "from", 0, 0, set.size() - 1);
     int count = integer("count", required(context, "count", "how many images"), 1, Math.min(MAX_SPRITE_IMAGES, set.size() - from));
     context.contentType("image/png").header("Cache-Control", "max-age=3600")
@@ -124,6 +145,7 @@ final class RestApi {
    * {@code POST /api/classify} with {@code {"pixels": "<base64 of C·H·W bytes>"}}.
    */
   void classify(Context context) {
+    TrainingSession session = inProcess(this.session, "classify");
     Shape shape = session.data().shape();
     byte[] pixels = pixels(context.body(), shape);
     ImageSet one = ImageSet.of(shape, pixels, new int[1], session.data().classNames());
@@ -162,6 +184,7 @@ final class RestApi {
 
   /** Predictions on the first {@code count} test images (validation images when there is no test set). */
   void test(Context context) {
+    TrainingSession session = inProcess(this.session, "test-view");
     boolean hasTest = !session.data().test().isEmpty();
     ImageSet set = hasTest ? session.data().test() : session.data().validation();
     if (set.isEmpty()) throw new IllegalArgumentException("the dataset has neither test nor validation images");
@@ -172,6 +195,7 @@ final class RestApi {
 
   /** One layer's activation maps for validation image {@code image}: {@code /api/activations?image=I&layer=ID}. */
   void activations(Context context) {
+    TrainingSession session = inProcess(this.session, "activation-maps");
     ImageSet set = session.data().validation();
     if (set.isEmpty()) throw new IllegalArgumentException("the dataset has no validation images");
     int image = integer("image", required(context, "image", "a validation image index"), 0, set.size() - 1);
@@ -186,7 +210,7 @@ final class RestApi {
     context.contentType(JSON).result(Protocol.json(maps));
   }
 
-  private ImageSet split(String name) {
+  private static ImageSet split(TrainingSession session, String name) {
     return switch (name) {
       case "train" -> session.data().train();
       case "validation" -> session.data().validation();

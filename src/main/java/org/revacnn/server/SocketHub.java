@@ -10,24 +10,25 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.revacnn.engine.Architecture;
+import org.revacnn.session.EngineInfo;
+import org.revacnn.session.Session;
 import org.revacnn.session.Snapshot;
-import org.revacnn.session.TrainingSession;
 
 /**
  * The {@code /ws} endpoint: greets each client, turns its messages into session commands and
  * answers them, and broadcasts snapshots and architecture changes. One broadcaster thread polls
  * the session's latest snapshot, serialises each new one once, at most at the session's snapshot
  * rate (sooner right after a command, so its effect shows at once), and hands the text to every
- * client's own sender ({@link ClientConnection}); nothing here ever blocks on a socket.
+ * client's own sender ({@link ClientConnection}); nothing here ever blocks on a socket. It also
+ * announces what trains: an {@code engine} message when the engine's state or capabilities
+ * change, and a fresh hello to every client when a new attached run has connected.
  */
 final class SocketHub implements AutoCloseable {
   /** History points sent in the hello message. */
   static final int HELLO_HISTORY_POINTS = 2000;
   private static final long POLL_MILLIS = 5;
 
-  private final TrainingSession session;
-  private final String datasetJson;
-  private final DatasetInfo dataset;
+  private final Session session;
   private final Map<String, ClientConnection> clients = new ConcurrentHashMap<>();
   private final ExecutorService answers = Executors.newVirtualThreadPerTaskExecutor();
   private final Thread broadcaster;
@@ -35,19 +36,14 @@ final class SocketHub implements AutoCloseable {
   private volatile boolean flushNextSnapshot;
   private volatile String latestSnapshotJson;
   private Architecture announcedArchitecture;
+  private EngineInfo announcedEngine;
 
-  SocketHub(TrainingSession session) {
+  SocketHub(Session session) {
     this.session = session;
-    this.dataset = DatasetInfo.of(session.data());
-    this.datasetJson = Protocol.json(dataset);
     this.announcedArchitecture = session.architecture();
+    this.announcedEngine = session.engine();
     this.broadcaster = Thread.ofPlatform().daemon().name("revacnn-broadcaster").unstarted(this::broadcastLoop);
     broadcaster.start();
-  }
-
-  /** The dataset description as JSON (computed once). */
-  String datasetJson() {
-    return datasetJson;
   }
 
   int clientCount() {
@@ -56,11 +52,9 @@ final class SocketHub implements AutoCloseable {
 
   void onConnect(WsConnectContext context) {
     ClientConnection client = new ClientConnection(context.session);
-    Architecture architecture;
     synchronized (this) {
-      architecture = announcedArchitecture = session.architecture();
+      client.offerControl(hello());
     }
-    client.offerControl(Protocol.hello(architecture, dataset, session.history().view(HELLO_HISTORY_POINTS)));
     String snapshot = latestSnapshotJson;
     if (snapshot != null) client.offerSnapshot(snapshot);
     clients.put(context.sessionId(), client);
@@ -88,7 +82,7 @@ final class SocketHub implements AutoCloseable {
     }
     session.submit(request.command()).whenCompleteAsync((result, failure) -> {
       client.quota().release();
-      announceArchitectureIfChanged();
+      announceChanges();
       client.offerAnswer(failure == null ? Protocol.answer(request.id(), result)
           : Protocol.error(request.id(), "internal error (details in the server log)"));
       flushNextSnapshot = true;
@@ -112,17 +106,41 @@ final class SocketHub implements AutoCloseable {
     if (client != null) client.close(1000, "closed");
   }
 
-  /** Sends the architecture to every client when it differs from the one last announced. */
-  private synchronized void announceArchitectureIfChanged() {
+  /** The hello of the session as it is now; what it announces becomes what was last announced. Caller holds the lock. */
+  private String hello() {
+    announcedArchitecture = session.architecture();
+    announcedEngine = session.engine();
+    return Protocol.hello(announcedArchitecture, DatasetInfo.of(session), session.history().view(HELLO_HISTORY_POINTS),
+        announcedEngine);
+  }
+
+  /**
+   * Tells every client what changed since the last announcement: a new attached run gets a fresh
+   * hello (its network, data and the history so far), otherwise a changed engine an engine
+   * message and a changed network an architecture message.
+   */
+  private synchronized void announceChanges() {
+    EngineInfo engine = session.engine();
+    if (engine.run() != announcedEngine.run()) {
+      String json = hello();
+      latestSnapshotJson = null;
+      clients.values().forEach(c -> c.offerControl(json));
+      return;
+    }
     Architecture now = session.architecture();
-    if (now == announcedArchitecture) return;
-    announcedArchitecture = now;
-    String json = Protocol.architecture(now);
-    clients.values().forEach(c -> c.offerControl(json));
+    if (now != announcedArchitecture && now != null) {
+      announcedArchitecture = now;
+      String json = Protocol.architecture(now);
+      clients.values().forEach(c -> c.offerControl(json));
+    }
+    if (!engine.equals(announcedEngine)) {
+      announcedEngine = engine;
+      String json = Protocol.engine(engine);
+      clients.values().forEach(c -> c.offerControl(json));
+    }
   }
 
   private void broadcastLoop() {
-    long intervalNanos = (long) (1e9 / session.config().snapshotHz());
     Snapshot lastSent = null;
     long lastSentNanos = 0;
     while (running) {
@@ -131,7 +149,8 @@ final class SocketHub implements AutoCloseable {
       } catch (InterruptedException e) {
         return;
       }
-      announceArchitectureIfChanged();
+      announceChanges();
+      long intervalNanos = (long) (1e9 / session.snapshotHz());
       Snapshot latest = session.latest();
       long now = System.nanoTime();
       // a little slack so a 10 Hz publisher is never skipped for arriving a millisecond early

@@ -4,7 +4,8 @@ import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.staticfiles.Location;
-import org.revacnn.session.TrainingSession;
+import org.revacnn.attach.AttachedSession;
+import org.revacnn.session.Session;
 
 /**
  * The web server of one training session: the UI from the classpath folder {@code web/}, D3 from
@@ -50,10 +51,13 @@ public final class WebServer implements AutoCloseable {
     this.options = options;
   }
 
-  /** Starts serving {@code session} (whose training thread the caller starts). */
-  public static WebServer start(TrainingSession session, Options options) {
+  /**
+   * Starts serving {@code session} (an in-process one's training thread the caller starts); an
+   * {@link AttachedSession} also gets the {@code /engine} endpoint its PyTorch runs connect to.
+   */
+  public static WebServer start(Session session, Options options) {
     SocketHub hub = new SocketHub(session);
-    RestApi api = new RestApi(session, hub.datasetJson());
+    RestApi api = new RestApi(session);
     AnalyticsApi analytics = new AnalyticsApi(session);
     AccessControl access = new AccessControl(options.token());
     Javalin app = Javalin.create(cfg -> {
@@ -69,6 +73,7 @@ public final class WebServer implements AutoCloseable {
 
       cfg.routes.before(access::checkRequest);
       cfg.routes.get("/api/snapshot", api::snapshot);
+      cfg.routes.get("/api/engine", api::engine);
       cfg.routes.get("/api/history", api::history);
       cfg.routes.get("/api/architecture", api::architecture);
       cfg.routes.get("/api/dataset", api::dataset);
@@ -99,6 +104,17 @@ public final class WebServer implements AutoCloseable {
         ws.onClose(hub::onClose);
         ws.onError(hub::disconnect);
       });
+      if (session instanceof AttachedSession attached) {
+        EngineEndpoint engine = new EngineEndpoint(attached);
+        cfg.routes.wsBeforeUpgrade("/engine", access::checkUpgrade);
+        cfg.routes.ws("/engine", ws -> {
+          ws.onConnect(engine::onConnect);
+          ws.onMessage(engine::onMessage);
+          ws.onBinaryMessage(engine::onBinaryMessage);
+          ws.onClose(engine::onClose);
+          ws.onError(engine::onClose);
+        });
+      }
     });
     app.start(options.host(), options.port());
     return new WebServer(app, hub, options);

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * else that is not a regular file never is. The folder is created on first use, readable by its
  * owner only where the file system has POSIX permissions. Stateless apart from the folder.
  */
-final class CheckpointFolder {
+public final class CheckpointFolder {
   static final String EXTENSION = ".ckpt";
   static final int MAX_NAME = 100;
   /** Default names tried per step: step12.ckpt, step12-2.ckpt, ... */
@@ -25,7 +25,7 @@ final class CheckpointFolder {
 
   private final Path folder;
 
-  CheckpointFolder(Path folder) {
+  public CheckpointFolder(Path folder) {
     this.folder = folder.toAbsolutePath().normalize();
   }
 
@@ -37,7 +37,7 @@ final class CheckpointFolder {
    *     a non-file or (without {@code overwrite}) an existing file
    * @throws IOException when the folder cannot be created or read
    */
-  Path target(String name, boolean overwrite, long step) throws IOException {
+  public Path target(String name, boolean overwrite, long step) throws IOException {
     String file = name == null ? null : fileName(name);
     Path dir = create().toRealPath();
     if (file == null) return freshName(dir, step);

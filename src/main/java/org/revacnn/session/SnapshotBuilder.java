@@ -1,7 +1,6 @@
 package org.revacnn.session;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.revacnn.analytics.ActivationTrace;
 import org.revacnn.analytics.FilterLayers;
@@ -104,7 +103,7 @@ final class SnapshotBuilder {
       int thumbnailChannels = layer instanceof Conv c ? (c.inChannels() == 3 ? 3 : 1) : 0;
       float[] thumbnails = layer instanceof Conv c ? thumbnails(c) : new float[0];
       views.add(new Snapshot.LayerView(layer.id(), layer.kind(), report.frozen(), shape, report.filterIds(), report.jitter(),
-          activation, topHalf(activation), thumbnailSize, thumbnailChannels, thumbnails, report.updateRatio(),
+          activation, PathWidths.topHalf(activation), thumbnailSize, thumbnailChannels, thumbnails, report.updateRatio(),
           report.meanSquaredGradient(), report.l1Norm(), report.zeroFraction(), report.taylor(), report.rgbMix(),
           report.gradientSpread(), report.activationSpread(), report.clusterIndex()));
     }
@@ -131,17 +130,6 @@ final class SnapshotBuilder {
       sums[c] = (float) sum;
     }
     return sums;
-  }
-
-  /** True for values at or above the layer's median: the paths the paper draws. */
-  static boolean[] topHalf(float[] values) {
-    boolean[] top = new boolean[values.length];
-    if (values.length == 0) return top;
-    float[] sorted = values.clone();
-    Arrays.sort(sorted);
-    float median = sorted[sorted.length / 2];
-    for (int i = 0; i < values.length; i++) top[i] = values[i] >= median;
-    return top;
   }
 
   /** Per filter: its RGB kernel (3 input channels) or the mean kernel over its input channels. */

@@ -3,7 +3,9 @@ package org.revacnn.session;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -42,7 +44,7 @@ import org.revacnn.engine.StepResult;
  * as one transaction. Published results ({@link #latest()}, {@link #architecture()},
  * {@link #history()}) are immutable copies or synchronised, safe from any thread.
  */
-public final class TrainingSession implements AutoCloseable {
+public final class TrainingSession implements Session {
   /** Validation images in the analysis batch of the activation statistics (APoZ, Taylor). */
   public static final int ANALYSIS_IMAGES = 8;
   /** Network steps between two analysis rounds. */
@@ -136,7 +138,11 @@ public final class TrainingSession implements AutoCloseable {
 
   // ---- any thread ----
 
-  /** Queues a command; the future completes with ok and what changed, or an error (the model untouched). */
+  /** What the built-in engine is: no feature unsupported, no layer refusing a command by kind. */
+  private static final EngineInfo ENGINE = new EngineInfo(EngineInfo.BUILTIN, "in-process", 1,
+      "revacnn (Java " + Runtime.version().feature() + ")", "cpu", 1, List.of(), null, Map.of(), Map.of());
+
+  @Override
   public CompletableFuture<CommandResult> submit(Command command) {
     return submit(command.type(), () -> commands.apply(command));
   }
@@ -191,11 +197,42 @@ public final class TrainingSession implements AutoCloseable {
     });
   }
 
+  @Override
+  public EngineInfo engine() {
+    return ENGINE;
+  }
+
+  @Override
+  public CompletableFuture<EngineInfo> engineWithChecksums() {
+    return query(net -> ENGINE.withRanks(List.of(new EngineInfo.Rank(0, WeightChecksum.of(net)))));
+  }
+
+  @Override
+  public double snapshotHz() {
+    return config.snapshotHz();
+  }
+
+  @Override
+  public String dataDescription() {
+    return data.description();
+  }
+
+  @Override
+  public List<String> classNames() {
+    return data.classNames();
+  }
+
+  @Override
+  public Optional<TrainingSession> inProcess() {
+    return Optional.of(this);
+  }
+
   /**
    * A t-SNE map of one layer's filters by {@code kind}: the vectors are copied on the training
    * thread, the map is computed on the t-SNE thread (warm-started from the previous one, cached
    * for {@link #TSNE_CACHE_MILLIS}). Fails with IllegalArgumentException for an unknown layer.
    */
+  @Override
   public CompletableFuture<FilterMap> filterMap(String layerId, TsneKind kind) {
     boolean needsProbe = kind == TsneKind.ACTIVATIONS || kind == TsneKind.ACTIVATION_GRADIENTS;
     return tsne.filterMap(layerId, kind, () -> query(net -> FilterVectors.read(net, layerId, kind, statistics,
@@ -203,24 +240,29 @@ public final class TrainingSession implements AutoCloseable {
   }
 
   /** A t-SNE map of the first {@link #IMAGE_MAP_IMAGES} probe-set (validation) images by the classifier's input. */
+  @Override
   public CompletableFuture<ImageMap> imageMap() {
     return tsne.imageMap(() -> query(this::imageVectors));
   }
 
   /** Removal and freeze recommendations for the network as it is now. */
+  @Override
   public CompletableFuture<Recommendations> recommendations() {
     return query(net -> Recommender.recommend(net, LayerReport.all(net, statistics, activationStatistics),
         Recommender.Evidence.LIVE, activationStatistics.window()));
   }
 
+  @Override
   public Snapshot latest() {
     return latest.get();
   }
 
+  @Override
   public Architecture architecture() {
     return architecture.get();
   }
 
+  @Override
   public History history() {
     return history;
   }
