@@ -127,7 +127,7 @@ def describe(model, probe, units):
                  "filters": width(module), "kernelSize": 0, "stride": 0, "pad": 0,
                  "frozen": any(True for _ in module.parameters()) and not any(p.requires_grad for p in module.parameters()),
                  "unitIds": units.ids(name) if name in units.numbers else [],
-                 "nextUnitNumber": units.next.get(name, 0)}
+                 "nextUnitNumber": units.next.get(name, 0), "thumbnailChannels": 0}
         if kind == "conv":
             layer.update(kernelSize=module.kernel_size[0], stride=module.stride[0],
                          pad=module.padding[0] if isinstance(module.padding, tuple) else module.padding,

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.revacnn.session.EngineInfo;
@@ -96,10 +97,14 @@ final class AgentMessages {
     }
   }
 
-  /** A message to the agent: {@code {"type", "id", "payload"}}. */
+  /** A message to the agent: {@code {"type", "id", "payload"}}, without the id when there is none. */
   static String message(String type, String id, Object payload) {
+    Map<String, Object> message = new LinkedHashMap<>();
+    message.put("type", type);
+    if (id != null) message.put("id", id);
+    message.put("payload", payload);
     try {
-      return JSON.writeValueAsString(Map.of("type", type, "id", id, "payload", payload));
+      return JSON.writeValueAsString(message);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write a " + type + " message", e);
     }

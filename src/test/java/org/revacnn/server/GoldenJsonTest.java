@@ -58,6 +58,7 @@ class GoldenJsonTest {
   @Test
   void restBodies() throws Exception {
     check("api-dataset", rest("/api/dataset", 200));
+    check("api-engine", rest("/api/engine", 200));
     check("api-history", rest("/api/history?maxPoints=100", 200));
     check("api-test", rest("/api/test?count=100", 200));
     check("api-activations", rest("/api/activations?image=0&layer=conv1", 200));

@@ -23,6 +23,7 @@ final class SocketClient implements WebSocket.Listener, AutoCloseable {
   private final boolean reads;
   private volatile WebSocket socket;
   private volatile boolean closed;
+  private final java.util.concurrent.CompletableFuture<String> closing = new java.util.concurrent.CompletableFuture<>();
 
   private SocketClient(boolean reads) {
     this.reads = reads;
@@ -61,12 +62,18 @@ final class SocketClient implements WebSocket.Listener, AutoCloseable {
   @Override
   public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
     closed = true;
+    closing.complete(statusCode + " " + reason);
     return null;
   }
 
   @Override
   public void onError(WebSocket webSocket, Throwable error) {
     closed = true;
+  }
+
+  /** "code reason" of the close the server sent, waiting up to 10 s for it. */
+  String awaitClose() {
+    return closing.orTimeout(10, TimeUnit.SECONDS).join();
   }
 
   boolean isOpen() {
