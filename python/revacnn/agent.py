@@ -264,8 +264,7 @@ class Run:
                 "device": str(_device(self.model)), "worldSize": self.ranks.size, "ranks": checksums,
                 "architecture": self._architecture, "classNames": self.class_names,
                 "hyperparameters": self.hyperparameters, "snapshotHz": 1.0 / self._interval,
-                "commands": sorted(set(Commands.STRUCTURAL) | {"pause", "resume", "step", "set-hyperparameters",
-                                                               "freeze", "unfreeze", "undo", "save-checkpoint"}),
+                "commands": sorted(Commands.HANDLERS),
                 "requests": ["vectors"]}
 
     def _snapshot(self, now):
