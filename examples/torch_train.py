@@ -131,6 +131,18 @@ def start_distributed(device):
     return dist.get_rank(), dist.get_world_size(), torch.device("cpu")
 
 
+def train_step(model, optimizer, images, labels, run=None):
+    """One step of the loop; attached, through run.model (rebuilt after surgery) and run.step. The loss."""
+    out = (run.model if run else model)(images)
+    loss = F.cross_entropy(out, labels)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    if run:
+        run.step(loss, out, labels)
+    return loss
+
+
 def main(argv=None):
     args = arguments(argv)
     rank, world, device = start_distributed(args.device)
@@ -161,14 +173,7 @@ def main(argv=None):
         images_seen, last_loss, started = 0, float("nan"), time.perf_counter()
         for images, labels in (run.batches(train_set) if run else loader):
             images, labels = images.to(device, non_blocking=True), labels.to(device, non_blocking=True)
-            current = run.model if run else model
-            out = current(images)
-            loss = F.cross_entropy(out, labels)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            if run:
-                run.step(loss, out, labels)
+            loss = train_step(model, optimizer, images, labels, run)
             images_seen += labels.shape[0]
             steps += 1
             if steps % 50 == 0 or steps == args.steps:

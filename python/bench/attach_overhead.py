@@ -1,7 +1,7 @@
 """What attaching costs a PyTorch training run (issue 11, section 4), measured against a running server.
 
 Overhead (the default): PyTorch training images per second of the plain loop and of the attached loop
-(revacnn.attach, run.model, run.step) for the paper's model at batch 4 and 64 and the CIFAR-sized
+(revacnn.attach, run.model, run.step: examples/torch_train.py's train_step) for the paper's model at batch 4 and 64 and the CIFAR-sized
 resnet18 at batch 64, on torch.set_num_threads(2). Plain and attached trials alternate (--rounds of
 each, default 3, --seconds each, default 10) so machine noise hits both; the table gives the median
 img/s of each and the attached loop's difference. Both loops feed the same prepared in-memory batches
@@ -41,7 +41,6 @@ import time
 import urllib.request
 
 import torch
-import torch.nn.functional as F
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # the revacnn package in python/
@@ -89,15 +88,20 @@ def config(text):
 
 
 # --- the loops ---------------------------------------------------------------------------------
+def example():
+    """examples/torch_train.py as a module: its train_step and resnet18."""
+    spec = importlib.util.spec_from_file_location("torch_train", HERE.parents[1] / "examples" / "torch_train.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+EXAMPLE = example()
+
+
 def build(model_name):
     torch.manual_seed(0)
-    if model_name == "paper":
-        model = revacnn.paper_model()
-    else:
-        spec = importlib.util.spec_from_file_location("torch_train", HERE.parents[1] / "examples" / "torch_train.py")
-        example = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(example)
-        model = example.resnet18()
+    model = revacnn.paper_model() if model_name == "paper" else EXAMPLE.resnet18()
     return model, torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
 
 
@@ -113,14 +117,7 @@ def train(model, optimizer, batches, seconds, run=None, stop=None):
     images, started, step = 0, None, 0
     while True:
         x, y = batches[step % len(batches)]
-        current = run.model if run else model
-        out = current(x)
-        loss = F.cross_entropy(out, y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        if run:
-            run.step(loss, out, y)
+        EXAMPLE.train_step(model, optimizer, x, y, run)
         step += 1
         if step == WARM_UP_STEPS:
             started = time.perf_counter()
