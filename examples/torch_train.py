@@ -6,6 +6,8 @@ revacnn server that watches and steers it (python/revacnn, docs/ENGINE.md).
     torchrun --nproc_per_node=2 examples/torch_train.py --data synthetic --attach http://127.0.0.1:7070
 
 Without --attach it trains plainly and prints images per second: the baseline for the attached loop.
+Every few seconds (--progress) it prints the step, the loss and the images per second, so a long
+run shows it is alive; --steps N stops after N steps (an attached run then says bye to the server).
 Under torchrun (or any launcher that sets RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT) it trains with
 DistributedDataParallel, gloo on the CPU or NCCL on GPUs; rank 0 talks to the server.
 """
@@ -44,9 +46,27 @@ def arguments(argv=None):
     parser.add_argument("--batch", type=int, default=64, help="batch size per process")
     parser.add_argument("--lr", type=float, default=0.01)
     parser.add_argument("--steps", type=int, default=0, help="stop after this many steps (0: whole epochs)")
+    parser.add_argument("--progress", type=float, default=5.0, metavar="SECONDS",
+                        help="print step, loss and img/s this often (0: every step)")
     parser.add_argument("--in-memory", action="store_true", help=argparse.SUPPRESS)  # tests: a MemoryTransport
     return parser.parse_args(argv)
 
+
+
+class Progress:
+    """A line `step N: loss L, R img/s` every `seconds` (img/s over the steps since the last line, all
+    processes); the loss is read from the device only then."""
+
+    def __init__(self, seconds, world):
+        self.seconds, self.world = seconds, world
+        self.since, self.images = time.perf_counter(), 0
+
+    def step(self, steps, images, loss):
+        self.images += images * self.world
+        now = time.perf_counter()
+        if now - self.since >= self.seconds:
+            print(f"step {steps}: loss {loss.item():.4f}, {self.images / (now - self.since):.1f} img/s", flush=True)
+            self.since, self.images = now, 0
 
 
 def resnet18():
@@ -111,6 +131,18 @@ def start_distributed(device):
     return dist.get_rank(), dist.get_world_size(), torch.device("cpu")
 
 
+def train_step(model, optimizer, images, labels, run=None):
+    """One step of the loop; attached, through run.model (rebuilt after surgery) and run.step. The loss."""
+    out = (run.model if run else model)(images)
+    loss = F.cross_entropy(out, labels)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    if run:
+        run.step(loss, out, labels)
+    return loss
+
+
 def main(argv=None):
     args = arguments(argv)
     rank, world, device = start_distributed(args.device)
@@ -124,31 +156,29 @@ def main(argv=None):
     run, transport = None, None
     if args.attach or args.in_memory:
         transport = revacnn.MemoryTransport() if args.in_memory else None
-        run = revacnn.attach(model, optimizer, transport=transport, url=args.attach, token=args.token,
-                             probe=train_set[0][0], probe_label=int(train_set[0][1]),
-                             class_names=CIFAR_CLASSES, batch_size=args.batch)
+        try:
+            run = revacnn.attach(model, optimizer, transport=transport, url=args.attach, token=args.token,
+                                 probe=train_set[0][0], probe_label=int(train_set[0][1]),
+                                 class_names=CIFAR_CLASSES, batch_size=args.batch)
+        except revacnn.AttachError as error:
+            raise SystemExit(str(error)) from None
     sampler = DistributedSampler(train_set, drop_last=True) if world > 1 else None
     loader = DataLoader(train_set, batch_size=args.batch, shuffle=sampler is None, sampler=sampler, drop_last=True)
 
     steps = 0
+    progress = Progress(args.progress if rank == 0 else float("inf"), world)
     for epoch in range(args.epochs):
         if sampler is not None:
             sampler.set_epoch(epoch)
         images_seen, last_loss, started = 0, float("nan"), time.perf_counter()
         for images, labels in (run.batches(train_set) if run else loader):
             images, labels = images.to(device, non_blocking=True), labels.to(device, non_blocking=True)
-            current = run.model if run else model
-            out = current(images)
-            loss = F.cross_entropy(out, labels)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            if run:
-                run.step(loss, out, labels)
+            loss = train_step(model, optimizer, images, labels, run)
             images_seen += labels.shape[0]
             steps += 1
             if steps % 50 == 0 or steps == args.steps:
                 last_loss = loss.item()  # read now and then only: reading waits for the device
+            progress.step(steps, labels.shape[0], loss)
             if steps == args.steps:
                 break
         seconds = time.perf_counter() - started

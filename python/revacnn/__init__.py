@@ -11,7 +11,7 @@ from .errors import SteeringError
 from .filters import add_filters, remove_filters
 from .layers import insert_identity_conv, remove_layer
 from .models import paper_model
-from .transport import MemoryTransport
+from .transport import AttachError, MemoryTransport
 
-__all__ = ["MemoryTransport", "Run", "SteeringError", "add_filters", "attach", "remove_filters",
+__all__ = ["AttachError", "MemoryTransport", "Run", "SteeringError", "add_filters", "attach", "remove_filters",
            "insert_identity_conv", "paper_model", "remove_layer", "weights_checksum"]

@@ -1,6 +1,7 @@
 """revacnn.attach: a PyTorch training loop that the revacnn server watches and steers
 (docs/ENGINE.md). The run sends a hello, then snapshots at most `snapshot_hz` times a second (and
-at once after a command took effect), and applies the server's commands between steps.
+at once after a command took effect), and applies the server's commands between steps. When the server goes away the run prints one warning
+and trains on unattached: no statistics, no commands, a paused run resumes.
 
 Under torch.distributed (DDP) every rank calls attach with its (wrapped) model; rank 0 alone talks
 to the server and shares each step's commands with the others (distributed.py), so every rank
@@ -14,6 +15,7 @@ applies them at the same step; `run.model` is the DDP wrapper, rebuilt after a s
         run.step(loss, out, labels)                      # statistics, commands, waits while paused
 """
 import random
+import sys
 import time
 
 import torch
@@ -27,6 +29,7 @@ from .commands import Commands
 from .distributed import Ranks, rewrap, this_rank
 from .errors import SteeringError
 from .messages import PROTOCOL_VERSION, BadMessage, finite_or_none, read_message
+from .transport import ConnectionLost, SilentTransport
 from .vectors import filter_vectors
 
 DEFAULT_BATCH = 32
@@ -38,9 +41,10 @@ def attach(model, optimizer, transport=None, url=None, token=None, probe=None, p
     """Connects a training run to a revacnn server (through `transport`, or a WebSocket to `url`) and
     returns the Run. `probe` is one image [C, H, W] (or a batch whose first image is used) that the
     snapshots follow through the network; `validation` is kept for the validation accuracy the
-    server may ask for (not used yet). Under torch.distributed only rank 0 connects."""
+    server may ask for (not used yet). Under torch.distributed only rank 0 connects. A server that
+    cannot be reached, or refuses the token, raises revacnn.AttachError saying what to do."""
     if this_rank() != 0:
-        transport = _Silent()  # only rank 0 talks to the server
+        transport = SilentTransport()  # only rank 0 talks to the server
     if transport is None:
         if url is None:
             raise TypeError("attach needs a transport or the server's url")
@@ -60,6 +64,7 @@ class Run:
         self.model = model
         self.optimizer = optimizer
         self.transport = transport
+        self.attached = True  # False once the server is gone
         self.class_names = list(class_names) if class_names is not None else None
         self.validation = validation
         self.batch_size = batch_size
@@ -83,7 +88,7 @@ class Run:
         self._start_window()
         self._architecture = describe(unwrap(model), self._probe, self.units) if self.ranks.leader else None
         hello = self._hello(self._checksums())
-        transport.send({"type": "hello", "payload": hello})
+        self._send({"type": "hello", "payload": hello})
 
     # --- the loop ----------------------------------------------------------------------------
     @property
@@ -142,8 +147,11 @@ class Run:
             self._serve()
 
     def close(self, reason="finished"):
-        """Tells the server the run ended (it keeps the history); only rank 0 has a server to tell."""
-        self.transport.send({"type": "bye", "payload": {"reason": reason, "step": self.step_count}})
+        """Tells the server the run ended (it keeps the history; only rank 0 has a server to tell) and
+        closes the connection."""
+        self._send({"type": "bye", "payload": {"reason": reason, "step": self.step_count}})
+        self.transport.close()
+        self.transport = SilentTransport()
 
     def set_state(self, state):
         if self.state == state:
@@ -158,17 +166,41 @@ class Run:
         now = self._clock()
         messages, due = [], False
         if self.ranks.leader:
-            due = self._last_snapshot is None or now - self._last_snapshot >= self._interval
-            messages = [(m, self._seeds.getrandbits(63)) for m in self.transport.poll()]
-        messages, due = self.ranks.share_step(messages, due)
+            messages = [(m, self._seeds.getrandbits(63)) for m in self._poll()]
+            due = self.attached and (self._last_snapshot is None or now - self._last_snapshot >= self._interval)
+        messages, due, attached = self.ranks.share_step(messages, due, self.attached)
+        if not attached:  # rank 0 lost the server: every rank trains on, and none waits for a resume
+            self.attached, self.state, self.steps_left, self._snapshot_due = False, "running", 0, False
         for message, seed in messages:
             self._answer(message, seed)
-        if self._snapshot_due or due:
+        if due or self._snapshot_due and attached:
             self._snapshot_due = False
             self._last_snapshot = now
             snapshot = self._snapshot(now)
             if self.ranks.leader:
-                self.transport.send({"type": "snapshot", "payload": snapshot})
+                self._send({"type": "snapshot", "payload": snapshot})
+
+    def _send(self, message):
+        try:
+            self.transport.send(message)
+        except ConnectionLost as lost:
+            self._detach(lost)
+
+    def _poll(self):
+        try:
+            return self.transport.poll()
+        except ConnectionLost as lost:
+            self._detach(lost)
+            return []
+
+    def _detach(self, lost):
+        """The server is gone (rank 0 only): one warning on stderr, then nothing is sent any more. At
+        the next step boundary every rank learns it (share_step) and trains on unattached: no more
+        snapshots or commands, and a paused (or stepping) run resumes, as no one is left to resume it."""
+        print(f"revacnn: {lost} at step {self.step_count}; training goes on unattached (no more snapshots or "
+              "commands)", file=sys.stderr, flush=True)
+        self.attached = False
+        self.transport = SilentTransport()
 
     def _answer(self, message, seed):
         try:
@@ -177,7 +209,7 @@ class Run:
             reply = {"type": "error", "payload": {"message": str(bad)}}
             if bad.id is not None:
                 reply["id"] = bad.id
-            self.transport.send(reply)
+            self._send(reply)
             return
         if kind == "vectors":
             if self.ranks.leader:  # a request: only rank 0 answers, nothing changes
@@ -203,14 +235,14 @@ class Run:
             return
         if reshaped:
             self._architecture = describe(unwrap(self.model), self._probe, self.units)
-            self.transport.send({"type": "architecture", "payload": dict(self._architecture, ranks=checksums)})
+            self._send({"type": "architecture", "payload": dict(self._architecture, ranks=checksums)})
         if self.ranks.active:
             reply["payload"]["ranks"] = checksums
         if message_id is None:
             reply.pop("id")
-        self.transport.send(reply)
+        self._send(reply)
         if len({r["checksum"] for r in checksums or []}) > 1:
-            self.transport.send({"type": "error", "payload": {"message": _disagreement(kind, message_id, checksums)}})
+            self._send({"type": "error", "payload": {"message": _disagreement(kind, message_id, checksums)}})
 
     def _answer_vectors(self, message_id, payload):
         try:
@@ -220,7 +252,7 @@ class Run:
             reply = {"type": "error", "id": message_id, "payload": {"message": str(error)}}
         if message_id is None:
             reply.pop("id")
-        self.transport.send(reply)
+        self._send(reply)
 
     def _checksums(self):
         """[{rank, checksum}] of every rank's weights, gathered (a collective under torch.distributed)."""
@@ -232,8 +264,7 @@ class Run:
                 "device": str(_device(self.model)), "worldSize": self.ranks.size, "ranks": checksums,
                 "architecture": self._architecture, "classNames": self.class_names,
                 "hyperparameters": self.hyperparameters, "snapshotHz": 1.0 / self._interval,
-                "commands": sorted(set(Commands.STRUCTURAL) | {"pause", "resume", "step", "set-hyperparameters",
-                                                               "freeze", "unfreeze", "undo", "save-checkpoint"}),
+                "commands": sorted(Commands.HANDLERS),
                 "requests": ["vectors"]}
 
     def _snapshot(self, now):
@@ -268,16 +299,6 @@ class Run:
         device = _device(self.model)
         self._window = {"loss": torch.zeros((), device=device), "correct": torch.zeros((), device=device,
                         dtype=torch.long), "batches": 0, "examples": 0, "labelled": 0, "since": self._clock()}
-
-
-class _Silent:
-    """The transport of ranks other than 0: they hear the server through rank 0 and say nothing."""
-
-    def send(self, message):
-        pass
-
-    def poll(self):
-        return []
 
 
 def _disagreement(kind, message_id, checksums):

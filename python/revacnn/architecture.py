@@ -10,8 +10,8 @@ import torch
 from torch import nn
 
 from .errors import SteeringError
-from .layers import _channel_origin, _sequential_child, _shape_change
-from .tracing import find_fanout
+from .layers import _sequential_child, _shape_change, channels_after
+from .tracing import find_fanout, trace
 
 KINDS = ((nn.Conv2d, "conv"), (nn.Linear, "dense"), (nn.BatchNorm2d, "batchnorm"),
          ((nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d), "pool"),
@@ -121,6 +121,7 @@ def describe(model, probe, units):
     """The architecture message's payload (docs/ENGINE.md)."""
     layers = []
     first_conv = True
+    traced = trace(model)  # once for every conv's refusals
     for name, module, shape in execution_order(model, probe):
         kind = kind_of(module)
         layer = {"id": name, "kind": kind, "module": type(module).__name__, "outputShape": shape,
@@ -133,24 +134,25 @@ def describe(model, probe, units):
                          pad=module.padding[0] if isinstance(module.padding, tuple) else module.padding,
                          thumbnailChannels=3 if first_conv and module.in_channels == 3 else 1)
             first_conv = False
-        layer["refused"] = refusals(model, name, module, kind)
+        layer["refused"] = refusals(model, name, module, kind, traced)
         layers.append(layer)
     return {"input": list(probe.shape[1:]), "layers": layers}
 
 
-def refusals(model, name, module, kind):
-    """{command: why not} for the commands this layer cannot take; a command not listed is supported."""
+def refusals(model, name, module, kind, traced):
+    """{command: why not} for the commands this layer cannot take; a command not listed is supported.
+    `traced` is tracing.trace(model)."""
     refused = {}
     if kind != "conv":
         why = "only an nn.Conv2d's filters can be added or removed by an attached run"
         refused["add-filters"] = refused["remove-filters"] = why
     else:
-        why = _why_not(lambda: find_fanout(model, name, module.out_channels, "change its width"))
+        why = _why_not(lambda: find_fanout(model, name, module.out_channels, "change its width", traced))
         if why is None and module.groups != 1:
             why = f"it is a grouped conv ({module.groups} groups)"
         if why:
             refused["add-filters"] = refused["remove-filters"] = why
-    why = _why_not(lambda: _insert_check(model, name))
+    why = _why_not(lambda: channels_after(model, name, "insert a conv after it"))
     if why:
         refused["insert-layer"] = why
     why = _why_not(lambda: _sequential_child(model, name, "remove it")) or _shape_change(module)
@@ -159,12 +161,6 @@ def refusals(model, name, module, kind):
     if not any(True for _ in module.parameters()):
         refused["freeze"] = refused["unfreeze"] = "it has no parameters"
     return refused
-
-
-def _insert_check(model, name):
-    parent, key = _sequential_child(model, name, "insert a conv after it")
-    keys = list(parent._modules)
-    _channel_origin(parent, keys, keys.index(key), "insert a conv after it")
 
 
 def _why_not(check):

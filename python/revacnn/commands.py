@@ -6,7 +6,7 @@ from . import checkpoint, hyperparameters
 from .architecture import unwrap
 from .errors import SteeringError
 from .filters import add_filters, find_module, remove_filters
-from .layers import _channel_origin, _sequential_child, insert_identity_conv, remove_layer
+from .layers import channels_after, insert_identity_conv, remove_layer
 from .undo import SavedState
 
 MAX_STEP_BATCHES = 100000
@@ -24,7 +24,8 @@ def surgery_result(description, added_layers=(), removed_layers=(), added=(), re
 
 
 class Commands:
-    """Handlers by command type; `structural` ones are undoable and change the architecture."""
+    """Handlers by command type (HANDLERS, at the end: the command types the agent applies, which its
+    hello lists); `structural` ones are undoable and change the architecture."""
 
     STRUCTURAL = {"add-filters", "remove-filters", "insert-layer", "remove-layer"}
 
@@ -35,12 +36,12 @@ class Commands:
     def apply(self, kind, payload):
         if kind in UNSUPPORTED:
             raise SteeringError(f"cannot {kind}: {UNSUPPORTED[kind]}")
-        handler = getattr(self, kind.replace("-", "_"))
+        handler = self.HANDLERS[kind]
         if kind not in self.STRUCTURAL:
-            return handler(payload)
+            return handler(self, payload)
         run = self.run
         saved = SavedState(unwrap(run.model), run.optimizer, extra=(run.units.state(), dict(run.hyperparameters)))
-        changes = handler(payload)
+        changes = handler(self, payload)
         saved.description = _in_words(changes)
         self.undo_stack.append(saved)
         del self.undo_stack[:-UNDO_DEPTH]
@@ -127,7 +128,7 @@ class Commands:
             raise SteeringError(f"cannot {doing}: units applies to dense layers; give filters for a conv")
         model = unwrap(run.model)
         if "filters" in payload:
-            channels = _channels_after(model, after, doing)
+            _, channels = channels_after(model, after, doing)
             if payload["filters"] != channels:
                 raise SteeringError(f"cannot {doing}: an identity conv keeps the {channels} channels of its input, "
                                     f"so filters must be {channels} or left out, got {payload['filters']}")
@@ -185,13 +186,10 @@ class Commands:
                                 "filterNumbers": run.units.state()})
         return {"file": name, "folder": payload["folder"]}
 
-
-def _channels_after(model, after, doing):
-    """The channel count of layer `after`'s output, which an inserted identity conv keeps."""
-    parent, key = _sequential_child(model, after, doing)
-    keys = list(parent._modules)
-    origin = _channel_origin(parent, keys, keys.index(key), doing)
-    return getattr(origin, "out_channels", None) or origin.num_features
+    HANDLERS = {"pause": pause, "resume": resume, "step": step, "set-hyperparameters": set_hyperparameters,
+                "add-filters": add_filters, "remove-filters": remove_filters, "insert-layer": insert_layer,
+                "remove-layer": remove_layer, "freeze": freeze, "unfreeze": unfreeze, "undo": undo,
+                "save-checkpoint": save_checkpoint}
 
 
 def _in_words(changes):

@@ -34,19 +34,19 @@ class Ranks:
     def leader(self):
         return self.rank == 0
 
-    def share_step(self, messages, due):
-        """Rank 0's (messages, due) on every rank (a collective: every rank calls it at every step).
-        One broadcast of two numbers per step; the messages themselves follow only when there are some."""
+    def share_step(self, messages, due, attached):
+        """Rank 0's (messages, due, attached) on every rank (a collective: every rank calls it at every
+        step). One broadcast of three numbers per step; the messages follow only when there are some."""
         if not self.active:
-            return messages, due
-        flags = torch.tensor([len(messages), int(due)] if self.leader else [0, 0])
+            return messages, due, attached
+        flags = torch.tensor([len(messages), int(due), int(attached)] if self.leader else [0, 0, 0])
         dist.broadcast(flags, src=0, group=self._control)
-        count, due = flags.tolist()
+        count, due, attached = flags.tolist()
         if count:
             box = [messages]
             dist.broadcast_object_list(box, src=0, group=self._control)
             messages = box[0]
-        return messages, bool(due)
+        return messages, bool(due), bool(attached)
 
     def gather(self, value):
         """Every rank's `value`, in rank order (a collective)."""

@@ -22,9 +22,7 @@ def insert_identity_conv(model, optimizer, after_name, kernel_size=3, name=None)
     """
     doing = f"insert a conv after {after_name}"
     parent, key = _sequential_child(model, after_name, doing)
-    keys = list(parent._modules)
-    origin = _channel_origin(parent, keys, keys.index(key), doing)
-    channels = origin.out_channels if isinstance(origin, nn.Conv2d) else origin.num_features
+    origin, channels = channels_after(model, after_name, doing)
     if not isinstance(kernel_size, int) or isinstance(kernel_size, bool) or kernel_size < 1 or kernel_size % 2 == 0:
         raise SteeringError(f"cannot {doing}: kernel size must be odd and positive (padding k/2 keeps the "
                             f"spatial size), got {kernel_size!r}")
@@ -42,7 +40,7 @@ def insert_identity_conv(model, optimizer, after_name, kernel_size=3, name=None)
         optimizer.add_param_group({**{k: v for k, v in group.items() if k != "params"},
                                    "params": [conv.weight, conv.bias]})
     children = list(parent._modules.items())
-    at = keys.index(key) + 1
+    at = list(parent._modules).index(key) + 1
     parent._modules.clear()  # the same dict, re-filled in the new order
     parent._modules.update(children[:at] + [(new_key, conv)] + children[at:])
     prefix = after_name.rsplit(".", 1)[0] + "." if "." in after_name else ""
@@ -111,12 +109,18 @@ def _sequential_child(model, name, doing):
     return parent, key
 
 
-def _channel_origin(sequential, keys, index, doing):
-    """The nearest Conv2d or BatchNorm2d at or before `index`, through channel-wise layers only."""
-    for key in reversed(keys[:index + 1]):
+def channels_after(model, name, doing):
+    """(origin, C): layer `name`, a child of an nn.Sequential, outputs C channels, as the nearest
+    Conv2d (its filters) or BatchNorm2d (its features) `origin` at or before it, through channel-wise
+    layers only, tells; a SteeringError when no such layer tells it."""
+    sequential, at = _sequential_child(model, name, doing)
+    keys = list(sequential._modules)
+    for key in reversed(keys[:keys.index(at) + 1]):
         module = sequential._modules[key]
-        if isinstance(module, (nn.Conv2d, nn.BatchNorm2d)):
-            return module
+        if isinstance(module, nn.Conv2d):
+            return module, module.out_channels
+        if isinstance(module, nn.BatchNorm2d):
+            return module, module.num_features
         if not isinstance(module, CHANNELWISE_MODULES):
             raise SteeringError(f"cannot {doing}: its output is not a known image tensor ({key} is a "
                                 f"{type(module).__name__})")

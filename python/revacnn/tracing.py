@@ -142,19 +142,26 @@ def _is_sequential_chain(model):
     return all(isinstance(m, nn.Sequential) for m in model.modules() if any(True for _ in m.children()))
 
 
-def find_fanout(model, conv_name, channels, doing):
-    """The Fanout of conv `conv_name` with `channels` filters, or a SteeringError saying why not."""
-    fanout = Fanout(conv_name, channels, doing)
+def trace(model):
+    """(torch.fx graph module, None), or (None, why fx cannot trace the model) for untraceable Python."""
     try:
-        graph_module = torch.fx.symbolic_trace(model)
+        return torch.fx.symbolic_trace(model), None
     except Exception as error:  # fx raises many kinds on untraceable Python; all mean "walk the chain"
-        if not _is_sequential_chain(model):
-            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-            raise fanout.refuse(f"torch.fx cannot trace the model ({reason}) and it is not an nn.Sequential, "
-                                "so the layers that read its filters are unknown") from None
+        return None, str(error).splitlines()[0] if str(error) else type(error).__name__
+
+
+def find_fanout(model, conv_name, channels, doing, traced=None):
+    """The Fanout of conv `conv_name` with `channels` filters, or a SteeringError saying why not.
+    `traced` is trace(model) when the caller has it already (one trace for many convs)."""
+    fanout = Fanout(conv_name, channels, doing)
+    graph_module, untraceable = traced or trace(model)
+    if graph_module is not None:
+        fanout.walk_graph(graph_module)
+    elif _is_sequential_chain(model):
         fanout.walk_sequential(model)
     else:
-        fanout.walk_graph(graph_module)
+        raise fanout.refuse(f"torch.fx cannot trace the model ({untraceable}) and it is not an nn.Sequential, "
+                            "so the layers that read its filters are unknown")
     if not fanout.consumers:
         raise fanout.refuse("no conv or linear layer reads its filters")
     return fanout

@@ -17,6 +17,7 @@ from revacnn.architecture import unwrap
 from models import assert_identical, images, labels, paper_model, snapshot
 
 WORLD = 2
+LOST = "lost"  # a script entry: the server goes away at that poll
 
 
 def free_port():
@@ -26,7 +27,8 @@ def free_port():
 
 
 class ScriptedServer(revacnn.MemoryTransport):
-    """Poll number i delivers script[i] (a list of messages); later polls deliver nothing."""
+    """Poll number i delivers script[i] (a list of messages, or LOST: the server goes away then);
+    later polls deliver nothing."""
 
     def __init__(self, script):
         super().__init__()
@@ -35,7 +37,11 @@ class ScriptedServer(revacnn.MemoryTransport):
 
     def poll(self):
         self.polls += 1
-        return self.script.pop(0) if self.script else []
+        entry = self.script.pop(0) if self.script else []
+        if entry == LOST:
+            self.disconnect("the scripted server went away")
+            return super().poll()  # raises ConnectionLost
+        return entry
 
 
 def run_rank(rank, folder, script, steps, seed_by_rank, bad_only, perturb_at):
@@ -73,7 +79,8 @@ def run_rank(rank, folder, script, steps, seed_by_rank, bad_only, perturb_at):
                     assert_identical(before, snapshot(unwrap(run.model), optimizer))
                 seen.append({"loss": loss.item(), "step": run.step_count, "units": run.units.state(),
                              "optimizer": optimizer_digest(optimizer), "batch": int(y.shape[0]),
-                             "wrapped": isinstance(run.model, DistributedDataParallel)})
+                             "wrapped": isinstance(run.model, DistributedDataParallel), "attached": run.attached,
+                             "state": run.state})
                 if len(seen) == steps:
                     break
         run.close()

@@ -89,3 +89,33 @@ def test_jitter_is_zero_for_a_frozen_layer():
     assert layers["3"]["jitter"] == [0.0] * 20 and any(j > 0 for j in layers["0"]["jitter"])
     architecture = transport.of_type("architecture")[-1]["payload"]
     assert next(l for l in architecture["layers"] if l["id"] == "3")["frozen"] is True
+
+
+def test_the_hello_lists_the_commands_of_the_handler_table_and_every_readable_type_has_a_fate():
+    from revacnn.commands import UNSUPPORTED, Commands
+    from revacnn.messages import COMMANDS
+    run, transport, _ = attached()
+    listed = transport.sent[0]["payload"]["commands"]
+    assert listed == sorted(Commands.HANDLERS) == [  # as docs/ENGINE.md shows them
+        "add-filters", "freeze", "insert-layer", "pause", "remove-filters", "remove-layer", "resume",
+        "save-checkpoint", "set-hyperparameters", "step", "undo", "unfreeze"]
+    # a type the strict reader lets through is applied, refused with its reason, or a request
+    assert set(COMMANDS) == set(Commands.HANDLERS) | set(UNSUPPORTED) | {"vectors"}
+    assert not set(Commands.HANDLERS) & set(UNSUPPORTED)
+    for i, kind in enumerate(sorted(UNSUPPORTED)):
+        command(transport, kind, {}, f"u{i}")
+    train_steps(run, 1)
+    for i, kind in enumerate(sorted(UNSUPPORTED)):
+        assert reply(transport, f"u{i}")["payload"]["message"] == f"cannot {kind}: {UNSUPPORTED[kind]}"
+
+
+def test_describing_the_architecture_traces_the_model_once(monkeypatch):
+    import torch.fx
+    from models import TinyResNet, images
+    from revacnn.architecture import UnitNumbers, describe
+    model = TinyResNet()
+    traces = []
+    trace = torch.fx.symbolic_trace
+    monkeypatch.setattr(torch.fx, "symbolic_trace", lambda m: traces.append(m) or trace(m))
+    architecture = describe(model, images(1), UnitNumbers(model))
+    assert sum(l["kind"] == "conv" for l in architecture["layers"]) > 3 and traces == [model]

@@ -7,7 +7,7 @@ import json
 import pytest
 import torch.multiprocessing as mp
 
-from ddp_worker import finite, run_rank
+from ddp_worker import LOST, finite, run_rank
 
 pytestmark = pytest.mark.skipif(not __import__("torch").distributed.is_gloo_available(), reason="no gloo backend")
 
@@ -117,3 +117,20 @@ def test_a_bad_command_is_refused_on_every_rank_and_changes_nothing_and_ranks_th
     unanswered = [m for m in rank0["sent"] if m["type"] == "error" and "id" not in m]
     assert len(unanswered) == 1
     assert unanswered[0]["payload"]["message"].startswith("the ranks hold different weights after remove-layer (last)")
+
+
+def test_when_rank_0_loses_the_server_every_rank_trains_on_unattached(tmp_path):
+    # `step 2` ends in a pause at step 4, the very step rank 0 finds the server gone: no rank may
+    # stay paused, and no rank may start a snapshot (a collective) that the other skips
+    script = [[], command("step", "s", batches=2), [], LOST]
+    rank0, rank1 = train_two_ranks(tmp_path, script, steps=8)
+    for s in rank0["steps"] + rank1["steps"]:
+        assert finite(s.pop("loss"))
+    assert rank0["steps"] == rank1["steps"]
+    assert [s["attached"] for s in rank0["steps"]] == [True] * 3 + [False] * 5
+    assert {s["state"] for s in rank0["steps"]} == {"running"}
+    assert [s["step"] for s in rank0["steps"]] == list(range(1, 9))
+    sent = rank0["sent"]
+    assert replies(sent)["s"]["type"] == "ack"
+    assert max(m["payload"]["step"] for m in sent if m["type"] == "snapshot") == 3
+    assert not [m for m in sent if m["type"] == "bye"]  # nothing is sent once the server is gone

@@ -1,6 +1,7 @@
 """examples/torch_train.py: plain training on CIFAR-10 binaries read from a folder (the baseline that
-prints img/s), resnet18 with its CIFAR stem, and two processes with DDP started the way torchrun
-starts them (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT), attached through an in-memory transport."""
+prints img/s), resnet18 with its CIFAR stem, two processes with DDP started the way torchrun
+starts them (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT), attached through an in-memory transport,
+and one process attached over a real WebSocket (ws_server.py) that stops after --steps with a bye."""
 import importlib.util
 import os
 import pathlib
@@ -11,6 +12,7 @@ import pytest
 import torch
 
 from ddp_worker import free_port
+from ws_server import EngineServer
 
 EXAMPLE = pathlib.Path(__file__).resolve().parents[2] / "examples" / "torch_train.py"
 
@@ -77,3 +79,28 @@ def test_the_example_trains_plainly_and_attached_on_two_processes(tmp_path):
     assert "epoch 1: 32 images in" in rank0 and "(paper, batch 4 x 2 processes, cpu)" in rank0
     assert "sent: bye=1 hello=1 snapshot=" in rank0
     assert rank1 == ""  # only rank 0 reports
+
+
+def test_the_example_attached_over_a_websocket_stops_after_its_steps_says_bye_and_shows_progress():
+    pytest.importorskip("websocket")
+    server = EngineServer(token="T")
+    out = finish(launch("--data", "synthetic", "--steps", "5", "--batch", "4", "--attach", server.url,
+                        "--token", "T", "--progress", "0"))
+    bye = server.wait_for(lambda m: m["type"] == "bye", 10)
+    server.go_away()
+    kinds = [m["type"] for m in server.received]
+    assert kinds[0] == "hello" and "snapshot" in kinds and kinds[-1] == "bye"
+    assert bye["payload"] == {"reason": "finished", "step": 5}
+    assert [line.split(":")[0] for line in out.splitlines() if line.startswith("step ")] == \
+        [f"step {n}" for n in range(1, 6)]
+    assert "step 5: loss " in out and " img/s" in out and "revacnn:" not in out
+
+
+def test_the_example_says_what_to_do_when_no_server_answers():
+    pytest.importorskip("websocket")
+    port = free_port()
+    process = launch("--data", "synthetic", "--steps", "2", "--attach", f"http://127.0.0.1:{port}")
+    out, _ = process.communicate(timeout=120)
+    assert process.returncode == 1 and "Traceback" not in out
+    assert f"cannot attach: nothing answers at ws://127.0.0.1:{port}/engine" in out
+    assert f"is `revacnn serve --attach` running at http://127.0.0.1:{port}?" in out

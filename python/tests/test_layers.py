@@ -77,3 +77,18 @@ def test_remove_activation_and_optimizer_forgets_removed_parameters():
     assert all(p is not removed.weight and p is not removed.bias for p in params)
     assert removed.weight not in optimizer.state and removed.bias not in optimizer.state
     train(model, optimizer, x, y, 2)
+
+
+def test_channels_after_a_layer_come_from_the_nearest_conv_or_batchnorm_through_channelwise_layers():
+    from torch import nn
+    from revacnn.layers import channels_after
+    model = nn.Sequential(nn.Conv2d(3, 6, 3), nn.BatchNorm2d(6), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 5, 1),
+                          nn.ReLU(), nn.Flatten(), nn.Linear(5, 2))
+    assert channels_after(model, "0", "x") == (model[0], 6)
+    assert channels_after(model, "3", "x") == (model[1], 6)  # the BatchNorm nearest before the pool
+    assert channels_after(model, "5", "x") == (model[4], 5)
+    with pytest.raises(revacnn.SteeringError, match=r"cannot x: its output is not a known image tensor \(7 is a "
+                                                    r"Linear\)"):
+        channels_after(model, "7", "x")
+    with pytest.raises(revacnn.SteeringError, match="no Conv2d or BatchNorm2d before it"):
+        channels_after(nn.Sequential(nn.ReLU(), nn.Conv2d(3, 3, 1)), "0", "x")
