@@ -215,6 +215,11 @@ class Run:
             if self.ranks.leader:  # a request: only rank 0 answers, nothing changes
                 self._answer_vectors(message_id, payload)
             return
+        if kind == "checksums":  # a request every rank takes part in (a gather); rank 0 answers
+            checksums = self._checksums()
+            if self.ranks.leader:
+                self._send({"type": "checksums", "id": message_id, "payload": {"ranks": checksums}})
+            return
         reply = {"type": "ack", "id": message_id}
         reshaped = False
         try:
@@ -265,7 +270,7 @@ class Run:
                 "architecture": self._architecture, "classNames": self.class_names,
                 "hyperparameters": self.hyperparameters, "snapshotHz": 1.0 / self._interval,
                 "commands": sorted(Commands.HANDLERS),
-                "requests": ["vectors"]}
+                "requests": ["checksums", "vectors"]}
 
     def _snapshot(self, now):
         """The snapshot's payload on rank 0 (None on the others). Loss, accuracy and images per second

@@ -29,6 +29,7 @@ COMMANDS = {
     "undo": {},
     "reset": {"model": TEXT},
     "vectors": {"layer": TEXT, "kind": TEXT},
+    "checksums": {},
 }
 
 

@@ -65,6 +65,6 @@ def command(transport, kind, payload=None, message_id="c1"):
 
 
 def reply(transport, message_id):
-    answers = [m for m in transport.sent if m.get("id") == message_id and m["type"] in ("ack", "error", "vectors")]
+    answers = [m for m in transport.sent if m.get("id") == message_id and m["type"] in ("ack", "error", "vectors", "checksums")]
     assert len(answers) == 1, answers
     return answers[0]

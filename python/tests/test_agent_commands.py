@@ -5,6 +5,8 @@ import os
 import pytest
 import torch
 
+import revacnn
+
 from agent_harness import attached, command, dataset, reply, train_steps
 from models import assert_identical, snapshot
 
@@ -207,3 +209,16 @@ def test_vectors_on_demand():
     assert len(gradients["vectors"]) == 20 and len(gradients["vectors"][0]) == 8 * 8
     assert any(v != 0 for row in gradients["vectors"] for v in row)
     assert "only conv and dense layers have filters" in reply(transport, "v3")["payload"]["message"]
+
+
+def test_a_checksums_request_measures_the_weights_now():
+    run, transport, clock = attached()
+    before = revacnn.weights_checksum(run.model)
+    train_steps(run, 2, clock)
+    command(transport, "checksums", None, "k1")
+    train_steps(run, 1, clock)
+    answer = reply(transport, "k1")
+    assert answer["type"] == "checksums"
+    # taken at the step boundary where the request arrived: the weights as they are now, after 3 steps
+    assert answer["payload"]["ranks"] == [{"rank": 0, "checksum": revacnn.weights_checksum(run.model)}]
+    assert answer["payload"]["ranks"][0]["checksum"] != before

@@ -60,6 +60,9 @@ final class AgentMessages {
   /** The answer to a vectors request: row i belongs to ids[i]. */
   record Vectors(String layer, String kind, List<String> ids, List<float[]> vectors) {}
 
+  /** The answer to a checksums request: every rank's weight checksum, taken between two steps. */
+  record Checksums(List<EngineInfo.Rank> ranks) {}
+
   record Bye(String reason, Long step) {}
 
   /** Reads the envelope of one text message. */

@@ -75,6 +75,8 @@ public final class AttachedSession implements Session {
   private final TsneService tsne = new TsneService(TsneConfig.defaults(), TSNE_CACHE_MILLIS);
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<FilterVectors>> vectorRequests = new ConcurrentHashMap<>();
+  /** Checksum requests; completed with null when the run leaves first. */
+  private final Map<String, CompletableFuture<List<EngineInfo.Rank>>> checksumRequests = new ConcurrentHashMap<>();
   private final AtomicLong nextId = new AtomicLong();
   private volatile EngineInfo engine = waiting(0, "waiting for a PyTorch run to connect");
   private volatile Architecture architecture;
@@ -124,9 +126,10 @@ public final class AttachedSession implements Session {
           case "snapshot" -> observe(AgentMessages.payload(message, AgentMessages.Statistics.class));
           case "ack", "error" -> answer(message);
           case "vectors" -> vectors(message.id(), AgentMessages.payload(message, AgentMessages.Vectors.class));
+          case "checksums" -> checksums(message.id(), AgentMessages.payload(message, AgentMessages.Checksums.class));
           case "bye" -> end(AgentMessages.payload(message, AgentMessages.Bye.class));
           default -> throw new IllegalArgumentException("unknown message type '" + ErrorText.clip(message.type())
-              + "'; expected hello, architecture, snapshot, ack, error, vectors or bye");
+              + "'; expected hello, architecture, snapshot, ack, error, vectors, checksums or bye");
         }
       }
     } catch (IllegalArgumentException e) {
@@ -217,6 +220,14 @@ public final class AttachedSession implements Session {
     }
   }
 
+  private void checksums(String id, AgentMessages.Checksums answer) {
+    CompletableFuture<List<EngineInfo.Rank>> request = id == null ? null : checksumRequests.remove(id);
+    if (request == null) throw new IllegalArgumentException("checksums answer no request (id " + ErrorText.clip(String.valueOf(id)) + ")");
+    if (answer.ranks() == null || answer.ranks().isEmpty()) throw new IllegalArgumentException("bad checksums payload: no ranks");
+    engine = engine.withRanks(answer.ranks());
+    request.complete(answer.ranks());
+  }
+
   private void end(AgentMessages.Bye bye) {
     long step = stepOffset + (bye.step() == null ? lastStep - stepOffset : bye.step());
     engine = stopped("ended", "the run ended at step " + step + " (" + ErrorText.clip(String.valueOf(bye.reason()))
@@ -231,6 +242,8 @@ public final class AttachedSession implements Session {
     pending.clear();
     vectorRequests.values().forEach(r -> r.completeExceptionally(new IllegalStateException(why)));
     vectorRequests.clear();
+    checksumRequests.values().forEach(r -> r.complete(null));
+    checksumRequests.clear();
   }
 
   private EngineInfo stopped(String state, String message) {
@@ -337,9 +350,18 @@ public final class AttachedSession implements Session {
     return engine;
   }
 
+  /** Asks the run to hash its weights now (every rank, between two steps); a run that cannot has its last reported ones. */
   @Override
-  public CompletableFuture<EngineInfo> engineWithChecksums() {
-    return CompletableFuture.completedFuture(engine);
+  public synchronized CompletableFuture<EngineInfo> engineWithChecksums() {
+    AgentMessages.Hello h = hello;
+    if (link == null || !engine.live() || h.requests() == null || !h.requests().contains("checksums")) {
+      return CompletableFuture.completedFuture(engine);
+    }
+    String id = "k" + nextId.incrementAndGet();
+    CompletableFuture<List<EngineInfo.Rank>> answer = new CompletableFuture<>();
+    checksumRequests.put(id, answer);
+    link.send(AgentMessages.message("checksums", id, Map.of()));
+    return answer.thenApply(ranks -> engine);
   }
 
   @Override

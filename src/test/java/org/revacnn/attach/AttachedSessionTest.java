@@ -248,6 +248,22 @@ class AttachedSessionTest {
   }
 
   @Test
+  void checksumsAreMeasuredOnRequestAndAReportedOnceTheRunLeaves() throws Exception {
+    attach();
+    CompletableFuture<org.revacnn.session.EngineInfo> now = session.engineWithChecksums();
+    JsonNode request = run.last();
+    assertThat(request.path("type").asText()).isEqualTo("checksums");
+    assertThat(now).isNotDone();
+    session.receive(run, "{\"type\": \"checksums\", \"id\": \"" + request.path("id").asText()
+        + "\", \"payload\": {\"ranks\": [{\"rank\": 0, \"checksum\": \"cc33\"}]}}");
+    assertThat(now.get(1, TimeUnit.SECONDS).ranks()).extracting(r -> r.checksum()).containsExactly("cc33");
+    CompletableFuture<org.revacnn.session.EngineInfo> unanswered = session.engineWithChecksums();
+    session.disconnected(run);
+    assertThat(unanswered.get(1, TimeUnit.SECONDS).ranks()).extracting(r -> r.checksum()).containsExactly("cc33");
+    assertThat(session.engineWithChecksums()).isDone();
+  }
+
+  @Test
   void architectureMessagesReplaceTheNetworkAndItsRefusals() {
     attach();
     session.receive(run, "{\"type\": \"architecture\", \"payload\": " + TinyRun.ARCHITECTURE

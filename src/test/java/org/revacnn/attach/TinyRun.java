@@ -27,7 +27,7 @@ public final class TinyRun {
          "worldSize": 1, "ranks": [{"rank": 0, "checksum": "aa11"}], "architecture": %s, "classNames": ["cat", "dog"],
          "hyperparameters": {"optimizer": "sgd", "learningRate": 0.01, "momentum": 0.9, "batchSize": 4, "weightDecay": 0.0},
          "snapshotHz": 10.0, "commands": ["add-filters", "pause", "resume", "save-checkpoint", "set-hyperparameters", "step", "undo"],
-         "requests": ["vectors"]}}""".formatted(ARCHITECTURE);
+         "requests": ["checksums", "vectors"]}}""".formatted(ARCHITECTURE);
   }
 
   /** A snapshot at {@code step} with this loss (null: none) and learning rate. */
