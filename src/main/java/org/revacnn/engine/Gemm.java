@@ -22,7 +22,7 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Gemm {
   private Gemm() {}
 
-  private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Float> F = VectorWidth.SPECIES;
   /** Floats per vector: 8 with AVX2, 16 with AVX-512. */
   private static final int L = F.length();
 

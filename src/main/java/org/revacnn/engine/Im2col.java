@@ -13,8 +13,10 @@ import jdk.incubator.vector.VectorSpecies;
 final class Im2col {
   private Im2col() {}
 
-  private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Float> F = VectorWidth.SPECIES;
   private static final int L = F.length();
+  /** Half vectors, for planes whose rows are whole half vectors only (8 wide with 16 lanes). */
+  private static final VectorSpecies<Float> HALF = VectorWidth.HALF;
 
   /**
    * Overwrites columns {@code [colOffset, colOffset + Ho*Wo)} of every row of {@code col} (rows
@@ -56,10 +58,10 @@ final class Im2col {
 
   /**
    * Whether {@link #expandPacked} handles this layer: the "same" case (stride 1, output as large as
-   * the input) with rows a whole number of vectors.
+   * the input) with rows a whole number of half vectors.
    */
   static boolean packable(Shape s, int k, int stride, int pad, int outH, int outW) {
-    return stride == 1 && outH == s.height() && outW == s.width() && s.width() % L == 0;
+    return stride == 1 && outH == s.height() && outW == s.width() && s.width() % HALF.length() == 0;
   }
 
   /** Floats of the zero-bordered copy of an image that {@link #expandPacked} needs. */
@@ -89,26 +91,37 @@ final class Im2col {
    * the column matrix, p = (c*K + ky)*K + kx and j = jOffset + oy*W + ox, goes to
    * {@code pb[((j / PANEL) * rows + p) * PANEL + j % PANEL]}. The image is first copied into
    * {@code padded} with a zero border of width pad, so that every tap (ky, kx) reads whole vectors,
-   * {@code col[p][oy*W + ox..+L] = padded[c][oy + ky][ox + kx..+L]}, with no bounds to test. Needs
-   * {@link #packable} and jOffset a multiple of L.
+   * {@code col[p][oy*W + ox..+V] = padded[c][oy + ky][ox + kx..+V]}, with no bounds to test; V is the
+   * vector length when it divides W, else half of it. Needs {@link #packable} and jOffset a multiple
+   * of V (PANEL is a multiple of both).
    */
   static void expandPacked(float[] x, int offset, Shape s, int k, int pad, float[] padded, float[] pb, int jOffset,
       int rows) {
+    pad(x, offset, s, pad, padded);
+    if (s.width() % L == 0) copyPatches(F, s, k, pad, padded, pb, jOffset, rows);
+    else copyPatches(HALF, s, k, pad, padded, pb, jOffset, rows);
+  }
+
+  /**
+   * The copies of {@link #expandPacked} in vectors of species v (a constant at both call sites, so
+   * that C2 compiles each inlined copy to vector moves): one vector of positions at a time, all taps
+   * in order, so the writes run straight down a panel.
+   */
+  private static void copyPatches(VectorSpecies<Float> v, Shape s, int k, int pad, float[] padded, float[] pb,
+      int jOffset, int rows) {
     int h = s.height();
     int w = s.width();
     int wp = w + 2 * pad;
     int planePadded = (h + 2 * pad) * wp;
-    pad(x, offset, s, pad, padded);
-    // one vector of positions at a time, all taps in order: the writes run straight down a panel
     int panel = Gemm.PANEL;
     for (int oy = 0; oy < h; oy++) {
-      for (int ox = 0; ox < w; ox += L) {
+      for (int ox = 0; ox < w; ox += v.length()) {
         int j = jOffset + oy * w + ox;
         int dst = (j / panel) * rows * panel + j % panel;
         for (int c = 0; c < s.channels(); c++) {
           for (int ky = 0; ky < k; ky++) {
             int src = c * planePadded + (oy + ky) * wp + ox;
-            for (int kx = 0; kx < k; kx++, dst += panel) FloatVector.fromArray(F, padded, src + kx).intoArray(pb, dst);
+            for (int kx = 0; kx < k; kx++, dst += panel) FloatVector.fromArray(v, padded, src + kx).intoArray(pb, dst);
           }
         }
       }

@@ -115,7 +115,7 @@ public final class MaxPool implements Layer {
     return frame.output;
   }
 
-  private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Float> F = VectorWidth.SPECIES;
   private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
   private static final int L = F.length();
   /** Even lanes to the low half, odd lanes to the high half. */

@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /** Rectified linear unit: y = max(0, x); dL/dx = dL/dy where y > 0, else 0. */
 public final class Relu implements Layer {
-  private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Float> SPECIES = VectorWidth.SPECIES;
   private final String id;
 
   public Relu(String id) {

@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorOps {
   private VectorOps() {}
 
-  private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Float> F = VectorWidth.SPECIES;
   private static final int L = F.length();
 
   /** y[yOff + i] += x[xOff + i] for i < n. */
