@@ -6,10 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A run's connection for tests: keeps what the session sent it, and why it was closed. */
-final class RecordingLink implements AttachedSession.Link {
+public final class RecordingLink implements AttachedSession.Link {
   static final ObjectMapper JSON = new ObjectMapper();
 
-  final List<JsonNode> sent = new ArrayList<>();
+  public final List<JsonNode> sent = new ArrayList<>();
   String closedBecause;
 
   @Override
@@ -26,11 +26,11 @@ final class RecordingLink implements AttachedSession.Link {
     closedBecause = reason;
   }
 
-  synchronized JsonNode last() {
+  public synchronized JsonNode last() {
     return sent.isEmpty() ? null : sent.get(sent.size() - 1);
   }
 
-  synchronized List<JsonNode> ofType(String type) {
+  public synchronized List<JsonNode> ofType(String type) {
     return sent.stream().filter(m -> m.path("type").asText().equals(type)).toList();
   }
 }
