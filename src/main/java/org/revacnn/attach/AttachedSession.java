@@ -78,7 +78,7 @@ public final class AttachedSession implements Session {
   /** Checksum requests; completed with null when the run leaves first. */
   private final Map<String, CompletableFuture<List<EngineInfo.Rank>>> checksumRequests = new ConcurrentHashMap<>();
   private final AtomicLong nextId = new AtomicLong();
-  private volatile EngineInfo engine = waiting(0, "waiting for a PyTorch run to connect");
+  private volatile EngineInfo engine = waiting("waiting for a PyTorch run to connect");
   private volatile Architecture architecture;
   private volatile Snapshot latest;
   private volatile AgentMessages.Hello hello;
@@ -258,9 +258,11 @@ public final class AttachedSession implements Session {
         ErrorText.clip(message), e.unsupported(), e.refused());
   }
 
-  private static EngineInfo waiting(int runs, String message) {
-    return new EngineInfo(EngineInfo.PYTORCH, "waiting", runs, null, null, 0, List.of(), message,
-        unsupported(List.of()), Map.of());
+  /** Before the first run: what no attached run can do (commands wait for a run to say what it takes). */
+  private static EngineInfo waiting(String message) {
+    Map<String, String> unsupported = new LinkedHashMap<>(UNSUPPORTED_FEATURES);
+    unsupported.putAll(UNSUPPORTED_COMMANDS);
+    return new EngineInfo(EngineInfo.PYTORCH, "waiting", 0, null, null, 0, List.of(), message, unsupported, Map.of());
   }
 
   /** The features no attached run has, and the commands this run did not list in its hello. */

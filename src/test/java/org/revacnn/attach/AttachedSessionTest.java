@@ -46,6 +46,7 @@ class AttachedSessionTest {
   void beforeAnyRunItWaitsAndRefusesCommandsSayingWhy() throws Exception {
     assertThat(session.engine().state()).isEqualTo("waiting");
     assertThat(session.engine().message()).contains("waiting for a PyTorch run");
+    assertThat(session.engine().unsupported()).containsKeys("reset", "test-view").doesNotContainKeys("pause", "add-filters");
     assertThat(session.architecture()).isNull();
     assertThat(session.latest()).isNull();
     CommandResult result = session.submit(new Command.Pause()).get(1, TimeUnit.SECONDS);
