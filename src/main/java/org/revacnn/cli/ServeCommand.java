@@ -121,7 +121,7 @@ public final class ServeCommand implements Callable<Integer> {
     List<String> pointless = spec.commandLine().getParseResult().matchedOptions().stream().map(o -> o.longestName())
         .filter(name -> !ATTACH_OPTIONS.contains(name)).toList();
     if (!pointless.isEmpty()) {
-      System.err.println("error: --attach takes no " + String.join(", ", pointless)
+      spec.commandLine().getErr().println("error: --attach takes no " + String.join(", ", pointless)
           + ": the PyTorch run brings its own model, data and settings");
       return 2;
     }

@@ -89,10 +89,14 @@ class CliTest {
         {"train", "--model", "conv16-cnv2"},
         {"train", "--lr", "-1"},
         {"eval", "--checkpoint", "/nonexistent.ckpt"},
-        {"export", "--checkpoint", "/nonexistent.ckpt"}}) {
+        {"export", "--checkpoint", "/nonexistent.ckpt"},
+        {"serve", "--attach", "--model", "conv8", "--port", "0"},
+        {"serve", "--attach", "--data", "synthetic:100", "--paused"}}) {
       Run r = run(args);
       assertThat(r.exitCode()).as(String.join(" ", args)).isEqualTo(2);
       assertThat(r.err().strip()).as(String.join(" ", args)).startsWith("error: ").doesNotContain("\tat ");
     }
+    assertThat(run("serve", "--attach", "--data", "synthetic:100", "--paused").err())
+        .contains("--attach takes no --data, --paused: the PyTorch run brings its own model, data and settings");
   }
 }
