@@ -567,7 +567,7 @@ function subtitle(layer, state) {
     const i = archLayers.findIndex(l => l.id === layer.id);
     const extras = [];
     for (let j = i + 1; i >= 0 && j < archLayers.length && archLayers[j].kind !== 'conv' && archLayers[j].kind !== 'dense'; j++) {
-      extras.push(archLayers[j].kind);
+      extras.push(archLayers[j].kind === 'other' && archLayers[j].module ? archLayers[j].module : archLayers[j].kind);
     }
     return `${n} × ${k}×${k}${extras.length ? ' · ' + extras.join(' · ') : ''}`;
   }
