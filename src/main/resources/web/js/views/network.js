@@ -24,6 +24,9 @@ const GAP = 4;
 /** Smallest node (click target) side in px. */
 const MIN_NODE = 24;
 const MAX_EDGES_PER_SIDE = 24;
+/** Narrowest layer header, and the room kept between two columns of nodes that would otherwise overlap. */
+const MIN_HEAD_W = 96;
+const COLUMN_GAP = 40;
 
 export function createNetwork(element, actions) {
   element.innerHTML = `
@@ -252,6 +255,10 @@ export function createNetwork(element, actions) {
     if (key !== layoutKey) {
       layoutKey = key;
       layout = computeLayout(layers, width, height, classNames.length > 0);
+      // wider than the view: the paths and columns span the whole layout, which scrolls sideways
+      const wide = layout.width > width ? `${Math.ceil(layout.width)}px` : null;
+      svg.style('width', wide);
+      layersHost.style('width', wide);
     }
     const colById = new Map(layout.columns.map(c => [c.id, c]));
     const selection = state.selection;
@@ -586,6 +593,12 @@ function topActive(layer, nodes) {
   return chosen;
 }
 
+/**
+ * Places each layer's column of nodes: evenly across the width, unless two neighbouring columns
+ * would overlap (a model with wide layers, as resnet18's 512 filters): then each column sits
+ * COLUMN_GAP px right of its neighbour and the layout is wider than the view (`width`; the canvas
+ * scrolls sideways).
+ */
 function computeLayout(layers, width, height, hasClasses) {
   const columns = [];
   const top = HEADER_H;
@@ -594,26 +607,35 @@ function computeLayout(layers, width, height, hasClasses) {
   const n = layers.length;
   const x0 = INPUT_W + 70;
   const x1 = width - rightPad - 30;
-  const spacing = n > 1 ? (x1 - x0) / (n - 1) : 0;
-  columns.push({ id: '__input', x: 134, y: 80, nodes: [], headWidth: 0 }); // right edge of the probe image
-  layers.forEach((layer, li) => {
+  const even = n > 1 ? (x1 - x0) / (n - 1) : 0;
+  const blocks = layers.map((layer) => {
     const count = layer.filterIds.length;
     let size = Math.floor(avail / Math.max(1, count)) - GAP;
     size = Math.max(MIN_NODE, Math.min(layer.kind === 'conv' ? 40 : MIN_NODE, size));
     const perColumn = Math.max(1, Math.floor(avail / (size + GAP)));
-    const subColumns = Math.ceil(count / perColumn);
     const rows = Math.min(count, perColumn);
-    const blockW = subColumns * (size + GAP) - GAP;
-    const cx = n > 1 ? x0 + li * spacing : (x0 + x1) / 2;
+    return { size, perColumn, rows, blockW: Math.ceil(count / perColumn) * (size + GAP) - GAP };
+  });
+  // the distance from column i to column i + 1: even, unless two blocks of nodes would overlap; then
+  // as far as keeps both blocks, and their headers, apart
+  const needed = blocks.slice(1).map((b, i) => (blocks[i].blockW + b.blockW) / 2 + COLUMN_GAP);
+  const fits = needed.every(d => d <= even);
+  const gaps = needed.map(d => (fits ? even : Math.max(MIN_HEAD_W + 10, d)));
+  columns.push({ id: '__input', x: 134, y: 80, nodes: [], headWidth: 0 }); // right edge of the probe image
+  let cx = n > 1 ? x0 : (x0 + x1) / 2;
+  layers.forEach((layer, li) => {
+    const { size, perColumn, rows, blockW } = blocks[li];
+    if (li > 0) cx += gaps[li - 1];
     const y0 = top + Math.max(0, (avail - rows * (size + GAP)) / 2);
     const nodes = layer.filterIds.map((id, index) => {
       const c = Math.floor(index / perColumn);
       const r = index % perColumn;
       return { id, index, size, x: cx - blockW / 2 + c * (size + GAP), y: y0 + r * (size + GAP) };
     });
-    columns.push({ id: layer.id, x: cx, nodes, perColumn, headWidth: Math.max(96, Math.min(150, spacing - 10 || 150)) });
+    const room = n > 1 ? Math.min(gaps[li - 1] ?? Infinity, gaps[li] ?? Infinity) : 0;
+    columns.push({ id: layer.id, x: cx, nodes, perColumn, headWidth: Math.max(MIN_HEAD_W, Math.min(150, room - 10)) });
   });
-  return { columns };
+  return { columns, width: fits ? width : cx + (blocks[n - 1]?.blockW ?? 0) / 2 + rightPad + 30 };
 }
 
 /** Decodes an image file onto a canvas of the model's input shape; returns uint8 CHW pixels as base64. */
