@@ -257,6 +257,7 @@ export function createNetwork(element, actions) {
       layout = computeLayout(layers, width, height, classNames.length > 0);
       // wider than the view: the paths and columns span the whole layout, which scrolls sideways
       const wide = layout.width > width ? `${Math.ceil(layout.width)}px` : null;
+      canvasArea.classList.toggle('wide', !!wide);
       svg.style('width', wide);
       layersHost.style('width', wide);
     }

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * refusals), a PyTorch module path for conv2 (layer1.0.conv1, renamed back in commands), extra
  * batchnorm/flatten/other layers and a conv layer without thumbnails; then the run ending. REST
  * requests and commands reach the real server. A later test against a real attached run checks
- * the same DOM hooks.
+ * the same DOM hooks. Last, a model as wide as an attached resnet18 (layers of hundreds of filters)
+ * on the built-in engine: its columns must not overlap.
  */
 class UiEngineIT extends SharedPageTestBase {
   private static final ObjectMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
@@ -306,5 +307,30 @@ class UiEngineIT extends SharedPageTestBase {
     browser.tab("stats");
     assertThat(text("#controls-unavailable")).isEqualTo("Steering is off: " + ENDED);
     browser.tab("network");
+  }
+
+  /** Columns of nodes that would overlap (a wide model, as resnet18's) are laid out side by side; the canvas scrolls sideways. */
+  @Test
+  @Order(5)
+  void aModelWiderThanTheViewScrollsSideways() {
+    reload(Mode.OLDER_SERVER, "/#stats");
+    page.fill("#run-model", "conv16-conv160-conv160");
+    page.click("#run-start");
+    page.click("#run-confirm-yes");
+    browser.tab("network");
+    page.waitForFunction("() => document.querySelectorAll(\".layer-col[data-layer='conv3'] button.node\").length === 160");
+    String leastGap = "() => { const cols = [...document.querySelectorAll('.layer-col')]"
+        + ".map(c => [...c.querySelectorAll('button.node')].map(b => b.getBoundingClientRect()));"
+        + " let least = Infinity; for (let i = 1; i < cols.length; i++)"
+        + " least = Math.min(least, Math.min(...cols[i].map(r => r.left)) - Math.max(...cols[i - 1].map(r => r.right)));"
+        + " return least; }";
+    assertThat(((Number) page.evaluate(leastGap)).doubleValue()).as("px between neighbouring columns").isGreaterThan(0);
+    assertThat(page.evaluate("() => { const c = document.querySelector('#network-canvas'); return c.scrollWidth > c.clientWidth; }"))
+        .isEqualTo(true);
+    browser.screenshot("wide-model");
+    // the far end is reached by scrolling: its last filter can be selected
+    browser.dismissToasts();
+    page.locator(".layer-col[data-layer='conv3'] button.node").last().click();
+    page.waitForFunction("() => document.querySelector('#detail-id').textContent.startsWith('conv3/')");
   }
 }
