@@ -1,7 +1,10 @@
 // Names of layers as people read them. Ids are stable (a conv layer inserted after pool2 is conv4
 // for good, so commands and keys never change), but the UI names each layer by its position among
 // the layers of its kind: that conv4, sitting between conv2 and conv3, is shown as "conv3", and the
-// old conv3 as "conv4". The id stays in tooltips ("conv3 (id conv4)").
+// old conv3 as "conv4". The id stays in tooltips ("conv3 (id conv4)"). An attached run's layers
+// are named by their module paths (features.3, layer1.0.conv1), which people know: shown as they are.
+
+import { isExternalEngine } from './engine.js';
 
 const labelCache = new WeakMap();
 
@@ -26,6 +29,7 @@ export function layerLabels(architecture) {
 
 /** A layer's display label (its id when the architecture does not list it). */
 export function layerLabel(state, id) {
+  if (isExternalEngine(state)) return id;
   return layerLabels(state.architecture).get(id) ?? id;
 }
 

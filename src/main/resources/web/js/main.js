@@ -11,6 +11,7 @@ import { createStats } from './views/stats.js';
 import { createControls } from './views/controls.js';
 import { createTsne } from './views/tsne.js';
 import { createTest } from './views/test.js';
+import { mayRequest } from './engine.js';
 
 const store = createStore();
 const socket = createSocket(store);
@@ -145,7 +146,8 @@ function renderAll() {
 store.subscribe(schedule);
 window.addEventListener('resize', schedule);
 
-// ---- recommendations: polled every 5 s, and soon after the structure or frozen flags change ----
+// ---- recommendations: polled every 5 s, and soon after the structure or frozen flags change; never
+// asked of an engine that does not serve them (nor before the hello says which engine runs) ----
 const RECOMMENDATIONS_MS = 5000;
 let recommendationsTimer = null;
 let recommendationsInFlight = false;
@@ -154,6 +156,10 @@ async function pollRecommendations() {
   clearTimeout(recommendationsTimer);
   recommendationsTimer = setTimeout(pollRecommendations, RECOMMENDATIONS_MS);
   if (store.state.connection !== 'open') return;
+  if (!mayRequest(store.state, 'recommendations')) {
+    if (store.state.recommendations) store.setRecommendations(null);
+    return;
+  }
   if (recommendationsInFlight) { recommendationsAgain = true; return; }
   recommendationsInFlight = true;
   try {
@@ -171,7 +177,7 @@ async function pollRecommendations() {
   }
 }
 store.subscribe((state, what) => {
-  if (what === 'architecture' || what === 'hello') {
+  if (what === 'architecture' || what === 'hello' || what === 'engine') {
     clearTimeout(recommendationsTimer);
     recommendationsTimer = setTimeout(pollRecommendations, 300);
   }

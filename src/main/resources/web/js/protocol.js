@@ -1,7 +1,7 @@
 // The wire protocol: message and command type names (listed once, mirroring Commands.TYPES in Java)
 // and small builders for command payloads.
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** Server -> client message types. */
 export const MESSAGE = Object.freeze({
@@ -10,6 +10,7 @@ export const MESSAGE = Object.freeze({
   ARCHITECTURE: 'architecture',
   ACK: 'ack',
   ERROR: 'error',
+  ENGINE: 'engine',
 });
 
 /** Client -> server command types, in documentation order. */

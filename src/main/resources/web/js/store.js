@@ -3,6 +3,7 @@
 // subscribe(); main.js batches them into at most one render per animation frame.
 
 import { MESSAGE, STRUCTURAL, COMMAND, commands, describeCommand } from './protocol.js';
+import { BUILTIN_ENGINE } from './engine.js';
 
 const MAX_SERIES = 200000;
 const MAX_RESULTS = 200;
@@ -22,8 +23,9 @@ export function createStore() {
     connection: 'connecting', // connecting | open | closed
     reconnectAt: null,
     protocolVersion: null,
-    architecture: null,
+    architecture: null, // null also while an attach server waits for its first run
     dataset: null,
+    engine: null, // EngineInfo (engine.js); null until the first hello
     snapshot: null,
     // per point: step, loss, accuracy, examples seen and wall-clock millis (0 or NaN: not recorded)
     series: { steps: [], loss: [], accuracy: [], examples: [], wall: [], version: 0 },
@@ -38,7 +40,7 @@ export function createStore() {
     tab: 'network',
     toasts: [],
     recommendations: null, // GET /api/recommendations, polled by main.js
-    versions: { architecture: 0, snapshot: 0, hello: 0, recommendations: 0 },
+    versions: { architecture: 0, snapshot: 0, hello: 0, recommendations: 0, engine: 0 },
   };
 
   function notify(what) {
@@ -126,6 +128,8 @@ export function createStore() {
           state.protocolVersion = p.protocolVersion;
           state.architecture = p.architecture || null;
           state.dataset = p.dataset || null;
+          state.engine = p.engine || BUILTIN_ENGINE; // an older server's hello has none: its engine is the built-in one
+          state.versions.engine++;
           resetSeries(p.history);
           dropStaleSelection();
           state.versions.hello++;
@@ -140,6 +144,10 @@ export function createStore() {
           state.architecture = msg.payload;
           dropStaleSelection();
           state.versions.architecture++;
+          break;
+        case MESSAGE.ENGINE:
+          state.engine = msg.payload || BUILTIN_ENGINE;
+          state.versions.engine++;
           break;
         case MESSAGE.ACK: {
           const sent = state.pending.get(msg.id);

@@ -2,8 +2,11 @@
 // optimiser, checked client-side before sending and showing the server's answer (switching the
 // optimiser shows the learning rate it will get); undo, checkpoint; a new run of a model typed in
 // shorthand; and the steering log. Fields show the server's values except while the user edits them.
+// What the engine cannot do now (no run attached, a command it does not support) is disabled, and
+// the panel says why.
 
-import { commands, OPTIMIZERS, DEFAULT_LEARNING_RATES, parseHyperparameter, label } from '../protocol.js';
+import { commands, COMMAND, OPTIMIZERS, DEFAULT_LEARNING_RATES, parseHyperparameter, label } from '../protocol.js';
+import { steeringOff, commandBlocked, gate, explain } from '../engine.js';
 import { num } from '../store.js';
 import { shorthandOf } from '../modelspec.js';
 
@@ -12,6 +15,7 @@ const FIELDS = ['learningRate', 'momentum', 'batchSize', 'weightDecay'];
 export function createControls(element, actions) {
   element.innerHTML = `
     <h2 class="panel-title">Hyperparameters</h2>
+    <p class="unavailable-note" id="controls-unavailable" hidden></p>
     <form id="hp-form" class="hp-form" novalidate>
       ${FIELDS.map(f => `
         <label class="field stacked" for="hp-${f}">${label(f)}
@@ -44,6 +48,7 @@ export function createControls(element, actions) {
       <div class="field stacked">dataset <b id="run-dataset">–</b>
         <span class="muted small">fixed when the server starts (<code>revacnn serve --data …</code>)</span></div>
       <div class="form-buttons"><button class="btn" type="submit" id="run-start">Start a new run…</button></div>
+      <p class="unavailable-note" id="run-unavailable" hidden></p>
       <div id="run-confirm" class="form-status" hidden>
         <span id="run-confirm-text"></span>
         <div class="form-buttons"><button class="btn btn-primary" type="button" id="run-confirm-yes">Reset now</button>
@@ -152,7 +157,11 @@ export function createControls(element, actions) {
       runShownFor = state.architecture;
       runModel.value = shorthandOf(state.architecture) ?? '';
     }
-    $('#run-start').disabled = state.connection !== 'open' || !!runPendingId;
+    const resetOff = commandBlocked(state, COMMAND.RESET);
+    gate($('#run-start'), resetOff, { disabled: state.connection !== 'open' || !!runPendingId });
+    runModel.disabled = !!resetOff;
+    if (resetOff) runConfirm.hidden = true;
+    explain($('#run-unavailable'), steeringOff(state) ? null : resetOff, 'A new run cannot be started here: ');
   }
 
   form.addEventListener('submit', (e) => {
@@ -215,9 +224,12 @@ export function createControls(element, actions) {
         }
       }
       const disabled = state.connection !== 'open';
-      $('#hp-apply').disabled = disabled || !!pendingId;
-      $('#ctl-undo').disabled = disabled;
-      $('#ctl-checkpoint').disabled = disabled;
+      const hyperparametersOff = commandBlocked(state, COMMAND.SET_HYPERPARAMETERS);
+      gate($('#hp-apply'), hyperparametersOff, { disabled: disabled || !!pendingId });
+      gate($('#ctl-undo'), commandBlocked(state, COMMAND.UNDO), { disabled });
+      gate($('#ctl-checkpoint'), commandBlocked(state, COMMAND.SAVE_CHECKPOINT), { disabled });
+      explain($('#controls-unavailable'), steeringOff(state) ?? hyperparametersOff,
+        steeringOff(state) ? 'Steering is off: ' : 'Hyperparameters cannot be changed: ');
 
       if (state.steeringVersion !== logVersion) {
         logVersion = state.steeringVersion;

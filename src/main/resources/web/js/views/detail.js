@@ -2,9 +2,11 @@
 // image (GET /api/activations), its live statistics (from the snapshot: one value per measure, with
 // the window APoZ and Taylor are averaged over) and, when the server recommends removing it (GET
 // /api/recommendations), the reason, the rule it met and which statistic is the evidence; a filter
-// too new to judge says so. A button removes it.
+// too new to judge says so. A button removes it, unless the engine or the layer refuses that (the
+// panel then says why); an engine that computes no activation maps is not asked for one.
 
-import { commands } from '../protocol.js';
+import { commands, COMMAND } from '../protocol.js';
+import { unsupported, commandBlocked, gate, explain } from '../engine.js';
 import { num, parameterLayers, recommendationIndex, REMOVAL_REASONS } from '../store.js';
 import { drawFilter, paintMap, symmetricLimit, FILTER_SCALE_NOTE } from '../color.js';
 import { filterLabel, layerLabelWithId } from '../labels.js';
@@ -31,6 +33,7 @@ export function createDetail(element, actions) {
         <button class="btn" id="detail-remove">Remove this filter</button>
         <button class="btn" id="detail-clear">Clear selection</button>
       </div>
+      <p class="unavailable-note small" id="detail-remove-unavailable" hidden></p>
       <div id="detail-error" class="field-error" role="alert"></div>
     </div>`;
   const $ = (s) => element.querySelector(s);
@@ -62,6 +65,12 @@ export function createDetail(element, actions) {
 
   async function loadActivation(state, layerId, filterId) {
     const probe = state.snapshot?.probe;
+    const mapsOff = unsupported(state, 'activation-maps');
+    if (mapsOff) {
+      activation.hidden = true;
+      actCaption.textContent = `no activation map: ${mapsOff}`;
+      return;
+    }
     if (!probe || probe.index == null) {
       // maps are computed for validation images only: no stale map of the previous probe stays on show
       activation.hidden = true;
@@ -160,10 +169,12 @@ export function createDetail(element, actions) {
       ];
       showTerms(d3.select(statsList), rows);
       windowNote.textContent = windowText(advice.window);
-      $('#detail-remove').disabled = layer.filterIds.length <= 1 || layer === layers[layers.length - 1];
+      const removeOff = commandBlocked(state, COMMAND.REMOVE_FILTERS, layer.id);
+      gate($('#detail-remove'), removeOff, { disabled: layer.filterIds.length <= 1 || layer === layers[layers.length - 1] });
+      explain($('#detail-remove-unavailable'), removeOff, 'It cannot be removed: ');
 
       // activation map: refetch when the selection or probe changes, and every 2 s while training
-      const key = `${sel.filter}|${state.snapshot?.probe?.index}|${state.versions.architecture}`;
+      const key = `${sel.filter}|${state.snapshot?.probe?.index}|${state.versions.architecture}|${state.versions.engine}`;
       const stale = state.snapshot?.state === 'running' && performance.now() - activationFetchedAt > 2000;
       if (!inFlight && (key !== activationKey || stale)) {
         activationKey = key;

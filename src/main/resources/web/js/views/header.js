@@ -1,9 +1,11 @@
 // Always-visible header: training state, progress, throughput, latest loss and accuracies,
 // pause / resume / step buttons and the connection state. An alert (training paused by itself)
 // shows as a row of the header, in the page flow, never over other controls; it can be dismissed
-// and comes back only with a different alert.
+// and comes back only with a different alert. While no run is attached to an attach server, the
+// state says so ("waiting for a run", "run ended") and the buttons say why they are off.
 
-import { commands } from '../protocol.js';
+import { commands, COMMAND } from '../protocol.js';
+import { runlessState, commandBlocked, gate } from '../engine.js';
 import { num } from '../store.js';
 
 export function createHeader(element, actions) {
@@ -55,8 +57,10 @@ export function createHeader(element, actions) {
       const s = state.snapshot;
       const open = state.connection === 'open';
       const running = s?.state === 'running';
-      const label = !open ? 'offline' : s ? s.state : 'waiting';
-      runState.dataset.state = open ? (s?.state || 'waiting') : 'offline';
+      const runless = runlessState(state);
+      const label = !open ? 'offline' : runless ?? (s ? s.state : 'waiting');
+      runState.dataset.state = !open ? 'offline' : runless ? 'waiting' : s?.state || 'waiting';
+      runState.classList.toggle('runless', open && !!runless);
       set(runState.querySelector('.label'), label);
       if (s) {
         const epochProgress = num(s.epochProgress);
@@ -70,9 +74,9 @@ export function createHeader(element, actions) {
         set(fields.train, fmtPct(num(s.trainAccuracy)));
         set(fields.val, s.validationAccuracy == null ? '–' : fmtPct(num(s.validationAccuracy)));
       }
-      pause.disabled = !open || !running;
-      resume.disabled = !open || running || !s;
-      step.disabled = !open || running || !s;
+      gate(pause, commandBlocked(state, COMMAND.PAUSE), { disabled: !open || !running });
+      gate(resume, commandBlocked(state, COMMAND.RESUME), { disabled: !open || running || !s });
+      gate(step, commandBlocked(state, COMMAND.STEP), { disabled: !open || running || !s });
       connection.dataset.state = state.connection;
       let connText = state.connection === 'open' ? 'connected' : state.connection;
       if (state.connection === 'closed' && state.reconnectAt) {

@@ -6,14 +6,20 @@
 // /api/activations when the layer, the probe or the structure changes, and at most every few
 // seconds while training. Tiles of filters the server recommends removing are outlined, those too
 // new to judge captioned "new"; one button removes all the layer's recommended filters as one
-// remove-filters command (one change, one undo step).
+// remove-filters command (one change, one undo step). What the engine cannot do for this layer
+// (an attached run's refusals, maps it does not compute) is listed with the reason.
 
-import { commands } from '../protocol.js';
+import { commands, COMMAND } from '../protocol.js';
+import { unsupported, mayRequest, refusals, commandBlocked, gate, explain } from '../engine.js';
 import { num, parameterLayers, recommendationIndex } from '../store.js';
 import { drawFilter, paintMap, symmetricLimit, divergingGradientCss, FILTER_SCALE_NOTE } from '../color.js';
 import { layerLabelWithId } from '../labels.js';
 
 const WEIGHTS_EVERY_MS = 1000;
+/** What each refused command would have done, as the refusal list says it. */
+const REFUSED_WORDS = { [COMMAND.ADD_FILTERS]: 'No filters can be added', [COMMAND.REMOVE_FILTERS]: 'No filters can be removed',
+  [COMMAND.INSERT_LAYER]: 'No layer can be inserted after it', [COMMAND.REMOVE_LAYER]: 'It cannot be removed',
+  [COMMAND.FREEZE]: 'It cannot be frozen', [COMMAND.UNFREEZE]: 'It cannot be unfrozen' };
 const MAPS_EVERY_MS = 3000;
 
 export function createLayerPanel(element, actions) {
@@ -23,6 +29,7 @@ export function createLayerPanel(element, actions) {
       <button class="btn btn-icon" id="layer-panel-close" aria-label="Close the layer panel" title="Close">×</button>
     </header>
     <div class="muted small" id="layer-panel-sub"></div>
+    <ul class="unavailable-note layer-refused small" id="layer-refused" aria-label="Changes this layer cannot take" hidden></ul>
     <div class="layer-advice small" id="layer-advice">
       <button class="btn btn-small" id="layer-remove-recommended" disabled>Remove recommended</button>
       <span class="muted" id="layer-advice-note"></span>
@@ -33,6 +40,7 @@ export function createLayerPanel(element, actions) {
       <div class="tile-grid weights" id="layer-weights" role="group" aria-label="Filter weights"></div>
       <h3 class="sub-title">Activation maps <span class="muted small" id="layer-maps-note"></span></h3>
       <div class="map-legend small muted" id="layer-maps-legend"><span class="legend-label" id="layer-maps-min"></span><span class="legend-bar"></span><span class="legend-label" id="layer-maps-max"></span></div>
+      <div class="unavailable-note" id="layer-maps-unavailable" hidden></div>
       <div class="probe-note" id="layer-maps-upload" hidden>The probe is an uploaded image: the server computes activation maps
         for validation images only. Pick a validation image under <b>Input</b> to see this layer's maps.</div>
       <div class="tile-grid maps" id="layer-maps" role="group" aria-label="Activation maps"></div>
@@ -113,15 +121,28 @@ export function createLayerPanel(element, actions) {
   }
 
   /** The layer's recommended removals on the button; the count of filters too new to judge beside it. */
-  function renderAdvice(layerId, ids, advice) {
+  function renderAdvice(state, layerId, ids, advice) {
     recommended = [...advice.removals.values()].filter(r => r.layer === layerId).map(r => r.filter);
     const fresh = ids.filter(id => advice.tooNew.has(id)).length;
-    removeRecommended.disabled = recommended.length === 0;
+    const adviceOff = unsupported(state, 'recommendations');
+    gate(removeRecommended, adviceOff ?? commandBlocked(state, COMMAND.REMOVE_FILTERS, layerId), {
+      disabled: recommended.length === 0,
+      title: recommended.length ? `Remove ${recommended.join(', ')} in one step (one Undo brings them back)`
+        : 'The server recommends no filter of this layer for removal',
+    });
     removeRecommended.textContent = recommended.length ? `Remove ${recommended.length} recommended` : 'Remove recommended';
-    removeRecommended.title = recommended.length ? `Remove ${recommended.join(', ')} in one step (one Undo brings them back)`
-      : 'The server recommends no filter of this layer for removal';
-    adviceNote.textContent = [recommended.length ? recommended.map(shortId).join(', ') : 'none recommended',
+    adviceNote.textContent = adviceOff ? '' : [recommended.length ? recommended.map(shortId).join(', ') : 'none recommended',
       fresh ? `${fresh} too new to judge` : ''].filter(Boolean).join(' · ');
+  }
+
+  /** The changes this layer refuses (an attached run's rules), each with the reason. */
+  function renderRefusals(state, layerId) {
+    const list = refusals(state, layerId);
+    const box = $('#layer-refused');
+    box.hidden = list.length === 0;
+    d3.select(box).selectAll('li').data(list, ([type]) => type).join('li')
+      .attr('data-command', ([type]) => type)
+      .text(([type, reason]) => `${REFUSED_WORDS[type] ?? type}: ${reason}`);
   }
 
   let currentLayer = null;
@@ -155,12 +176,14 @@ export function createLayerPanel(element, actions) {
     const selection = state.selection;
     const now = performance.now();
     const advice = recommendationIndex(state);
-    renderAdvice(layerId, ids, advice);
+    renderAdvice(state, layerId, ids, advice);
+    renderRefusals(state, layerId);
 
     // ---- weights: on a structure change at once, else at most once a second ----
     const weightTiles = tiles(weightsHost, layer.kind === 'conv' ? ids : [], selection, 'weights', advice);
     const hasWeights = layer.kind === 'conv' && kernel > 0 && layer.thumbnails?.length;
     weightsNote.textContent = layer.kind !== 'conv' ? '(dense units: no spatial weights)'
+      : !hasWeights ? '(no thumbnails of these weights from the engine)'
       : channels === 3 ? `(RGB: the 3 input channels; ${FILTER_SCALE_NOTE})`
       : `(mean over input channels; blue − · white 0 · red +; ${FILTER_SCALE_NOTE})`;
     const structure = `${layerId}|${ids.join(',')}|${kernel}|${channels}`;
@@ -172,19 +195,21 @@ export function createLayerPanel(element, actions) {
       weightTiles.select('canvas').each(function (id) { drawFilter(this, layer.thumbnails, ids.indexOf(id), kernel, channels); });
     }
 
-    // ---- activation maps for the probe (validation images only) ----
+    // ---- activation maps for the probe (validation images only; none from an engine that does not compute them) ----
+    const mapsOff = unsupported(state, 'activation-maps');
+    explain($('#layer-maps-unavailable'), mapsOff, 'Not available: ');
     const probe = state.snapshot?.probe;
-    const uploaded = !!probe && probe.index == null;
+    const uploaded = !mapsOff && !!probe && probe.index == null;
     uploadNote.hidden = !uploaded;
-    mapsHost.style('display', uploaded ? 'none' : null);
-    mapsLegend.hidden = uploaded || !maps;
-    if (uploaded) {
-      mapsNote.textContent = '(uploaded probe)';
+    mapsHost.style('display', uploaded || mapsOff ? 'none' : null);
+    mapsLegend.hidden = uploaded || !!mapsOff || !maps;
+    if (uploaded || mapsOff) {
+      mapsNote.textContent = uploaded ? '(uploaded probe)' : '';
       return;
     }
     const inArchitecture = (state.architecture?.layers || []).some(l => l.id === layerId);
     const step = num(state.snapshot?.step);
-    if (probe && inArchitecture && !inFlight) {
+    if (probe && inArchitecture && !inFlight && mayRequest(state, 'activation-maps')) {
       const key = `${layerId}|${probe.index}|${state.versions.architecture}`;
       const running = state.snapshot?.state === 'running';
       if (key !== mapsKey || (running && step !== mapsStep && now - mapsAt > MAPS_EVERY_MS)) {

@@ -6,12 +6,17 @@
 // Enter selects); paths between consecutive layers are as wide as the source filter's activation
 // for the probe image, top half only. A layer's title opens its panel (views/layer.js); layer
 // headers hold +, −, freeze and remove; a toolbar inserts layers; the left column picks or
-// uploads the probe image.
+// uploads the probe image. Parameter-free layers (pool, relu, dropout, batchnorm, flatten, other)
+// are named in the subtitle of the conv layer before them. For an attached run a line above names
+// the engine; while no run is attached a panel says so, with the two lines of Python that connect
+// one; actions the engine or a layer refuses are disabled with the reason (engine.js).
 
-import { commands, GROW_INITS, INSERT_INITS, identityWidth } from '../protocol.js';
+import { commands, COMMAND, GROW_INITS, INSERT_INITS, identityWidth } from '../protocol.js';
 import { num, parameterLayers, splitSize, recommendationIndex, REMOVAL_REASONS } from '../store.js';
 import { drawFilter, symmetricLimit, divergingCss, divergingGradientCss, FILTER_SCALE_NOTE } from '../color.js';
 import { layerLabel, layerLabelWithId } from '../labels.js';
+import { createEngineBanner } from './engine-banner.js';
+import { isExternalEngine, runlessState, commandBlocked, gate, explain } from '../engine.js';
 
 const HEADER_H = 86;
 const INPUT_W = 176;
@@ -19,9 +24,13 @@ const GAP = 4;
 /** Smallest node (click target) side in px. */
 const MIN_NODE = 24;
 const MAX_EDGES_PER_SIDE = 24;
+/** Narrowest layer header, and the room kept between two columns of nodes that would otherwise overlap. */
+const MIN_HEAD_W = 96;
+const COLUMN_GAP = 40;
 
 export function createNetwork(element, actions) {
   element.innerHTML = `
+    <div class="engine-banner" id="engine-banner"></div>
     <div class="toolbar network-toolbar">
       <label class="field">New filters
         <select id="grow-init" aria-label="Initialisation of added filters">${GROW_INITS.map(i => `<option>${i}</option>`).join('')}</select>
@@ -55,6 +64,7 @@ export function createNetwork(element, actions) {
         </label>
         <label class="field">labelled as <select id="probe-label" aria-label="Class label of the uploaded image"></select></label>
         <div id="probe-error" class="field-error" role="alert"></div>
+        <div id="probe-unavailable" class="unavailable-note small" hidden></div>
       </div>
       <div class="network-layers"></div>
       <span class="legend" aria-hidden="true"><span>weights <span class="legend-label">−</span><span class="legend-bar"></span><span class="legend-label">+</span> (${FILTER_SCALE_NOTE})</span>
@@ -82,6 +92,7 @@ export function createNetwork(element, actions) {
   const probeFile = $('#probe-file');
   const probeLabel = $('#probe-label');
   const probeError = $('#probe-error');
+  const banner = createEngineBanner($('#engine-banner'));
   element.querySelector('.legend-bar').style.background = divergingGradientCss();
 
   let width = 0;
@@ -98,6 +109,7 @@ export function createNetwork(element, actions) {
   let labelsFor = '';
   let shownProbe = '';
   const focusedNode = new Map(); // layer id -> id of its node that takes the layer's one tab stop
+  let insertOptionsKey = '';
 
   new ResizeObserver((entries) => {
     for (const e of entries) {
@@ -231,8 +243,10 @@ export function createNetwork(element, actions) {
 
   function draw(state) {
     lastState = state;
+    banner.render(state);
+    renderSteering(state);
     const layers = parameterLayers(state);
-    emptyNote.hidden = layers.length > 0;
+    emptyNote.hidden = layers.length > 0 || !!runlessState(state); // the banner says what the network waits for
     if (!width || !height) return;
     const classNames = state.dataset?.classNames || [];
 
@@ -241,7 +255,11 @@ export function createNetwork(element, actions) {
     if (key !== layoutKey) {
       layoutKey = key;
       layout = computeLayout(layers, width, height, classNames.length > 0);
-      updateInsertOptions(state);
+      // wider than the view: the paths and columns span the whole layout, which scrolls sideways
+      const wide = layout.width > width ? `${Math.ceil(layout.width)}px` : null;
+      canvasArea.classList.toggle('wide', !!wide);
+      svg.style('width', wide);
+      layersHost.style('width', wide);
     }
     const colById = new Map(layout.columns.map(c => [c.id, c]));
     const selection = state.selection;
@@ -288,29 +306,30 @@ export function createNetwork(element, actions) {
       .attr('aria-pressed', d => String(state.layerPanel === d.id))
       .attr('title', d => `${state.layerPanel === d.id ? 'Close the panel of' : 'Show every filter and activation map of'} ${layerLabelWithId(state, d.id)}`);
     cols.select('.layer-sub').text(d => subtitle(d, state));
-    cols.select('.add-filter')
-      .attr('aria-label', d => `Add a filter to ${layerLabelWithId(state, d.id)}`)
-      .attr('title', d => `Add a ${growInit.value} filter to ${layerLabelWithId(state, d.id)}`)
-      .property('disabled', d => d.id === lastLayerId || state.connection !== 'open');
-    cols.select('.remove-filter')
-      .attr('aria-label', d => `Remove the selected filter from ${layerLabelWithId(state, d.id)}`)
-      .attr('title', d => selection?.layer === d.id ? `Remove ${selection.filter}` : 'Select a filter of this layer first')
-      .property('disabled', d => d.id === lastLayerId || selection?.layer !== d.id || d.filterIds.length <= 1);
-    cols.select('.freeze')
-      .attr('aria-label', d => `${d.frozen ? 'Unfreeze' : 'Freeze'} ${layerLabelWithId(state, d.id)}`)
-      .attr('title', d => d.frozen ? `Unfreeze ${layerLabelWithId(state, d.id)}`
-        : `Freeze ${layerLabelWithId(state, d.id)} (stop updating its weights)`)
-      .attr('aria-pressed', d => String(!!d.frozen));
+    // each button: [class, its command, off anyway, title, label]; disabled with the reason when the engine or the layer refuses the command
+    const name = d => layerLabelWithId(state, d.id);
+    const buttons = [
+      ['.add-filter', () => COMMAND.ADD_FILTERS, d => d.id === lastLayerId || state.connection !== 'open',
+        d => `Add a ${growInit.value} filter to ${name(d)}`, d => `Add a filter to ${name(d)}`],
+      ['.remove-filter', () => COMMAND.REMOVE_FILTERS, d => d.id === lastLayerId || selection?.layer !== d.id || d.filterIds.length <= 1,
+        d => (selection?.layer === d.id ? `Remove ${selection.filter}` : 'Select a filter of this layer first'),
+        d => `Remove the selected filter from ${name(d)}`],
+      ['.freeze', d => (d.frozen ? COMMAND.UNFREEZE : COMMAND.FREEZE), () => false,
+        d => (d.frozen ? `Unfreeze ${name(d)}` : `Freeze ${name(d)} (stop updating its weights)`),
+        d => `${d.frozen ? 'Unfreeze' : 'Freeze'} ${name(d)}`],
+      ['.remove-layer', () => COMMAND.REMOVE_LAYER, d => d.id === lastLayerId, d => `Remove layer ${name(d)}`, d => `Remove layer ${name(d)}`],
+    ];
+    for (const [cls, type, off, title, label] of buttons) {
+      cols.select(cls).attr('aria-label', label)
+        .each(function (d) { gate(this, commandBlocked(state, type(d), d.id), { disabled: off(d), title: title(d) }); });
+    }
+    cols.select('.freeze').attr('aria-pressed', d => String(!!d.frozen));
     const advice = recommendationIndex(state);
     cols.select('.freeze-hint')
       .attr('hidden', d => advice.freeze.has(d.id) && !d.frozen ? null : true)
       .attr('aria-label', d => advice.freeze.has(d.id)
         ? `Freezing ${layerLabelWithId(state, d.id)} is suggested: ${advice.freeze.get(d.id).detail}` : null)
       .attr('title', d => advice.freeze.has(d.id) ? `Freeze suggested (${advice.freeze.get(d.id).reason}): ${advice.freeze.get(d.id).detail}` : null);
-    cols.select('.remove-layer')
-      .attr('aria-label', d => `Remove layer ${layerLabelWithId(state, d.id)}`)
-      .attr('title', d => `Remove layer ${layerLabelWithId(state, d.id)}`)
-      .property('disabled', d => d.id === lastLayerId);
 
     const probs = state.snapshot?.probe?.probabilities || [];
     const probeLabelIndex = state.snapshot?.probe?.label;
@@ -323,14 +342,7 @@ export function createNetwork(element, actions) {
             .on('click', (e, n) => actions.select({ layer: layer.id, filter: n.id }))
             .on('focus', (e, n) => { focusedNode.set(layer.id, n.id); })
             .on('keydown', (e, n) => moveFocus(e, layer.id, n));
-          const face = b.append('span').attr('class', 'node-face');
-          face.each(function () {
-            if (layer.kind === 'conv') {
-              d3.select(this).append('canvas').attr('class', 'thumb');
-            } else {
-              d3.select(this).append('span').attr('class', 'swatch');
-            }
-          });
+          b.append('span').attr('class', 'node-face');
           return b;
         },
         update => update,
@@ -350,7 +362,11 @@ export function createNetwork(element, actions) {
       nodes.selectAll('span.rec-badge').data(n => advice.removals.has(n.id) ? [advice.removals.get(n.id)] : [])
         .join('span').attr('class', 'rec-badge').attr('aria-hidden', 'true')
         .text(r => REMOVAL_REASONS[r.reason]?.glyph ?? '?');
-      if (layer.kind === 'conv') drawThumbnails(nodes, layer);
+      // a conv filter shows its weights; a unit, or a filter whose weights the engine sends no thumbnail of, its activation
+      const thumbnails = layer.kind === 'conv' && num(layer.thumbnailSize) > 0 && layer.thumbnails?.length > 0;
+      nodes.select('.node-face').selectAll('canvas.thumb').data(thumbnails ? [0] : []).join('canvas').attr('class', 'thumb');
+      nodes.select('.node-face').selectAll('span.swatch').data(thumbnails ? [] : [0]).join('span').attr('class', 'swatch');
+      if (thumbnails) drawThumbnails(nodes, layer);
       else drawSwatches(nodes, layer);
       if (isOutput) {
         nodes.selectAll('span.class-label').data(n => [n]).join('span').attr('class', 'class-label')
@@ -420,8 +436,7 @@ export function createNetwork(element, actions) {
   function drawThumbnails(nodes, layer) {
     const size = num(layer.thumbnailSize);
     const channels = num(layer.thumbnailChannels) || 1;
-    const data = layer.thumbnails || [];
-    if (!size || !data.length) return;
+    const data = layer.thumbnails;
     nodes.select('canvas.thumb').each(function (n) { drawFilter(this, data, n.index, size, channels); });
   }
 
@@ -495,18 +510,45 @@ export function createNetwork(element, actions) {
     for (let i = 0; i < probs.length; i++) if (best < 0 || num(probs[i]) > num(probs[best])) best = i;
     const truth = probe.label == null ? 'unknown' : classNames[probe.label] ?? probe.label;
     const guess = best >= 0 ? `${classNames[best] ?? best} ${(num(probs[best]) * 100).toFixed(0)}%` : '–';
-    const text = `${probe.index == null ? 'uploaded' : `#${probe.index}`} · ${truth} → ${guess}`;
+    const source = probe.index != null ? `#${probe.index}` : isExternalEngine(state) ? "the run's probe" : 'uploaded';
+    const text = `${source} · ${truth} → ${guess}`;
     if (probeCaption.textContent !== text) probeCaption.textContent = text;
     probeCaption.classList.toggle('right', probe.label != null && best === probe.label);
     probeCaption.classList.toggle('wrong', probe.label != null && best >= 0 && best !== probe.label);
+  }
+
+  /**
+   * The toolbar, the probe form and the insert choices: what the engine cannot do now is disabled
+   * with the reason (a layer after which nothing can be inserted stays listed, disabled).
+   */
+  function renderSteering(state) {
+    const insertKey = `${state.versions.architecture}|${state.versions.engine}|${layoutKey}`;
+    if (insertKey !== insertOptionsKey) {
+      insertOptionsKey = insertKey;
+      updateInsertOptions(state);
+    }
+    gate($('#insert-btn'), commandBlocked(state, COMMAND.INSERT_LAYER, insertAfter.value || null));
+    gate($('#net-undo'), commandBlocked(state, COMMAND.UNDO));
+    const probeOff = commandBlocked(state, COMMAND.SET_PROBE);
+    for (const control of [probeIndex, probeFile, probeLabel, $('#probe-form button')]) gate(control, probeOff);
+    explain($('#probe-unavailable'), runlessState(state) ? null : probeOff, 'The probe cannot be changed: ');
   }
 
   function updateInsertOptions(state) {
     const all = (state.architecture?.layers || []).map(l => l.id);
     const ids = all.length ? all : parameterLayers(state).map(l => l.id);
     const current = insertAfter.value;
-    insertAfter.innerHTML = ids.map(id => `<option value="${escapeHtml(id)}">${escapeHtml(layerLabel(state, id))}</option>`).join('');
-    if (ids.includes(current)) insertAfter.value = current;
+    // steering off or no insert at all: the button says why, the choices stay open; else each layer's refusal
+    const anyInsert = commandBlocked(state, COMMAND.INSERT_LAYER) == null;
+    const refusedAfter = id => (anyInsert ? commandBlocked(state, COMMAND.INSERT_LAYER, id) : null);
+    insertAfter.innerHTML = ids.map((id) => {
+      const reason = refusedAfter(id);
+      return `<option value="${escapeHtml(id)}"${reason ? ` disabled title="${escapeHtml(`Unavailable: ${reason}`)}"` : ''}>`
+        + `${escapeHtml(layerLabel(state, id))}${reason ? ' (not here)' : ''}</option>`;
+    }).join('');
+    const usable = ids.filter(id => !refusedAfter(id));
+    if (usable.includes(current)) insertAfter.value = current;
+    else if (usable.length) insertAfter.value = usable[0];
     fitIdentity();
   }
 
@@ -533,7 +575,7 @@ function subtitle(layer, state) {
     const i = archLayers.findIndex(l => l.id === layer.id);
     const extras = [];
     for (let j = i + 1; i >= 0 && j < archLayers.length && archLayers[j].kind !== 'conv' && archLayers[j].kind !== 'dense'; j++) {
-      extras.push(archLayers[j].kind);
+      extras.push(archLayers[j].kind === 'other' && archLayers[j].module ? archLayers[j].module : archLayers[j].kind);
     }
     return `${n} × ${k}×${k}${extras.length ? ' · ' + extras.join(' · ') : ''}`;
   }
@@ -552,6 +594,12 @@ function topActive(layer, nodes) {
   return chosen;
 }
 
+/**
+ * Places each layer's column of nodes: evenly across the width, unless two neighbouring columns
+ * would overlap (a model with wide layers, as resnet18's 512 filters): then each column sits
+ * COLUMN_GAP px right of its neighbour and the layout is wider than the view (`width`; the canvas
+ * scrolls sideways).
+ */
 function computeLayout(layers, width, height, hasClasses) {
   const columns = [];
   const top = HEADER_H;
@@ -560,26 +608,35 @@ function computeLayout(layers, width, height, hasClasses) {
   const n = layers.length;
   const x0 = INPUT_W + 70;
   const x1 = width - rightPad - 30;
-  const spacing = n > 1 ? (x1 - x0) / (n - 1) : 0;
-  columns.push({ id: '__input', x: 134, y: 80, nodes: [], headWidth: 0 }); // right edge of the probe image
-  layers.forEach((layer, li) => {
+  const even = n > 1 ? (x1 - x0) / (n - 1) : 0;
+  const blocks = layers.map((layer) => {
     const count = layer.filterIds.length;
     let size = Math.floor(avail / Math.max(1, count)) - GAP;
     size = Math.max(MIN_NODE, Math.min(layer.kind === 'conv' ? 40 : MIN_NODE, size));
     const perColumn = Math.max(1, Math.floor(avail / (size + GAP)));
-    const subColumns = Math.ceil(count / perColumn);
     const rows = Math.min(count, perColumn);
-    const blockW = subColumns * (size + GAP) - GAP;
-    const cx = n > 1 ? x0 + li * spacing : (x0 + x1) / 2;
+    return { size, perColumn, rows, blockW: Math.ceil(count / perColumn) * (size + GAP) - GAP };
+  });
+  // the distance from column i to column i + 1: even, unless two blocks of nodes would overlap; then
+  // as far as keeps both blocks, and their headers, apart
+  const needed = blocks.slice(1).map((b, i) => (blocks[i].blockW + b.blockW) / 2 + COLUMN_GAP);
+  const fits = needed.every(d => d <= even);
+  const gaps = needed.map(d => (fits ? even : Math.max(MIN_HEAD_W + 10, d)));
+  columns.push({ id: '__input', x: 134, y: 80, nodes: [], headWidth: 0 }); // right edge of the probe image
+  let cx = n > 1 ? x0 : (x0 + x1) / 2;
+  layers.forEach((layer, li) => {
+    const { size, perColumn, rows, blockW } = blocks[li];
+    if (li > 0) cx += gaps[li - 1];
     const y0 = top + Math.max(0, (avail - rows * (size + GAP)) / 2);
     const nodes = layer.filterIds.map((id, index) => {
       const c = Math.floor(index / perColumn);
       const r = index % perColumn;
       return { id, index, size, x: cx - blockW / 2 + c * (size + GAP), y: y0 + r * (size + GAP) };
     });
-    columns.push({ id: layer.id, x: cx, nodes, perColumn, headWidth: Math.max(96, Math.min(150, spacing - 10 || 150)) });
+    const room = n > 1 ? Math.min(gaps[li - 1] ?? Infinity, gaps[li] ?? Infinity) : 0;
+    columns.push({ id: layer.id, x: cx, nodes, perColumn, headWidth: Math.max(MIN_HEAD_W, Math.min(150, room - 10)) });
   });
-  return { columns };
+  return { columns, width: fits ? width : cx + (blocks[n - 1]?.blockW ?? 0) / 2 + rightPad + 30 };
 }
 
 /** Decodes an image file onto a canvas of the model's input shape; returns uint8 CHW pixels as base64. */

@@ -272,8 +272,11 @@ function makeChart(host, title, { canvas = false }) {
       groups.select('rect.hit').attr('x', -4).attr('width', 8).attr('y', top).attr('height', bottom - top);
       if (labelled) {
         const texts = groups.select('text.marker-label').text(d => shortLabel(d));
+        // measured while shown: a label left out last time (display: none) would measure 0 px wide; the box
+        // also covers glyphs wider than their advance (❚❚ from a fallback font)
+        groups.classed('unlabelled', false);
         const widths = new Map();
-        texts.each(function (d) { widths.set(d.key, this.getComputedTextLength()); });
+        texts.each(function (d) { widths.set(d.key, Math.max(this.getComputedTextLength(), this.getBBox().width)); });
         const rows = placeLabels(entries.map(d => ({ key: d.key, x: chart.x(d.x), width: widths.get(d.key) })), right);
         const y = d => top + 8 + 12 * rows.get(d.key).row;
         const flipped = d => rows.get(d.key).flipped;

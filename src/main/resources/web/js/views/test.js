@@ -2,9 +2,11 @@
 // when wrong), accuracy, a confusion matrix (click a cell to see its images), per-class accuracy,
 // and classify-an-upload (POST /api/classify: the probe and the steering log stay as they are,
 // unless "Use as probe" is pressed). The grid's images come in one sprite sheet per report
-// (GET /api/sprites), not one request per image.
+// (GET /api/sprites), not one request per image. An engine that cannot evaluate or classify is not
+// asked to: the controls are disabled and the view says why.
 
-import { commands } from '../protocol.js';
+import { commands, COMMAND } from '../protocol.js';
+import { unsupported, mayRequest, commandBlocked, gate, explain } from '../engine.js';
 import { num } from '../store.js';
 import { classColor } from '../color.js';
 import { imageToPixels, escapeHtml } from './network.js';
@@ -26,6 +28,8 @@ export function createTest(element, actions) {
       <label class="field upload">Classify your own image <input type="file" id="test-upload" accept="image/*" aria-label="Upload an image to classify"></label>
     </div>
     <div id="test-error" class="field-error" role="alert"></div>
+    <p class="unavailable-note" id="test-view-unavailable" hidden></p>
+    <p class="unavailable-note" id="classify-unavailable" hidden></p>
     <div class="test-body">
       <div class="test-grid-wrap card">
         <header class="card-head"><h3 id="grid-title">Predictions</h3><button class="btn btn-small" id="grid-all" hidden>Show all</button></header>
@@ -234,7 +238,14 @@ export function createTest(element, actions) {
   return {
     render(state) {
       lastState = state;
-      if (visible && !report && !loading && state.connection === 'open' && state.snapshot) run();
+      const testOff = unsupported(state, 'test-view');
+      const classifyOff = unsupported(state, 'classify');
+      explain($('#test-view-unavailable'), testOff, 'Evaluation is not available: ');
+      explain($('#classify-unavailable'), classifyOff, 'Classifying your own image is not available: ');
+      gate($('#test-run'), testOff, { disabled: loading });
+      gate($('#test-upload'), classifyOff);
+      gate($('#upload-use'), commandBlocked(state, COMMAND.SET_PROBE));
+      if (visible && !report && !loading && state.connection === 'open' && state.snapshot && mayRequest(state, 'test-view')) run();
       if (report && drawnVersion !== reportVersion) {
         drawnVersion = reportVersion;
         $('#test-accuracy').textContent = Number.isFinite(num(report.accuracy)) ? `${(num(report.accuracy) * 100).toFixed(1)}%` : '–';

@@ -6,11 +6,13 @@
 // in the Network view (RGB for a first conv layer; a dense unit as its activation swatch), so that
 // clusters of similar filters show; or, by choice, as a dot coloured by one of its statistics. The
 // panels share the view: the grid picks the number of columns that gives each map the most room.
+// An engine that makes no image map is not asked for one: its panel says why.
 
 import { TSNE_KINDS } from '../protocol.js';
 import { num, parameterLayers, recommendationIndex } from '../store.js';
 import { classColor, drawFilter, divergingCss, symmetricLimit, FILTER_SCALE_NOTE } from '../color.js';
 import { layerLabel } from '../labels.js';
+import { unsupported } from '../engine.js';
 
 const REFRESH_MS = 5000;
 const THUMBNAILS_EVERY_MS = 1000;
@@ -51,7 +53,7 @@ export function createTsne(element, actions) {
   let drawAs = 'thumbnail';
   let visible = false;
   let lastState = null;
-  const results = new Map(); // panel key -> {status: 'ok'|'missing'|'error'|'loading', data, message, fetchedAt}
+  const results = new Map(); // panel key -> {status: 'ok'|'missing'|'unavailable'|'error'|'loading', data, message, fetchedAt}
   const inFlight = new Set();
   let timer = null;
   let panelKeys = '';
@@ -143,6 +145,11 @@ export function createTsne(element, actions) {
     const url = panel.layer ? `/api/tsne?layer=${encodeURIComponent(panel.layer)}&kind=${kind}` : '/api/tsne/images';
     const resultKey = panel.layer ? `${panel.key}|${kind}` : panel.key;
     if (inFlight.has(resultKey)) return;
+    const imageMapOff = panel.layer ? null : unsupported(lastState, 'image-map');
+    if (imageMapOff) {
+      results.set(resultKey, { status: 'unavailable', message: imageMapOff, fetchedAt: Date.now() });
+      return;
+    }
     if (panel.layer && endpointMissingAt && Date.now() - endpointMissingAt < 30000) {
       results.set(resultKey, { status: 'missing', fetchedAt: endpointMissingAt });
       return;
@@ -166,7 +173,7 @@ export function createTsne(element, actions) {
   }
 
   function refreshAll(force) {
-    if (!lastState || !visible) return;
+    if (!lastState?.engine || !visible) return; // nothing is asked before the hello says which engine runs
     if (force) endpointMissingAt = 0;
     const panels = panelsFor(lastState).filter(panel => {
       const r = results.get(panel.layer ? `${panel.key}|${kind}` : panel.key);
@@ -203,7 +210,7 @@ export function createTsne(element, actions) {
   }
 
   function render(state) {
-    const first = !lastState;
+    const first = !lastState?.engine && !!state.engine;
     lastState = state;
     if (first) refreshAll(true);
     const panels = panelsFor(state);
@@ -250,9 +257,10 @@ export function createTsne(element, actions) {
       sec.select('.cluster-index').text(ci == null || !Number.isFinite(num(ci)) ? '' : `cluster index ${num(ci).toFixed(2)}`)
         .attr('title', 'How clustered the filters are (higher: more redundant)');
       const message = r.status === 'missing' ? 'Not available yet: this server has no t-SNE endpoint.'
+        : r.status === 'unavailable' ? `Not available: ${r.message}`
         : r.status === 'loading' ? 'Computing…' : r.status === 'error' ? `Could not load: ${r.message}` : '';
       sec.select('.panel-message').text(message).classed('error', r.status === 'error').attr('hidden', message ? null : true);
-      sec.classed('unavailable', r.status === 'missing');
+      sec.classed('unavailable', r.status === 'missing' || r.status === 'unavailable');
       // the map fills its panel: the view box is the SVG's own size (at least the design size's aspect)
       const svg = sec.select('svg.tsne-svg');
       const box = svg.node().getBoundingClientRect();
