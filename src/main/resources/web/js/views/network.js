@@ -497,6 +497,8 @@ export function createNetwork(element, actions) {
     const key = probe.index == null ? `uploaded|${upload ? upload.wallMillis : ''}` : `v${probe.index}`;
     if (key !== shownProbe) {
       shownProbe = key;
+      // an attached run keeps its probe image to itself: no picture rather than a broken one
+      probeImg.hidden = probe.index == null && !upload;
       if (probe.index != null) {
         probeImg.src = `/api/images/validation/${probe.index}`;
         if (document.activeElement !== probeIndex) probeIndex.value = String(probe.index);
