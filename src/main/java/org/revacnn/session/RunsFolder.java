@@ -74,10 +74,11 @@ public final class RunsFolder {
    * @throws IllegalArgumentException for a name that is not plain or is taken
    */
   public Run create(String name, RunConfig config) throws IOException {
+    if (name != null) PlainName.check("run", name);
     Files.createDirectories(folder);
     Path dir;
     if (name != null) {
-      dir = folder.resolve(PlainName.check("run", name));
+      dir = folder.resolve(name);
       try {
         Files.createDirectory(dir);
       } catch (FileAlreadyExistsException e) {
