@@ -46,31 +46,31 @@ public final class RunLogReader {
     Extent extent = read(file, (number, text) -> {
       JsonNode node = parse(file, number, text);
       switch (kind(file, number, node)) {
-        case "step" -> {
-          float loss;
-          float accuracy;
-          float imagesPerSecond;
-          try {
-            loss = number(node, "loss");
-            accuracy = number(node, "accuracy");
-            imagesPerSecond = number(node, "imagesPerSecond");
-          } catch (IllegalArgumentException e) {
-            throw bad(file, number, e.getMessage());
-          }
-          long step = node.path("step").asLong(-1);
-          long expected = history.stepCount() == 0 ? step : history.lastStep() + 1;
-          if (step < 1 || step != expected) {
-            throw bad(file, number, "step " + step + " does not follow step " + history.lastStep());
-          }
-          history.addStep(step, loss, accuracy, node.path("examplesSeen").asLong(), node.path("wallMillis").asLong(),
-              imagesPerSecond);
-        }
+        case "step" -> addStep(history, file, number, node);
         case "validation" -> history.addValidation(entry(file, number, node, History.ValidationPoint.class));
         case "steering" -> history.addSteering(entry(file, number, node, SteeringEntry.class));
         default -> throw bad(file, number, "unknown kind '" + ErrorText.clip(node.path("kind").asText()) + "'");
       }
     });
     return new Replay(history, extent.complete(), extent.total() > extent.complete());
+  }
+
+  /** Adds a step line's batch to {@code history}, which it must follow without a gap. */
+  private static void addStep(History history, Path file, long number, JsonNode node) {
+    float loss;
+    float accuracy;
+    float imagesPerSecond;
+    try {
+      loss = number(node, "loss");
+      accuracy = number(node, "accuracy");
+      imagesPerSecond = number(node, "imagesPerSecond");
+    } catch (IllegalArgumentException e) {
+      throw bad(file, number, e.getMessage());
+    }
+    long step = node.path("step").asLong(-1);
+    long expected = history.stepCount() == 0 ? step : history.lastStep() + 1;
+    if (step < 1 || step != expected) throw bad(file, number, "step " + step + " does not follow step " + history.lastStep());
+    history.addStep(step, loss, accuracy, node.path("examplesSeen").asLong(), node.path("wallMillis").asLong(), imagesPerSecond);
   }
 
   /** The last batch's step and the best validation accuracy (NaN when none), parsing only what they need. */

@@ -3,10 +3,6 @@ package org.revacnn.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,22 +22,6 @@ import org.revacnn.session.TrainingSession;
 class RunsCliTest {
   @TempDir
   Path dir;
-
-  private record Result(int exitCode, String out, String err) {}
-
-  private static Result cli(String... args) {
-    PrintStream originalOut = System.out;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    StringWriter err = new StringWriter();
-    System.setOut(new PrintStream(out, true));
-    try {
-      var commandLine = Main.commandLine();
-      commandLine.setErr(new PrintWriter(err, true));
-      return new Result(commandLine.execute(args), out.toString(), err.toString());
-    } finally {
-      System.setOut(originalOut);
-    }
-  }
 
   private static DataArguments data() {
     DataArguments data = new DataArguments();
@@ -63,7 +43,7 @@ class RunsCliTest {
     RunsFolder runs = new RunsFolder(dir);
     serve(new RunStart(runs, null, "alpha"), 25);
     serve(new RunStart(runs, null, "a-much-longer-run-name"), 3);
-    Result listed = cli("runs", "--runs", dir.toString());
+    CliTest.Run listed = CliTest.run("runs", "--runs", dir.toString());
     assertThat(listed.exitCode()).as(listed.err()).isZero();
     List<String> lines = listed.out().lines().toList();
     assertThat(lines).hasSize(3);
@@ -81,11 +61,11 @@ class RunsCliTest {
     assertThat(lines.get(1).substring(0, stepsEnd)).endsWith(" 3");
     assertThat(lines.get(2).substring(0, stepsEnd)).endsWith(" 25");
 
-    Result removed = cli("runs", "rm", "alpha", "--runs", dir.toString());
+    CliTest.Run removed = CliTest.run("runs", "rm", "alpha", "--runs", dir.toString());
     assertThat(removed.exitCode()).as(removed.err()).isZero();
     assertThat(removed.out()).contains("removed run alpha");
     assertThat(dir.resolve("alpha")).doesNotExist();
-    Result again = cli("runs", "--runs", dir.toString(), "rm", "alpha");
+    CliTest.Run again = CliTest.run("runs", "--runs", dir.toString(), "rm", "alpha");
     assertThat(again.exitCode()).isEqualTo(2);
     assertThat(again.err().strip()).isEqualTo("error: no run named 'alpha' in " + dir.toAbsolutePath()
         + " (revacnn runs --runs " + dir.toAbsolutePath() + " lists them)");
@@ -96,7 +76,7 @@ class RunsCliTest {
   void runsRmAndServeRunRefuseANameThatIsAPath(String name) throws Exception {
     Files.createDirectories(dir.resolve("runs"));
     Files.writeString(dir.resolve("outside"), "keep me");
-    Result removed = cli("runs", "rm", name, "--runs", dir.resolve("runs").toString());
+    CliTest.Run removed = CliTest.run("runs", "rm", name, "--runs", dir.resolve("runs").toString());
     assertThat(removed.exitCode()).isEqualTo(2);
     assertThat(removed.err()).startsWith("error: a run name must be a plain file name, not a path");
     assertThatThrownBy(() -> new RunStart(new RunsFolder(dir.resolve("runs")), null, name))

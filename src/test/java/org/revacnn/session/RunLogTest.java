@@ -23,14 +23,14 @@ class RunLogTest {
     try (TrainingSession session = SessionFixtures.session()) {
       session.keepRun(RunLog.open(file), true);
       SessionFixtures.train(session, 25);
-      SessionFixtures.apply(session, new Command.AddFilters("conv2", 1, "zero-out", null, null));
+      SessionFixtures.apply(session, new Command.SetHyperparameters(0.02f, null, null, null, null));
       SessionFixtures.train(session, 20);
       recorded = session.history();
     }
     History read = RunLogReader.restore(file).history();
     assertSame(read.full(), recorded.full());
     assertThat(read.validation()).hasSize(2).isEqualTo(recorded.validation());
-    assertThat(read.steering()).extracting(SteeringEntry::type).contains("add-filters");
+    assertThat(read.steering()).extracting(SteeringEntry::type).contains("set-hyperparameters");
     assertThat(read.steering()).hasSameSizeAs(recorded.steering());
     for (int i = 0; i < read.steering().size(); i++) {
       SteeringEntry a = read.steering().get(i);
