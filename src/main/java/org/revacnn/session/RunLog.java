@@ -14,6 +14,8 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -66,7 +68,7 @@ public final class RunLog implements History.Sink, AutoCloseable {
    * @throws IOException when it cannot be opened, or another process (or this one) has it open
    */
   public static RunLog open(Path file) throws IOException {
-    FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileChannel channel = openOwnerOnly(file);
     FileLock lock;
     try {
       lock = channel.tryLock();
@@ -82,6 +84,16 @@ public final class RunLog implements History.Sink, AutoCloseable {
     }
     channel.position(channel.size());
     return new RunLog(file, channel, lock);
+  }
+
+  /** Opens {@code file} for writing, creating it readable by its owner only (as checkpoints are) where permissions are POSIX. */
+  private static FileChannel openOwnerOnly(Path file) throws IOException {
+    Set<StandardOpenOption> options = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    try {
+      return FileChannel.open(file, options, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException e) {
+      return FileChannel.open(file, options);
+    }
   }
 
   /** The message for a log some process holds open. */
