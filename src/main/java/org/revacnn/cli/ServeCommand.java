@@ -21,8 +21,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * Starts a training session and its web UI, prints the URL, and serves until Ctrl-C, which
- * closes the session and autosaves it (to ~/.revacnn/autosave.ckpt unless {@code --autosave} or
- * {@code --no-autosave} says otherwise). Checkpoints saved from the page go to one folder,
+ * closes the session and autosaves it. The session is kept as a run ({@code --runs}, {@code --run};
+ * see {@link RunStart}): its history log, and its checkpoint, autosaved there unless
+ * {@code --autosave} or {@code --no-autosave} says otherwise. Checkpoints saved from the page go to one folder,
  * {@code --checkpoint-dir} (default ~/.revacnn/checkpoints). With {@code --attach} it trains
  * nothing itself: it waits for a PyTorch run to connect (python/revacnn, docs/ENGINE.md).
  */
@@ -57,13 +58,24 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--token", description = "Token every request must carry; generated when binding a non-loopback host.")
   String token;
 
-  @Option(names = "--resume", description = "Continue from this checkpoint file.")
-  Path resume;
+  @Option(names = "--resume", paramLabel = "NAME|FILE",
+      description = "Continue the run NAME of --runs, appending to it (with its --data and --validation unless given), "
+          + "or start a new run from the checkpoint FILE (a path: one that exists or holds a separator).")
+  String resume;
+
+  @Mixin
+  RunsArgument runs;
+
+  @Option(names = "--run", paramLabel = "NAME",
+      description = "Name of the new run's folder in --runs (default: date, time and model, e.g. 20261125-140312-conv16-conv20-conv20).")
+  String runName;
 
   @Mixin
   RunArguments run;
 
-  @Option(names = "--autosave", description = "Checkpoint file written periodically and on shutdown (default: ~/.revacnn/autosave.ckpt).")
+  @Option(names = "--autosave",
+      description = "Checkpoint file written periodically and on shutdown instead of the run's checkpoint.ckpt "
+          + "(which then keeps the run's start only).")
   Path autosave;
 
   @Option(names = "--checkpoint-dir",
@@ -84,14 +96,17 @@ public final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (attach) return serveAttached();
     if (!(autosaveMinutes > 0)) throw new IllegalArgumentException("--autosave-minutes must be > 0");
+    RunStart start = new RunStart(runs.folder(), resume, runName);
+    start.fillDataOptions(data, matched());
     Datasets datasets = data.load();
     TrainingSession session;
     try {
-      session = openSession(datasets);
+      session = start.open(sessionConfig(), !noAutosave && autosave == null, datasets, data);
     } catch (Checkpoint.CheckpointException e) {
       System.err.println("error: " + e.getMessage());
       return 2;
     }
+    removeStaleTemporaryFiles(start.run().folder());
     removeStaleTemporaryFiles(autosave == null ? null : autosave.toAbsolutePath().getParent());
     removeStaleTemporaryFiles(session.config().checkpointDir());
     WebServer server;
@@ -110,8 +125,11 @@ public final class ServeCommand implements Callable<Integer> {
     session.start(!paused);
     System.out.println(datasets);
     System.out.println("model " + session.config().model() + ", " + (paused ? "paused; press Resume in the page" : "training"));
+    System.out.println("run " + start.run().name() + " kept in " + start.run().folder()
+        + (autosave != null ? " (its checkpoints go to " + autosave + ")" : ""));
     System.out.println("ReVACNN is serving at " + server.url());
-    System.out.println("Press Ctrl-C to stop" + (autosave != null ? " (the session is saved to " + autosave + ")" : "") + ".");
+    System.out.println("Press Ctrl-C to stop; continue later with: revacnn serve --resume " + start.run().name()
+        + (runs.runs != null ? " --runs " + runs.runs : ""));
     stopped.await();
     return 0;
   }
@@ -156,15 +174,18 @@ public final class ServeCommand implements Callable<Integer> {
     for (Path file : Checkpoint.removeStaleTemporaryFiles(folder)) System.out.println("removed " + file + ", left by an interrupted save");
   }
 
-  private TrainingSession openSession(Datasets datasets) throws Checkpoint.CheckpointException {
-    SessionConfig config = SessionConfig.defaults().withModel(model);
-    config = run.applyTo(config);
-    if (autosave == null && !noAutosave) autosave = Path.of(System.getProperty("user.home"), ".revacnn", "autosave.ckpt");
-    if (noAutosave) autosave = null;
-    if (autosave != null) config = config.withAutosave(autosave, Duration.ofMillis((long) (autosaveMinutes * 60_000)));
-    config = config.withCheckpointDir(checkpointDir != null ? checkpointDir
+  /** The options given on the command line, by their longest name. */
+  private Set<String> matched() {
+    return spec.commandLine().getParseResult().matchedOptions().stream().map(o -> o.longestName())
+        .collect(java.util.stream.Collectors.toSet());
+  }
+
+  /** The settings from the options; the autosave target is {@code --autosave} or (null) the run's checkpoint. */
+  private SessionConfig sessionConfig() {
+    if (noAutosave && autosave != null) throw new IllegalArgumentException("--autosave and --no-autosave contradict each other");
+    SessionConfig config = run.applyTo(SessionConfig.defaults().withModel(model));
+    config = config.withAutosave(noAutosave ? null : autosave, Duration.ofMillis((long) (autosaveMinutes * 60_000)));
+    return config.withCheckpointDir(checkpointDir != null ? checkpointDir
         : Path.of(System.getProperty("user.home"), ".revacnn", "checkpoints"));
-    if (resume == null) return new TrainingSession(config, datasets);
-    return TrainingSession.resume(Checkpoint.read(resume, config), datasets, config);
   }
 }

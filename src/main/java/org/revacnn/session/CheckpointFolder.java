@@ -6,22 +6,18 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.regex.Pattern;
 
 /**
  * The one folder that checkpoints saved on a client's request go to ({@code serve
- * --checkpoint-dir}). A client names a file, never a path: letters, digits, '.', '-' and '_',
- * not starting with '.', without "..", at most {@link #MAX_NAME} characters; ".ckpt" is added
+ * --checkpoint-dir}). A client names a file, never a path ({@link PlainName}); ".ckpt" is added
  * when missing. An existing file is replaced only when the client asks, and a link or anything
  * else that is not a regular file never is. The folder is created on first use, readable by its
  * owner only where the file system has POSIX permissions. Stateless apart from the folder.
  */
 public final class CheckpointFolder {
   static final String EXTENSION = ".ckpt";
-  static final int MAX_NAME = 100;
   /** Default names tried per step: step12.ckpt, step12-2.ckpt, ... */
   private static final int MAX_DEFAULT_NAMES = 1000;
-  private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]*");
 
   private final Path folder;
 
@@ -59,10 +55,7 @@ public final class CheckpointFolder {
 
   /** {@code name} with ".ckpt" added when missing, or IllegalArgumentException when it is not a plain file name. */
   static String fileName(String name) {
-    if (name.length() > MAX_NAME || !PLAIN_NAME.matcher(name).matches() || name.contains("..")) {
-      throw new IllegalArgumentException("a checkpoint name must be a plain file name, not a path: letters, digits, '.', '-' "
-          + "and '_', not starting with '.', at most " + MAX_NAME + " characters; got '" + ErrorText.clip(name) + "'");
-    }
+    PlainName.check("checkpoint", name);
     return name.endsWith(EXTENSION) ? name : name + EXTENSION;
   }
 

@@ -9,7 +9,8 @@ import java.util.List;
  * accuracy of every batch (as the paper plots them) with the examples seen, wall-clock time and
  * throughput when it ended (so that charts can plot against any of them), periodic validation
  * accuracy, and the steering log. The log keeps its last {@link #MAX_STEERING} entries and counts
- * the older ones it dropped, so its memory is bounded however long a session runs. Written by the
+ * the older ones it dropped, so its memory is bounded however long a session runs. A {@link Sink}
+ * (the run's log on disk, RunLog) can receive every entry as it is recorded. Written by the
  * training thread, read by any thread: all methods synchronise.
  */
 public final class History {
@@ -26,6 +27,19 @@ public final class History {
   private final List<ValidationPoint> validation = new ArrayList<>();
   private final java.util.ArrayDeque<SteeringEntry> steering = new java.util.ArrayDeque<>();
   private long droppedSteering;
+  private Sink sink;
+
+  /**
+   * Receives every entry a history records, in order, as it is recorded; called with the history's
+   * lock held, so it must be quick and must not call back into the history.
+   */
+  public interface Sink {
+    void step(long step, float loss, float accuracy, long examplesSeen, long wallMillis, float imagesPerSecond);
+
+    void validation(ValidationPoint point);
+
+    void steering(SteeringEntry entry);
+  }
 
   /** Validation accuracy measured at a step on a fixed held-out subset. */
   public record ValidationPoint(long step, int epoch, double accuracy, double loss) {}
@@ -90,18 +104,46 @@ public final class History {
     wallMillis[count] = millis;
     imagesPerSecond[count] = (float) throughput;
     count++;
+    if (sink != null) sink.step(step, loss[count - 1], accuracy[count - 1], examples, millis, imagesPerSecond[count - 1]);
   }
 
   public synchronized void addValidation(ValidationPoint point) {
     validation.add(point);
+    if (sink != null) sink.validation(point);
   }
 
   public synchronized void addSteering(SteeringEntry entry) {
+    if (sink != null) sink.steering(entry);
     steering.addLast(entry);
     if (steering.size() > MAX_STEERING) {
       steering.removeFirst();
       droppedSteering++;
     }
+  }
+
+  /**
+   * From now on every entry recorded is also sent to {@code sink}; with {@code includePast}, every
+   * batch, validation point and kept steering entry recorded so far is sent first (in that order).
+   */
+  public synchronized void recordTo(Sink sink, boolean includePast) {
+    if (includePast) {
+      for (int i = 0; i < count; i++) {
+        sink.step(firstStep + i, loss[i], accuracy[i], examplesSeen[i], wallMillis[i], imagesPerSecond[i]);
+      }
+      validation.forEach(sink::validation);
+      steering.forEach(sink::steering);
+    }
+    this.sink = sink;
+  }
+
+  /** The step of the last batch recorded, or 0 when there is none. */
+  public synchronized long lastStep() {
+    return count == 0 ? 0 : firstStep + count - 1;
+  }
+
+  /** The examples seen when the last batch ended, or 0 when there is none (or it was not recorded). */
+  public synchronized long lastExamplesSeen() {
+    return count == 0 ? 0 : examplesSeen[count - 1];
   }
 
   /** Steering entries dropped to keep the log at {@link #MAX_STEERING}. */

@@ -86,6 +86,7 @@ public final class TrainingSession implements Session {
   private long lastAutosaveNanos = System.nanoTime();
   private Thread thread;
   private float[] imageMapPixels;
+  private RunLog runLog;
 
   /** A fresh session: the network is built from the config's model spec and seed, paused. */
   public TrainingSession(SessionConfig config, Datasets data) {
@@ -292,6 +293,16 @@ public final class TrainingSession implements Session {
     thread.start();
   }
 
+  /**
+   * From now on the session's history is appended to {@code log} (first what it holds so far, with
+   * {@code includePast}); the session closes the log when it closes. Call before {@link #start}.
+   */
+  public synchronized void keepRun(RunLog log, boolean includePast) {
+    if (runLog != null) throw new IllegalStateException("the session already keeps a run");
+    history.recordTo(log, includePast);
+    runLog = log;
+  }
+
   @Override
   public void close() {
     closed = true;
@@ -313,6 +324,11 @@ public final class TrainingSession implements Session {
       } catch (java.io.IOException | RuntimeException e) {
         System.err.println("autosave on shutdown failed: " + e.getMessage());
       }
+    }
+    if (runLog != null) {
+      runLog.close();
+      String failure = runLog.takeFailure();
+      if (failure != null) System.err.println("the run's history log failed: " + failure);
     }
     tsne.close();
     network.close();
@@ -348,6 +364,8 @@ public final class TrainingSession implements Session {
     long now = System.nanoTime();
     if (now - lastPublishNanos >= 1e9 / config.snapshotHz()) publish();
     autosaveIfDue(now);
+    String logFailure = runLog == null ? null : runLog.takeFailure();
+    if (logFailure != null) alert = "the run's history log stopped (" + logFailure + "); training goes on unlogged";
   }
 
   private void trainOneBatch() {
@@ -458,8 +476,9 @@ public final class TrainingSession implements Session {
     return Evaluation.run(network, set, normalization, count, Evaluation.CHUNK);
   }
 
-  /** Writes a checkpoint of the whole session now. Training thread only. */
+  /** Writes a checkpoint of the whole session now (the run's log first forced to disk). Training thread only. */
   public void saveCheckpoint(java.nio.file.Path path) throws java.io.IOException {
+    if (runLog != null) runLog.sync();
     Checkpoint.write(path, checkpointContents());
   }
 

@@ -19,9 +19,10 @@ class CliTest {
   @TempDir
   Path dir;
 
-  private record Run(int exitCode, String out, String err) {}
+  record Run(int exitCode, String out, String err) {}
 
-  private static Run run(String... args) {
+  /** Runs the command line in this JVM, capturing standard output and picocli's error stream. */
+  static Run run(String... args) {
     PrintStream originalOut = System.out;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     StringWriter err = new StringWriter();
