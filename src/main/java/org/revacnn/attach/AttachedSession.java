@@ -44,6 +44,8 @@ public final class AttachedSession implements Session {
   /** How long a computed t-SNE map is reused, as for the built-in engine. */
   private static final long TSNE_CACHE_MILLIS = TrainingSession.TSNE_CACHE_MILLIS;
   private static final double DEFAULT_SNAPSHOT_HZ = 10;
+  /** How long GET /api/engine waits for fresh checksums (the run answers at its next step boundary) before it gives the last reported. */
+  static final long CHECKSUM_WAIT_SECONDS = 10;
 
   /** What needs the server's own network or data, with why an attached run cannot have it. */
   static final Map<String, String> UNSUPPORTED_FEATURES = Map.of(
@@ -352,7 +354,10 @@ public final class AttachedSession implements Session {
     return engine;
   }
 
-  /** Asks the run to hash its weights now (every rank, between two steps); a run that cannot has its last reported ones. */
+  /**
+   * Asks the run to hash its weights now (every rank, between two steps); a run that cannot, or
+   * does not answer within {@link #CHECKSUM_WAIT_SECONDS}, has its last reported ones.
+   */
   @Override
   public synchronized CompletableFuture<EngineInfo> engineWithChecksums() {
     AgentMessages.Hello h = hello;
@@ -363,7 +368,10 @@ public final class AttachedSession implements Session {
     CompletableFuture<List<EngineInfo.Rank>> answer = new CompletableFuture<>();
     checksumRequests.put(id, answer);
     link.send(AgentMessages.message("checksums", id, Map.of()));
-    return answer.thenApply(ranks -> engine);
+    return answer.completeOnTimeout(null, CHECKSUM_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS).thenApply(ranks -> {
+      checksumRequests.remove(id);
+      return engine;
+    });
   }
 
   @Override

@@ -100,10 +100,15 @@ class EngineEndpointTest {
     }
   }
 
+  /** A run that does not take checksums requests, so GET /api/engine answers at once with its last checksums. */
+  private static String helloWithoutChecksums() {
+    return TinyRun.hello().replace("\"requests\": [\"checksums\", \"vectors\"]", "\"requests\": [\"vectors\"]");
+  }
+
   @Test
   void restSaysWhatAnAttachedRunCannotDoAndDescribesTheEngine() throws Exception {
     try (SocketClient run = run()) {
-      run.send(TinyRun.hello());
+      run.send(helloWithoutChecksums());
       JsonNode engine = awaitEngine("attached");
       assertThat(engine.path("kind").asText()).isEqualTo("pytorch");
       assertThat(engine.path("ranks").get(0).path("checksum").asText()).isEqualTo("aa11");
@@ -119,9 +124,27 @@ class EngineEndpointTest {
   }
 
   @Test
+  void theEngineEndpointAsksTheRunForChecksumsTakenNow() throws Exception {
+    try (SocketClient run = run()) {
+      run.send(TinyRun.hello());
+      CompletableFuture<String> engine = CompletableFuture.supplyAsync(() -> {
+        try {
+          return rest("GET", "/api/engine", null).body();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      JsonNode request = run.awaitType("checksums");
+      run.send("{\"type\": \"checksums\", \"id\": \"" + request.path("id").asText()
+          + "\", \"payload\": {\"ranks\": [{\"rank\": 0, \"checksum\": \"fresh\"}]}}");
+      assertThat(SocketClient.JSON.readTree(engine.join()).path("ranks").get(0).path("checksum").asText()).isEqualTo("fresh");
+    }
+  }
+
+  @Test
   void oneRunAtATimeAndTheSameAccessRulesAsTheBrowsersSocket() throws Exception {
     try (SocketClient first = run()) {
-      first.send(TinyRun.hello());
+      first.send(helloWithoutChecksums());
       awaitEngine("attached");
       try (SocketClient second = run()) {
         assertThat(second.awaitClose()).startsWith(EngineEndpoint.BUSY + " another run is attached");
@@ -137,12 +160,12 @@ class EngineEndpointTest {
   @Test
   void aDroppedRunIsReportedAndTheNextOneAttaches() throws Exception {
     try (SocketClient run = run()) {
-      run.send(TinyRun.hello());
+      run.send(helloWithoutChecksums());
       awaitEngine("attached");
     }
     assertThat(awaitEngine("dropped").path("message").asText()).contains("disconnected");
     try (SocketClient next = run()) {
-      next.send(TinyRun.hello());
+      next.send(helloWithoutChecksums());
       assertThat(awaitEngine("attached").path("run").asInt()).isEqualTo(2);
     }
   }
