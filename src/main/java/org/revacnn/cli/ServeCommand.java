@@ -11,6 +11,7 @@ import org.revacnn.data.Datasets;
 import org.revacnn.engine.NetworkSpec;
 import org.revacnn.server.WebServer;
 import org.revacnn.session.Checkpoint;
+import org.revacnn.session.Session;
 import org.revacnn.session.SessionConfig;
 import org.revacnn.session.TrainingSession;
 import picocli.CommandLine.Command;
@@ -109,19 +110,8 @@ public final class ServeCommand implements Callable<Integer> {
     removeStaleTemporaryFiles(start.run().folder());
     removeStaleTemporaryFiles(autosave == null ? null : autosave.toAbsolutePath().getParent());
     removeStaleTemporaryFiles(session.config().checkpointDir());
-    WebServer server;
-    try {
-      server = WebServer.start(session, WebServer.Options.of(host, port, token));
-    } catch (RuntimeException e) {
-      session.close();
-      throw new IllegalStateException("cannot serve on " + host + ":" + port + ": " + e.getMessage(), e);
-    }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
-      session.close();
-      stopped.countDown();
-    }, "revacnn-shutdown"));
+    Serving serving = serve(session);
+    WebServer server = serving.server();
     session.start(!paused);
     System.out.println(datasets);
     System.out.println("model " + session.config().model() + ", " + (paused ? "paused; press Resume in the page" : "training"));
@@ -130,7 +120,7 @@ public final class ServeCommand implements Callable<Integer> {
     System.out.println("ReVACNN is serving at " + server.url());
     System.out.println("Press Ctrl-C to stop; continue later with: revacnn serve --resume " + start.run().name()
         + (runs.runs != null ? " --runs " + runs.runs : ""));
-    stopped.await();
+    serving.stopped().await();
     return 0;
   }
 
@@ -145,6 +135,24 @@ public final class ServeCommand implements Callable<Integer> {
     }
     AttachedSession session = new AttachedSession(checkpointDir != null ? checkpointDir
         : Path.of(System.getProperty("user.home"), ".revacnn", "checkpoints"));
+    Serving serving = serve(session);
+    WebServer server = serving.server();
+    String address = server.url().replaceFirst("/(\\?token=.*)?$", "");
+    String tokenText = server.url().contains("?token=") ? ", token=\"" + server.url().replaceFirst(".*\\?token=", "") + "\"" : "";
+    System.out.println("ReVACNN is serving at " + server.url() + " and waiting for a PyTorch run. Connect one with:");
+    System.out.println("    import revacnn   # the package in python/ of this repository");
+    System.out.println("    run = revacnn.attach(model, optimizer, url=\"" + address + "\"" + tokenText + ", probe=image)");
+    System.out.println("or try: python3 examples/torch_train.py --data synthetic --attach " + address);
+    System.out.println("Press Ctrl-C to stop.");
+    serving.stopped().await();
+    return 0;
+  }
+
+  /** A started server and the latch its shutdown hook releases once server and session are closed. */
+  private record Serving(WebServer server, CountDownLatch stopped) {}
+
+  /** Serves {@code session} on the chosen host and port until Ctrl-C, which closes the server and then the session. */
+  private Serving serve(Session session) {
     WebServer server;
     try {
       server = WebServer.start(session, WebServer.Options.of(host, port, token));
@@ -158,15 +166,7 @@ public final class ServeCommand implements Callable<Integer> {
       session.close();
       stopped.countDown();
     }, "revacnn-shutdown"));
-    String address = server.url().replaceFirst("/(\\?token=.*)?$", "");
-    String tokenText = server.url().contains("?token=") ? ", token=\"" + server.url().replaceFirst(".*\\?token=", "") + "\"" : "";
-    System.out.println("ReVACNN is serving at " + server.url() + " and waiting for a PyTorch run. Connect one with:");
-    System.out.println("    import revacnn   # the package in python/ of this repository");
-    System.out.println("    run = revacnn.attach(model, optimizer, url=\"" + address + "\"" + tokenText + ", probe=image)");
-    System.out.println("or try: python3 examples/torch_train.py --data synthetic --attach " + address);
-    System.out.println("Press Ctrl-C to stop.");
-    stopped.await();
-    return 0;
+    return new Serving(server, stopped);
   }
 
   /** Deletes what saves killed mid-write left in {@code folder} (see Checkpoint.removeStaleTemporaryFiles). */
