@@ -15,8 +15,8 @@ public record Architecture(Shape input, int classes, InitKind init, Map<String, 
 
   /**
    * One layer. {@code filters}/{@code kernelSize}/{@code stride}/{@code pad} are set for conv,
-   * {@code size}/{@code stride} for pool, {@code units} for dense, {@code rate} for dropout;
-   * unused fields are 0. {@code unitNumbers} and {@code nextUnitNumber} rebuild the stable ids.
+   * {@code size}/{@code stride} for pool, {@code units} for dense, {@code rate} for dropout (batchnorm
+   * has none: its channels are its input's); unused fields are 0. {@code unitNumbers} and {@code nextUnitNumber} rebuild the stable ids.
    */
   public record LayerInfo(String id, String kind, Shape outputShape, int filters, int kernelSize, int stride, int pad,
       int size, int units, float rate, boolean frozen, int[] unitNumbers, int nextUnitNumber, List<String> unitIds) {}
@@ -41,6 +41,7 @@ public record Architecture(Shape input, int classes, InitKind init, Map<String, 
         case MaxPool p -> new LayerInfo(p.id(), p.kind(), out, 0, 0, p.stride(), 0, p.size(), 0, 0f, false, new int[0], 0, List.of());
         case Dropout d -> new LayerInfo(d.id(), d.kind(), out, 0, 0, 0, 0, 0, 0, d.rate(), false, new int[0], 0, List.of());
         case Relu r -> new LayerInfo(r.id(), r.kind(), out, 0, 0, 0, 0, 0, 0, 0f, false, new int[0], 0, List.of());
+        case BatchNorm b -> new LayerInfo(b.id(), b.kind(), out, 0, 0, 0, 0, 0, 0, 0f, false, new int[0], 0, List.of());
       });
     }
     return new Architecture(net.inputShape(), net.classes(), net.init(), new TreeMap<>(net.idCounters()), infos);

@@ -15,4 +15,7 @@ public sealed interface LayerSpec {
 
   /** Inverted dropout with this drop probability. */
   record DropoutSpec(float rate) implements LayerSpec {}
+
+  /** Batch normalisation of each channel (see {@link BatchNorm}). */
+  record BatchNormSpec() implements LayerSpec {}
 }

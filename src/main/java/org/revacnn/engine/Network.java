@@ -115,6 +115,7 @@ public final class Network implements AutoCloseable {
         case "pool" -> new MaxPool(info.id(), info.size(), info.stride());
         case "relu" -> new Relu(info.id());
         case "dropout" -> new Dropout(info.id(), info.rate());
+        case "batchnorm" -> new BatchNorm(info.id(), shape.channels());
         default -> throw new IllegalArgumentException("layer " + info.id() + " has unknown kind '" + info.kind() + "'");
       };
       shape = layer.outputShape(shape);
@@ -141,6 +142,7 @@ public final class Network implements AutoCloseable {
       case LayerSpec.PoolSpec p -> new MaxPool(nextId("pool"), p.size(), p.stride());
       case LayerSpec.DenseSpec d -> new Dense(nextId("fc"), in.size(), d.units());
       case LayerSpec.DropoutSpec d -> new Dropout(nextId("drop"), d.rate());
+      case LayerSpec.BatchNormSpec b -> new BatchNorm(nextId("bn"), in.channels());
     };
   }
 
@@ -222,6 +224,20 @@ public final class Network implements AutoCloseable {
     return all;
   }
 
+  /**
+   * Every parameter and buffer (batch norm's running statistics), layer by layer, each layer's
+   * parameters before its buffers: what undo and checkpoints save and restore.
+   */
+  public List<Param> savedArrays() {
+    List<Param> all = new ArrayList<>();
+    for (Layer l : layers) {
+      all.addAll(l.params());
+      all.addAll(l.buffers());
+    }
+    return all;
+  }
+
+  /** The number of trainable values (buffers not counted, as PyTorch's {@code parameters()}). */
   public long parameterCount() {
     long n = 0;
     for (Param p : params()) n += p.size();
@@ -310,7 +326,8 @@ public final class Network implements AutoCloseable {
     checkBatch(images, batch);
     if (labels.length < batch) throw new IllegalArgumentException("need " + batch + " labels, got " + labels.length);
     long thisStep = ++step;
-    int shardCount = shardCount(batch);
+    // batch statistics must see the whole batch: such networks train it as one shard, on one thread
+    int shardCount = training && usesBatchStatistics() ? 1 : shardCount(batch);
     ensureFrames();
     ensureShardGrads(shardCount);
     double[] losses = new double[shardCount];
@@ -354,6 +371,16 @@ public final class Network implements AutoCloseable {
       g = layers.get(l).backward(shardFrames[l], g, l > lowestTrainable);
     }
     return outcome;
+  }
+
+  /** Whether a training pass needs statistics of the whole batch (a batch norm layer). */
+  boolean usesBatchStatistics() {
+    for (Layer layer : layers) if (usesBatchStatistics(layer)) return true;
+    return false;
+  }
+
+  private static boolean usesBatchStatistics(Layer layer) {
+    return layer instanceof BatchNorm;
   }
 
   /** How many shards a batch is cut into: a function of the batch size alone. */

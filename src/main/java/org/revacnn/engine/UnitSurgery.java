@@ -142,7 +142,24 @@ final class UnitSurgery {
     if (layer.id().equals(Network.CLASSIFIER_ID)) {
       throw new IllegalArgumentException("cannot " + doing + ": the classifier has one unit per class");
     }
-    return network.layers().indexOf(layer);
+    int index = network.layers().indexOf(layer);
+    requireChannelwisePath(network.layers(), index, doing);
+    return index;
+  }
+
+  /**
+   * Between the layer and the next parameterised one there may only be layers that keep channels
+   * apart and own nothing per channel (ReLU, pool, dropout): anything else (a batch norm, a residual
+   * block) would need its own re-laying, which is not supported yet.
+   */
+  private static void requireChannelwisePath(List<Layer> layers, int index, String doing) {
+    for (int i = index + 1; i < layers.size() && !Surgery.isParameterised(layers.get(i)); i++) {
+      Layer between = layers.get(i);
+      if (!(between instanceof Relu || between instanceof MaxPool || between instanceof Dropout)) {
+        throw new IllegalArgumentException("cannot " + doing + ": " + between.kind() + " layer " + between.id()
+            + " follows it, and changing the width of a layer that feeds a " + between.kind() + " is not supported yet");
+      }
+    }
   }
 
   /** The named filter, or the one whose weight gradient has the largest mean |g| (lowest index on ties). */

@@ -89,6 +89,12 @@ final class ArchitectureCheck {
         yield new Shape(in.channels(), side(id, in.height(), 0, size, stride), side(id, in.width(), 0, size, stride));
       }
       case "relu" -> in;
+      case "batchnorm" -> {
+        for (String array : List.of("gamma", "beta", "runningMean", "runningVariance")) {
+          params.add(layout(id + "/" + array, in.channels(), 1));
+        }
+        yield in;
+      }
       case "dropout" -> {
         if (!(layer.rate() >= 0 && layer.rate() < 1)) throw new IllegalArgumentException(id + " dropout rate must be in [0, 1), got " + layer.rate());
         yield in;

@@ -68,12 +68,17 @@ class LayerGradientTest {
   }
 
   private static void checkLayer(Layer layer, Shape inShape, int batch, float[] inputValues) {
+    checkLayer(layer, inShape, batch, inputValues, true);
+  }
+
+  /** Checks the input and parameter gradients of {@code layer} in training or inference passes. */
+  static void checkLayer(Layer layer, Shape inShape, int batch, float[] inputValues, boolean training) {
     Tensor input = new Tensor(batch, inShape, inputValues);
     Shape outShape = layer.outputShape(inShape);
     float[] r = GradientCheck.randomArray(batch * outShape.size(), 12);
     Frame frame = layer.newFrame();
     // the same dropout mask on every pass: a fresh random with the same seed each time
-    java.util.function.Supplier<Pass> pass = () -> new Pass(true, new SplittableRandom(5));
+    java.util.function.Supplier<Pass> pass = () -> new Pass(training, new SplittableRandom(5));
     Tensor out = layer.forward(frame, input, pass.get());
     Tensor gradIn = layer.backward(frame, new Tensor(batch, outShape, r.clone()), true);
     float[] inputGrad = gradIn.data().clone();
