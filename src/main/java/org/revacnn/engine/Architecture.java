@@ -42,6 +42,7 @@ public record Architecture(Shape input, int classes, InitKind init, Map<String, 
         case Dropout d -> new LayerInfo(d.id(), d.kind(), out, 0, 0, 0, 0, 0, 0, d.rate(), false, new int[0], 0, List.of());
         case Relu r -> new LayerInfo(r.id(), r.kind(), out, 0, 0, 0, 0, 0, 0, 0f, false, new int[0], 0, List.of());
         case BatchNorm b -> new LayerInfo(b.id(), b.kind(), out, 0, 0, 0, 0, 0, 0, 0f, false, new int[0], 0, List.of());
+        case GlobalAveragePool g -> new LayerInfo(g.id(), g.kind(), out, 0, 0, 0, 0, 0, 0, 0f, false, new int[0], 0, List.of());
       });
     }
     return new Architecture(net.inputShape(), net.classes(), net.init(), new TreeMap<>(net.idCounters()), infos);

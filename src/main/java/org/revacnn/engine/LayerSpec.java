@@ -18,4 +18,7 @@ public sealed interface LayerSpec {
 
   /** Batch normalisation of each channel (see {@link BatchNorm}). */
   record BatchNormSpec() implements LayerSpec {}
+
+  /** Global average pooling, C x H x W to C x 1 x 1. */
+  record GlobalPoolSpec() implements LayerSpec {}
 }

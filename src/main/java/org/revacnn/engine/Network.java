@@ -116,6 +116,7 @@ public final class Network implements AutoCloseable {
         case "relu" -> new Relu(info.id());
         case "dropout" -> new Dropout(info.id(), info.rate());
         case "batchnorm" -> new BatchNorm(info.id(), shape.channels());
+        case "globalpool" -> new GlobalAveragePool(info.id());
         default -> throw new IllegalArgumentException("layer " + info.id() + " has unknown kind '" + info.kind() + "'");
       };
       shape = layer.outputShape(shape);
@@ -143,6 +144,7 @@ public final class Network implements AutoCloseable {
       case LayerSpec.DenseSpec d -> new Dense(nextId("fc"), in.size(), d.units());
       case LayerSpec.DropoutSpec d -> new Dropout(nextId("drop"), d.rate());
       case LayerSpec.BatchNormSpec b -> new BatchNorm(nextId("bn"), in.channels());
+      case LayerSpec.GlobalPoolSpec g -> new GlobalAveragePool(nextId("gap"));
     };
   }
 

@@ -89,6 +89,7 @@ final class ArchitectureCheck {
         yield new Shape(in.channels(), side(id, in.height(), 0, size, stride), side(id, in.width(), 0, size, stride));
       }
       case "relu" -> in;
+      case "globalpool" -> new Shape(in.channels(), 1, 1);
       case "batchnorm" -> {
         for (String array : List.of("gamma", "beta", "runningMean", "runningVariance")) {
           params.add(layout(id + "/" + array, in.channels(), 1));
