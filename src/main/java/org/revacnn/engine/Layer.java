@@ -9,11 +9,11 @@ import java.util.List;
  * on different threads.
  * Owned by the training thread.
  */
-public sealed interface Layer permits Conv, Relu, MaxPool, Dense, Dropout, BatchNorm, GlobalAveragePool {
+public sealed interface Layer permits Conv, Relu, MaxPool, Dense, Dropout, BatchNorm, GlobalAveragePool, Residual {
   /** Stable id such as {@code conv2}; surgery never renumbers it. */
   String id();
 
-  /** Short kind name: conv, relu, pool, dense, dropout, batchnorm, globalpool. */
+  /** Short kind name: conv, relu, pool, dense, dropout, batchnorm, globalpool, residual. */
   String kind();
 
   /** The output shape for this input shape, or an IllegalArgumentException saying why it cannot fit. */

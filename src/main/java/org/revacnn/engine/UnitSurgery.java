@@ -142,6 +142,10 @@ final class UnitSurgery {
     if (layer.id().equals(Network.CLASSIFIER_ID)) {
       throw new IllegalArgumentException("cannot " + doing + ": the classifier has one unit per class");
     }
+    if (layer instanceof Conv c && !c.hasBias()) {
+      throw new IllegalArgumentException("cannot " + doing + ": it has no bias (a conv that feeds batch norm), and changing "
+          + "the width of such a conv is not supported yet");
+    }
     int index = network.layers().indexOf(layer);
     requireChannelwisePath(network.layers(), index, doing);
     return index;

@@ -24,11 +24,7 @@ class BatchNormNetworkTest {
   void wholeNetworkGradientsMatchFiniteDifferencesInTrainingAndInference() {
     try (Network net = convBatchNormNet(3)) {
       float[] images = GradientCheck.randomArray(BATCH * INPUT.size(), 5);
-      net.computeGradients(images, labels(), BATCH, true);
-      for (Param p : net.params()) {
-        GradientCheck.check(p.name() + " (training)", p.value(), p.grad().clone(),
-            () -> net.computeGradients(images, labels(), BATCH, true).loss(), 20, 9);
-      }
+      NetworkGradientTest.checkTrainingPass(net, images, labels(), 20, 9);
       NetworkGradientTest.checkNetwork(net, 3, 21); // inference: running statistics
     }
   }
