@@ -14,12 +14,30 @@ import java.util.TreeMap;
 public record Architecture(Shape input, int classes, InitKind init, Map<String, Integer> idCounters, List<LayerInfo> layers) {
 
   /**
-   * One layer. {@code filters}/{@code kernelSize}/{@code stride}/{@code pad} are set for conv,
-   * {@code size}/{@code stride} for pool, {@code units} for dense, {@code rate} for dropout;
-   * unused fields are 0. {@code unitNumbers} and {@code nextUnitNumber} rebuild the stable ids.
+   * One layer. {@code filters}/{@code kernelSize}/{@code stride}/{@code pad} are set for conv
+   * ({@code withoutBias} when it has no bias), {@code size}/{@code stride} for pool, {@code units} for
+   * dense, {@code rate} for dropout; batchnorm and globalpool have none (a batch norm's channels are
+   * its input's); a residual block lists its {@code main} path and {@code shortcut} (empty: the
+   * identity) as layers of their own. Unused fields are 0, false or empty. {@code unitNumbers} and
+   * {@code nextUnitNumber} rebuild the stable ids.
    */
   public record LayerInfo(String id, String kind, Shape outputShape, int filters, int kernelSize, int stride, int pad,
-      int size, int units, float rate, boolean frozen, int[] unitNumbers, int nextUnitNumber, List<String> unitIds) {}
+      int size, int units, float rate, boolean frozen, int[] unitNumbers, int nextUnitNumber, List<String> unitIds,
+      boolean withoutBias, List<LayerInfo> main, List<LayerInfo> shortcut) {
+
+    public LayerInfo {
+      // absent in files written before residual blocks existed
+      main = main == null ? List.of() : List.copyOf(main);
+      shortcut = shortcut == null ? List.of() : List.copyOf(shortcut);
+    }
+
+    /** A layer that is not a residual block, with a bias if it is a conv. */
+    public LayerInfo(String id, String kind, Shape outputShape, int filters, int kernelSize, int stride, int pad, int size,
+        int units, float rate, boolean frozen, int[] unitNumbers, int nextUnitNumber, List<String> unitIds) {
+      this(id, kind, outputShape, filters, kernelSize, stride, pad, size, units, rate, frozen, unitNumbers, nextUnitNumber,
+          unitIds, false, List.of(), List.of());
+    }
+  }
 
   public Architecture {
     idCounters = Map.copyOf(idCounters);
@@ -28,22 +46,41 @@ public record Architecture(Shape input, int classes, InitKind init, Map<String, 
 
   /** Describes {@code net} as it is now. */
   public static Architecture of(Network net) {
+    return new Architecture(net.inputShape(), net.classes(), net.init(), new TreeMap<>(net.idCounters()),
+        describe(net.layers(), net.inputShape()));
+  }
+
+  private static List<LayerInfo> describe(List<Layer> chain, Shape in) {
     List<LayerInfo> infos = new ArrayList<>();
-    List<Shape> shapes = net.checkChain();
-    for (int l = 0; l < net.layers().size(); l++) {
-      Layer layer = net.layers().get(l);
-      Shape out = shapes.get(l + 1);
-      infos.add(switch (layer) {
-        case Conv c -> new LayerInfo(c.id(), c.kind(), out, c.filters(), c.kernelSize(), c.stride(), c.pad(), 0, 0, 0f,
-            c.frozen(), c.filterIds().numbers(), c.filterIds().nextNumber(), c.filterIds().ids());
-        case Dense d -> new LayerInfo(d.id(), d.kind(), out, 0, 0, 0, 0, 0, d.units(), 0f,
-            d.frozen(), d.unitIds().numbers(), d.unitIds().nextNumber(), d.unitIds().ids());
-        case MaxPool p -> new LayerInfo(p.id(), p.kind(), out, 0, 0, p.stride(), 0, p.size(), 0, 0f, false, new int[0], 0, List.of());
-        case Dropout d -> new LayerInfo(d.id(), d.kind(), out, 0, 0, 0, 0, 0, 0, d.rate(), false, new int[0], 0, List.of());
-        case Relu r -> new LayerInfo(r.id(), r.kind(), out, 0, 0, 0, 0, 0, 0, 0f, false, new int[0], 0, List.of());
-      });
+    Shape shape = in;
+    for (Layer layer : chain) {
+      Shape out = layer.outputShape(shape);
+      infos.add(describe(layer, shape, out));
+      shape = out;
     }
-    return new Architecture(net.inputShape(), net.classes(), net.init(), new TreeMap<>(net.idCounters()), infos);
+    return infos;
+  }
+
+  private static LayerInfo describe(Layer layer, Shape in, Shape out) {
+    return switch (layer) {
+      case Conv c -> new LayerInfo(c.id(), c.kind(), out, c.filters(), c.kernelSize(), c.stride(), c.pad(), 0, 0, 0f,
+          c.frozen(), c.filterIds().numbers(), c.filterIds().nextNumber(), c.filterIds().ids(), !c.hasBias(), List.of(),
+          List.of());
+      case Dense d -> new LayerInfo(d.id(), d.kind(), out, 0, 0, 0, 0, 0, d.units(), 0f,
+          d.frozen(), d.unitIds().numbers(), d.unitIds().nextNumber(), d.unitIds().ids());
+      case MaxPool p -> new LayerInfo(p.id(), p.kind(), out, 0, 0, p.stride(), 0, p.size(), 0, 0f, false, new int[0], 0, List.of());
+      case Dropout d -> new LayerInfo(d.id(), d.kind(), out, 0, 0, 0, 0, 0, 0, d.rate(), false, new int[0], 0, List.of());
+      case Residual r -> new LayerInfo(r.id(), r.kind(), out, 0, 0, 0, 0, 0, 0, 0f, false, new int[0], 0, List.of(), false,
+          describe(r.main(), in), describe(r.shortcut(), in));
+      case Relu r -> plain(r, out);
+      case BatchNorm b -> plain(b, out);
+      case GlobalAveragePool g -> plain(g, out);
+    };
+  }
+
+  /** A layer described by its id, kind and output shape alone. */
+  private static LayerInfo plain(Layer layer, Shape out) {
+    return new LayerInfo(layer.id(), layer.kind(), out, 0, 0, 0, 0, 0, 0, 0f, false, new int[0], 0, List.of());
   }
 
   /**

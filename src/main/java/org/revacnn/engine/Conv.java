@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * 2D convolution with square kernels, any stride and zero padding, computed as im2col + GEMM.
- * Weights are filter-major, {@code [filter][inChannel][ky][kx]}; biases {@code [filter]}.
+ * Weights are filter-major, {@code [filter][inChannel][ky][kx]}; biases {@code [filter]}, unless the
+ * conv has none (one followed by batch norm, whose beta makes a bias redundant, as in PyTorch's ResNets).
  * Forward per chunk of images that fits the cache: col[CinKK][c*HWo] = im2col(x); Y[F][c*HWo] = W * col + b.
  */
 public final class Conv implements Layer {
@@ -13,11 +14,16 @@ public final class Conv implements Layer {
   private final int stride;
   private final int pad;
   private final Param weights;
+  /** Null when the conv has no bias. */
   private final Param bias;
   private final UnitIds filterIds;
   private boolean frozen;
 
   public Conv(String id, int inChannels, int filters, int kernelSize, int stride, int pad) {
+    this(id, inChannels, filters, kernelSize, stride, pad, true);
+  }
+
+  public Conv(String id, int inChannels, int filters, int kernelSize, int stride, int pad, boolean withBias) {
     if (filters <= 0) throw new IllegalArgumentException(id + ": filters must be positive, got " + filters);
     if (kernelSize <= 0) throw new IllegalArgumentException(id + ": kernel size must be positive, got " + kernelSize);
     if (stride <= 0) throw new IllegalArgumentException(id + ": stride must be positive, got " + stride);
@@ -27,7 +33,7 @@ public final class Conv implements Layer {
     this.stride = stride;
     this.pad = pad;
     this.weights = new Param(id + "/weights", filters, inChannels * kernelSize * kernelSize, 1f);
-    this.bias = new Param(id + "/bias", filters, 1, 0f);
+    this.bias = withBias ? new Param(id + "/bias", filters, 1, 0f) : null;
     this.filterIds = new UnitIds(id, filters);
   }
 
@@ -65,8 +71,14 @@ public final class Conv implements Layer {
     return weights;
   }
 
+  /** The bias, or an IllegalStateException when the conv has none (see {@link #hasBias()}). */
   public Param bias() {
+    if (bias == null) throw new IllegalStateException(id + " has no bias");
     return bias;
+  }
+
+  public boolean hasBias() {
+    return bias != null;
   }
 
   public UnitIds filterIds() {
@@ -97,7 +109,7 @@ public final class Conv implements Layer {
 
   @Override
   public List<Param> params() {
-    return List.of(weights, bias);
+    return bias == null ? List.of(weights) : List.of(weights, bias);
   }
 
   @Override
@@ -183,7 +195,7 @@ public final class Conv implements Layer {
         : null;
     frame.output = Tensor.reuse(frame.output, in.batch(), outShape);
     float[] out = frame.output.data();
-    float[] b = bias.value();
+    float[] b = bias == null ? null : bias.value();
     for (int first = 0; first < in.batch(); first += chunk) {
       int images = Math.min(chunk, in.batch() - first);
       int columns = images * planeOut;
@@ -210,7 +222,7 @@ public final class Conv implements Layer {
         for (int fi = 0; fi < filters; fi++) {
           int src = targetBase + fi * columns + j * planeOut;
           int dst = (first + j) * outShape.size() + fi * planeOut;
-          VectorOps.addConstant(target, src, b[fi], out, dst, planeOut);
+          VectorOps.addConstant(target, src, b == null ? 0f : b[fi], out, dst, planeOut);
         }
       }
     }
@@ -259,9 +271,11 @@ public final class Conv implements Layer {
         }
       }
       if (!frozen) {
-        float[] gradB = frame.grads()[1];
-        // dL/db[f] += sum over positions of dY[f][:]
-        for (int fi = 0; fi < filters; fi++) gradB[fi] += VectorOps.sum(dy, dyBase + fi * columns, columns);
+        if (bias != null) {
+          float[] gradB = frame.grads()[1];
+          // dL/db[f] += sum over positions of dY[f][:]
+          for (int fi = 0; fi < filters; fi++) gradB[fi] += VectorOps.sum(dy, dyBase + fi * columns, columns);
+        }
         // dL/dW[F][CinKK] += dY[F][cols] * col^T (the columns are unfolded again rather than kept)
         for (int j = 0; j < images; j++) {
           Im2col.expand(frame.input.data(), (first + j) * inShape.size(), inShape, kernelSize, stride, pad,

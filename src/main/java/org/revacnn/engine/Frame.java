@@ -16,6 +16,11 @@ public class Frame {
     for (int i = 0; i < grads.length; i++) grads[i] = new float[params.get(i).size()];
   }
 
+  /** A frame whose gradient buffers are these arrays (a block's frame sharing its inner layers' buffers). */
+  protected Frame(float[][] grads) {
+    this.grads = grads;
+  }
+
   /** Gradient buffers of this shard, aligned with the layer's {@link Layer#params()}. */
   public float[][] grads() {
     return grads;

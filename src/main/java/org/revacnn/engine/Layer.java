@@ -9,11 +9,11 @@ import java.util.List;
  * on different threads.
  * Owned by the training thread.
  */
-public sealed interface Layer permits Conv, Relu, MaxPool, Dense, Dropout {
+public sealed interface Layer permits Conv, Relu, MaxPool, Dense, Dropout, BatchNorm, GlobalAveragePool, Residual {
   /** Stable id such as {@code conv2}; surgery never renumbers it. */
   String id();
 
-  /** Short kind name: conv, relu, pool, dense, dropout. */
+  /** Short kind name: conv, relu, pool, dense, dropout, batchnorm, globalpool, residual. */
   String kind();
 
   /** The output shape for this input shape, or an IllegalArgumentException saying why it cannot fit. */
@@ -21,6 +21,14 @@ public sealed interface Layer permits Conv, Relu, MaxPool, Dense, Dropout {
 
   /** Trainable parameters (empty for parameter-free layers). */
   List<Param> params();
+
+  /**
+   * State that is saved and restored with the weights but not trained (batch norm's running
+   * statistics); the optimiser never sees it. Empty for most layers.
+   */
+  default List<Param> buffers() {
+    return List.of();
+  }
 
   /** Fresh working buffers (for one thread) for this layer's current parameter sizes. */
   Frame newFrame();

@@ -99,24 +99,7 @@ public final class Network implements AutoCloseable {
     net.idCounters.putAll(arch.idCounters());
     Shape shape = arch.input();
     for (Architecture.LayerInfo info : arch.layers()) {
-      Layer layer = switch (info.kind()) {
-        case "conv" -> {
-          Conv c = new Conv(info.id(), shape.channels(), info.filters(), info.kernelSize(), info.stride(), info.pad());
-          c.setFrozen(info.frozen());
-          c.filterIds().restore(info.unitNumbers(), info.nextUnitNumber());
-          yield c;
-        }
-        case "dense" -> {
-          Dense d = new Dense(info.id(), shape.size(), info.units());
-          d.setFrozen(info.frozen());
-          d.unitIds().restore(info.unitNumbers(), info.nextUnitNumber());
-          yield d;
-        }
-        case "pool" -> new MaxPool(info.id(), info.size(), info.stride());
-        case "relu" -> new Relu(info.id());
-        case "dropout" -> new Dropout(info.id(), info.rate());
-        default -> throw new IllegalArgumentException("layer " + info.id() + " has unknown kind '" + info.kind() + "'");
-      };
+      Layer layer = layerOf(info, shape);
       shape = layer.outputShape(shape);
       net.layers.add(layer);
     }
@@ -129,6 +112,43 @@ public final class Network implements AutoCloseable {
     return net;
   }
 
+  /** The layer {@code info} describes, for input {@code shape}, with its ids and frozen flag (weights not drawn). */
+  private static Layer layerOf(Architecture.LayerInfo info, Shape shape) {
+    return switch (info.kind()) {
+      case "conv" -> {
+        Conv c = new Conv(info.id(), shape.channels(), info.filters(), info.kernelSize(), info.stride(), info.pad(),
+            !info.withoutBias());
+        c.setFrozen(info.frozen());
+        c.filterIds().restore(info.unitNumbers(), info.nextUnitNumber());
+        yield c;
+      }
+      case "dense" -> {
+        Dense d = new Dense(info.id(), shape.size(), info.units());
+        d.setFrozen(info.frozen());
+        d.unitIds().restore(info.unitNumbers(), info.nextUnitNumber());
+        yield d;
+      }
+      case "pool" -> new MaxPool(info.id(), info.size(), info.stride());
+      case "relu" -> new Relu(info.id());
+      case "dropout" -> new Dropout(info.id(), info.rate());
+      case "batchnorm" -> new BatchNorm(info.id(), shape.channels());
+      case "globalpool" -> new GlobalAveragePool(info.id());
+      case "residual" -> new Residual(info.id(), chainOf(info.main(), shape), chainOf(info.shortcut(), shape));
+      default -> throw new IllegalArgumentException("layer " + info.id() + " has unknown kind '" + info.kind() + "'");
+    };
+  }
+
+  private static List<Layer> chainOf(List<Architecture.LayerInfo> infos, Shape in) {
+    List<Layer> chain = new ArrayList<>();
+    Shape shape = in;
+    for (Architecture.LayerInfo info : infos) {
+      Layer layer = layerOf(info, shape);
+      shape = layer.outputShape(shape);
+      chain.add(layer);
+    }
+    return chain;
+  }
+
   Map<String, Integer> idCounters() {
     return idCounters;
   }
@@ -136,12 +156,53 @@ public final class Network implements AutoCloseable {
   /** Creates an uninitialised layer for this spec and input shape with the next free id of its kind. */
   Layer create(LayerSpec spec, Shape in) {
     return switch (spec) {
-      case LayerSpec.ConvSpec c -> new Conv(nextId("conv"), in.channels(), c.filters(), c.kernelSize(), c.stride(), c.pad());
+      case LayerSpec.ConvSpec c -> new Conv(nextId("conv"), in.channels(), c.filters(), c.kernelSize(), c.stride(), c.pad(),
+          c.withBias());
       case LayerSpec.ReluSpec r -> new Relu(nextId("relu"));
       case LayerSpec.PoolSpec p -> new MaxPool(nextId("pool"), p.size(), p.stride());
       case LayerSpec.DenseSpec d -> new Dense(nextId("fc"), in.size(), d.units());
       case LayerSpec.DropoutSpec d -> new Dropout(nextId("drop"), d.rate());
+      case LayerSpec.BatchNormSpec b -> new BatchNorm(nextId("bn"), in.channels());
+      case LayerSpec.GlobalPoolSpec g -> new GlobalAveragePool(nextId("gap"));
+      case LayerSpec.ResidualSpec r -> createResidual(r, in);
     };
+  }
+
+  /** A residual block with its inner layers; a null shortcut is chosen as {@link LayerSpec.ResidualSpec} says. */
+  private Residual createResidual(LayerSpec.ResidualSpec spec, Shape in) {
+    String id = nextId("res");
+    List<Layer> main = createChain(id, spec.main(), in);
+    Shape out = in;
+    for (Layer layer : main) out = layer.outputShape(out);
+    List<LayerSpec> shortcut = spec.shortcut();
+    if (shortcut == null) {
+      int stride = 1;
+      for (LayerSpec s : spec.main()) {
+        stride *= switch (s) {
+          case LayerSpec.ConvSpec c -> c.stride();
+          case LayerSpec.PoolSpec p -> p.stride();
+          default -> 1;
+        };
+      }
+      shortcut = out.equals(in) ? List.of()
+          : List.of(new LayerSpec.ConvSpec(out.channels(), 1, stride, 0, false), new LayerSpec.BatchNormSpec());
+    }
+    return new Residual(id, main, createChain(id, shortcut, in));
+  }
+
+  private List<Layer> createChain(String blockId, List<LayerSpec> specs, Shape in) {
+    List<Layer> chain = new ArrayList<>();
+    Shape shape = in;
+    for (LayerSpec spec : specs) {
+      if (spec instanceof LayerSpec.ConvSpec c) {
+        Surgery.requireWeightsAtMost("a conv of " + blockId, (long) c.filters() * shape.channels() * c.kernelSize() * c.kernelSize(),
+            "build the model");
+      }
+      Layer layer = create(spec, shape);
+      shape = layer.outputShape(shape);
+      chain.add(layer);
+    }
+    return chain;
   }
 
   private String nextId(String kind) {
@@ -165,6 +226,7 @@ public final class Network implements AutoCloseable {
         for (int i = 0; i < w.length; i++) w[i] *= CLASSIFIER_GAIN;
       }
       case Dense d -> init.fill(d.weights().value(), 0, d.weights().size(), d.inputs(), d.units(), initRandom);
+      case Residual r -> r.innerLayers().forEach(this::initialise);
       default -> { }
     }
   }
@@ -222,6 +284,20 @@ public final class Network implements AutoCloseable {
     return all;
   }
 
+  /**
+   * Every parameter and buffer (batch norm's running statistics), layer by layer, each layer's
+   * parameters before its buffers: what undo and checkpoints save and restore.
+   */
+  public List<Param> savedArrays() {
+    List<Param> all = new ArrayList<>();
+    for (Layer l : layers) {
+      all.addAll(l.params());
+      all.addAll(l.buffers());
+    }
+    return all;
+  }
+
+  /** The number of trainable values (buffers not counted, as PyTorch's {@code parameters()}). */
   public long parameterCount() {
     long n = 0;
     for (Param p : params()) n += p.size();
@@ -310,7 +386,8 @@ public final class Network implements AutoCloseable {
     checkBatch(images, batch);
     if (labels.length < batch) throw new IllegalArgumentException("need " + batch + " labels, got " + labels.length);
     long thisStep = ++step;
-    int shardCount = shardCount(batch);
+    // batch statistics must see the whole batch: such networks train it as one shard, on one thread
+    int shardCount = training && usesBatchStatistics() ? 1 : shardCount(batch);
     ensureFrames();
     ensureShardGrads(shardCount);
     double[] losses = new double[shardCount];
@@ -354,6 +431,20 @@ public final class Network implements AutoCloseable {
       g = layers.get(l).backward(shardFrames[l], g, l > lowestTrainable);
     }
     return outcome;
+  }
+
+  /** Whether a training pass needs statistics of the whole batch (a batch norm layer). */
+  boolean usesBatchStatistics() {
+    for (Layer layer : layers) if (usesBatchStatistics(layer)) return true;
+    return false;
+  }
+
+  private static boolean usesBatchStatistics(Layer layer) {
+    return switch (layer) {
+      case BatchNorm b -> true;
+      case Residual r -> r.innerLayers().stream().anyMatch(Network::usesBatchStatistics);
+      default -> false;
+    };
   }
 
   /** How many shards a batch is cut into: a function of the batch size alone. */

@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A deep, immutable-by-convention copy of a network: its architecture and every parameter with
- * its optimiser state. Used for undo, divergence rollback and checkpoints. Capturing and
- * restoring happen on the training thread; the copy itself may be handed to other threads.
+ * A deep, immutable-by-convention copy of a network: its architecture, every parameter with its
+ * optimiser state and every buffer (batch norm's running statistics). Used for undo, divergence
+ * rollback and checkpoints. Capturing and restoring happen on the training thread; the copy itself may be handed to other threads.
  */
 public record NetworkState(Architecture architecture, List<Param> params, long step, long seed) {
   public NetworkState {
@@ -15,7 +15,7 @@ public record NetworkState(Architecture architecture, List<Param> params, long s
 
   public static NetworkState capture(Network net) {
     List<Param> copies = new ArrayList<>();
-    for (Param p : net.params()) copies.add(p.copy());
+    for (Param p : net.savedArrays()) copies.add(p.copy());
     return new NetworkState(Architecture.of(net), copies, net.step(), net.seed());
   }
 
@@ -25,7 +25,7 @@ public record NetworkState(Architecture architecture, List<Param> params, long s
    */
   public Network restore() {
     Network net = architecture.build(seed);
-    List<Param> target = net.params();
+    List<Param> target = net.savedArrays();
     if (target.size() != params.size()) {
       throw new IllegalArgumentException("architecture has " + target.size() + " parameter arrays, state has " + params.size());
     }

@@ -88,7 +88,10 @@ public final class Surgery {
     switch (network.layer(layerId)) {
       case Conv c -> c.setFrozen(frozen);
       case Dense d -> d.setFrozen(frozen);
-      default -> throw new IllegalArgumentException("cannot " + verb + " " + layerId + ": it has no parameters");
+      case Layer other when other.params().isEmpty() ->
+          throw new IllegalArgumentException("cannot " + verb + " " + layerId + ": it has no parameters");
+      default -> throw new IllegalArgumentException("cannot " + verb + " " + layerId + ": freezing a "
+          + network.layer(layerId).kind() + " layer is not supported yet");
     }
     return new SurgeryResult(verb + " " + layerId, List.of(), List.of(), List.of(), List.of(), List.of());
   }

@@ -9,10 +9,10 @@ import java.util.SplittableRandom;
 
 /**
  * Adds and removes filters (units) of one hidden layer L together with the matching input
- * channels of the next parameterised layer N. Between L and N there are only ReLU, pool and
- * dropout layers, which keep channels apart, so input channel c of N is filter c of L and
- * occupies block c (N.unitSize / L.filters floats: KxK for a conv, H*W for a dense) of every
- * unit of N.
+ * channels of the next parameterised layer N. Between L and N there may only be ReLU, pool
+ * (max or global average) and dropout layers, which keep channels apart, so input channel c of N
+ * is filter c of L and occupies block c (N.unitSize / L.filters floats: KxK for a conv, H*W for a
+ * dense) of every unit of N; any other layer between them makes the operation invalid.
  */
 final class UnitSurgery {
   private UnitSurgery() {}
@@ -142,7 +142,29 @@ final class UnitSurgery {
     if (layer.id().equals(Network.CLASSIFIER_ID)) {
       throw new IllegalArgumentException("cannot " + doing + ": the classifier has one unit per class");
     }
-    return network.layers().indexOf(layer);
+    if (layer instanceof Conv c && !c.hasBias()) {
+      throw new IllegalArgumentException("cannot " + doing + ": it has no bias (a conv that feeds batch norm), and changing "
+          + "the width of such a conv is not supported yet");
+    }
+    int index = network.layers().indexOf(layer);
+    requireChannelwisePath(network.layers(), index, doing);
+    return index;
+  }
+
+  /**
+   * Between the layer and the next parameterised one there may only be layers that keep channels
+   * apart and own nothing per channel (ReLU, pools, dropout): anything else (a batch norm, a residual
+   * block) would need its own re-laying, which is not supported yet.
+   */
+  private static void requireChannelwisePath(List<Layer> layers, int index, String doing) {
+    for (int i = index + 1; i < layers.size() && !Surgery.isParameterised(layers.get(i)); i++) {
+      Layer between = layers.get(i);
+      if (!(between instanceof Relu || between instanceof MaxPool || between instanceof Dropout
+          || between instanceof GlobalAveragePool)) {
+        throw new IllegalArgumentException("cannot " + doing + ": " + between.kind() + " layer " + between.id()
+            + " follows it, and changing the width of a layer that feeds a " + between.kind() + " is not supported yet");
+      }
+    }
   }
 
   /** The named filter, or the one whose weight gradient has the largest mean |g| (lowest index on ties). */

@@ -40,13 +40,10 @@ final class ArchitectureCheck {
     List<CheckpointHeader.ParamLayout> implied = new ArrayList<>();
     Set<String> ids = new HashSet<>();
     for (Architecture.LayerInfo layer : arch.layers()) {
-      String id = require(layer.id(), "a layer id");
-      if (!ids.add(id)) throw new IllegalArgumentException("layer id " + id + " appears twice");
-      Shape out = layerOutput(layer, shape, implied);
-      if (!out.equals(layer.outputShape())) {
-        throw new IllegalArgumentException("layer " + id + " records output " + layer.outputShape() + " but computes " + out);
-      }
-      shape = out;
+      // each layer's parameters, then its buffers, as Network.savedArrays lists them
+      List<CheckpointHeader.ParamLayout> buffers = new ArrayList<>();
+      shape = checkedOutput(layer, shape, ids, implied, buffers);
+      implied.addAll(buffers);
     }
     if (implied.size() != saved.size()) {
       throw new IllegalArgumentException("the layers need " + implied.size() + " parameter arrays, the header lists " + saved.size());
@@ -61,8 +58,24 @@ final class ArchitectureCheck {
     }
   }
 
-  /** The layer's output shape for input {@code in}, adding the arrays it owns to {@code params}; sizes in long. */
-  private static Shape layerOutput(Architecture.LayerInfo layer, Shape in, List<CheckpointHeader.ParamLayout> params) {
+  /** The layer's output shape, checked against the one it records; its id must be new. */
+  private static Shape checkedOutput(Architecture.LayerInfo layer, Shape in, Set<String> ids,
+      List<CheckpointHeader.ParamLayout> params, List<CheckpointHeader.ParamLayout> buffers) {
+    String id = require(layer.id(), "a layer id");
+    if (!ids.add(id)) throw new IllegalArgumentException("layer id " + id + " appears twice");
+    Shape out = layerOutput(layer, in, ids, params, buffers);
+    if (!out.equals(layer.outputShape())) {
+      throw new IllegalArgumentException("layer " + id + " records output " + layer.outputShape() + " but computes " + out);
+    }
+    return out;
+  }
+
+  /**
+   * The layer's output shape for input {@code in}, adding the parameter arrays it owns to
+   * {@code params} and its buffers to {@code buffers}; sizes in long.
+   */
+  private static Shape layerOutput(Architecture.LayerInfo layer, Shape in, Set<String> ids,
+      List<CheckpointHeader.ParamLayout> params, List<CheckpointHeader.ParamLayout> buffers) {
     String id = layer.id();
     return switch (require(layer.kind(), "the kind of layer " + id)) {
       case "conv" -> {
@@ -72,7 +85,7 @@ final class ArchitectureCheck {
         int pad = within(id + " padding", layer.pad(), 0, MAX_WINDOW);
         units(layer, filters);
         params.add(layout(id + "/weights", filters, (long) in.channels() * kernel * kernel));
-        params.add(layout(id + "/bias", filters, 1));
+        if (!layer.withoutBias()) params.add(layout(id + "/bias", filters, 1));
         // out = (in + 2 pad - k) / stride + 1 per side, as Conv computes it
         yield new Shape(filters, side(id, in.height(), 2L * pad, kernel, stride), side(id, in.width(), 2L * pad, kernel, stride));
       }
@@ -89,12 +102,32 @@ final class ArchitectureCheck {
         yield new Shape(in.channels(), side(id, in.height(), 0, size, stride), side(id, in.width(), 0, size, stride));
       }
       case "relu" -> in;
-      case "dropout" -> {
-        if (!(layer.rate() >= 0 && layer.rate() < 1)) throw new IllegalArgumentException(id + " dropout rate must be in [0, 1), got " + layer.rate());
+      case "globalpool" -> new Shape(in.channels(), 1, 1);
+      case "batchnorm" -> {
+        for (String array : List.of("gamma", "beta")) params.add(layout(id + "/" + array, in.channels(), 1));
+        for (String array : List.of("runningMean", "runningVariance")) buffers.add(layout(id + "/" + array, in.channels(), 1));
         yield in;
+      }
+      case "residual" -> {
+        if (require(layer.main(), "the main path of " + id).isEmpty()) throw new IllegalArgumentException(id + " has an empty main path");
+        Shape main = chainOutput(id + " main path", layer.main(), in, ids, params, buffers);
+        Shape shortcut = chainOutput(id + " shortcut", require(layer.shortcut(), "the shortcut of " + id), in, ids, params, buffers);
+        if (!main.equals(shortcut)) {
+          throw new IllegalArgumentException(id + ": its main path gives " + main + " but its shortcut " + shortcut);
+        }
+        yield main;
       }
       default -> throw new IllegalArgumentException("layer " + id + " has unknown kind '" + layer.kind() + "'");
     };
+  }
+
+  /** The output of a block's inner chain ({@code in} itself when it has no layers). */
+  private static Shape chainOutput(String what, List<Architecture.LayerInfo> chain, Shape in, Set<String> ids,
+      List<CheckpointHeader.ParamLayout> params, List<CheckpointHeader.ParamLayout> buffers) {
+    within(what + " layer count", chain.size(), 0, MAX_LAYERS);
+    Shape shape = in;
+    for (Architecture.LayerInfo layer : chain) shape = checkedOutput(layer, shape, ids, params, buffers);
+    return shape;
   }
 
   private static int side(String id, int in, long padding, int window, int stride) {

@@ -22,11 +22,17 @@ import org.revacnn.engine.Shape;
  *             {"type": "relu"}, {"type": "pool", "size": 2, "stride": 2},
  *             {"type": "dense", "units": 64}, {"type": "dropout", "rate": 0.5}]}
  * </pre>
+ * Also {@code {"type": "conv", ..., "bias": false}}, {@code {"type": "batchnorm"}},
+ * {@code {"type": "globalpool"}} and residual blocks
+ * {@code {"type": "residual", "main": [layers...], "shortcut": [layers...]}}, whose output is the sum
+ * of the two paths: an empty shortcut is the identity, and without "shortcut" it is chosen when
+ * the model is built (the identity where the main path keeps the shape, else a 1x1 conv + batch norm).
  * Layers are exactly as listed (no ReLU or pool is added); the classifier is appended. Input shape
  * and class count come from the data. Errors name the file, the layer index and the field.
  */
 public final class ModelSpecs {
-  private static final Set<String> FIELDS = Set.of("type", "filters", "kernelSize", "stride", "pad", "size", "units", "rate");
+  private static final Set<String> FIELDS = Set.of("type", "filters", "kernelSize", "stride", "pad", "bias", "size", "units",
+      "rate", "main", "shortcut");
 
   private ModelSpecs() {}
 
@@ -47,14 +53,16 @@ public final class ModelSpecs {
       throw new IllegalArgumentException("model file " + file + " needs an object with a \"layers\" array");
     }
     InitKind init = root.has("init") ? InitKind.parse(root.get("init").asText()) : InitKind.HE;
-    List<LayerSpec> layers = new ArrayList<>();
-    JsonNode list = root.get("layers");
-    for (int i = 0; i < list.size(); i++) layers.add(layer(file, i, list.get(i)));
-    return new NetworkSpec(input, classes, layers, init);
+    return new NetworkSpec(input, classes, layers("model file " + file + ", layer ", root.get("layers")), init);
   }
 
-  private static LayerSpec layer(Path file, int index, JsonNode node) {
-    String where = "model file " + file + ", layer " + index;
+  private static List<LayerSpec> layers(String where, JsonNode list) {
+    List<LayerSpec> layers = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) layers.add(layer(where + i, list.get(i)));
+    return layers;
+  }
+
+  private static LayerSpec layer(String where, JsonNode node) {
     if (!node.isObject()) throw new IllegalArgumentException(where + ": expected an object");
     node.fieldNames().forEachRemaining(f -> {
       if (!FIELDS.contains(f)) throw new IllegalArgumentException(where + ": unknown field \"" + f + "\"; fields are " + FIELDS);
@@ -63,8 +71,22 @@ public final class ModelSpecs {
     return switch (type) {
       case "conv" -> {
         int kernel = integer(node, "kernelSize", 5, 1, 64, where);
+        JsonNode bias = node.path("bias");
+        if (!bias.isMissingNode() && !bias.isBoolean()) throw new IllegalArgumentException(where + ": \"bias\" must be true or false");
         yield new LayerSpec.ConvSpec(integer(node, "filters", -1, 1, 4096, where), kernel,
-            integer(node, "stride", 1, 1, 64, where), integer(node, "pad", kernel / 2, 0, 64, where));
+            integer(node, "stride", 1, 1, 64, where), integer(node, "pad", kernel / 2, 0, 64, where), bias.asBoolean(true));
+      }
+      case "batchnorm" -> new LayerSpec.BatchNormSpec();
+      case "globalpool" -> new LayerSpec.GlobalPoolSpec();
+      case "residual" -> {
+        if (!node.path("main").isArray() || node.get("main").isEmpty()) {
+          throw new IllegalArgumentException(where + ": a residual block needs a non-empty \"main\" array of layers");
+        }
+        if (node.has("shortcut") && !node.get("shortcut").isArray()) {
+          throw new IllegalArgumentException(where + ": \"shortcut\" must be an array of layers (empty: the identity)");
+        }
+        yield new LayerSpec.ResidualSpec(layers(where + " main ", node.get("main")),
+            node.has("shortcut") ? layers(where + " shortcut ", node.get("shortcut")) : null);
       }
       case "relu" -> new LayerSpec.ReluSpec();
       case "pool" -> {
@@ -79,7 +101,8 @@ public final class ModelSpecs {
         }
         yield new LayerSpec.DropoutSpec((float) rate);
       }
-      default -> throw new IllegalArgumentException(where + ": \"type\" must be conv, relu, pool, dense or dropout, got \"" + type + "\"");
+      default -> throw new IllegalArgumentException(where + ": \"type\" must be conv, relu, pool, dense, dropout, batchnorm, "
+          + "globalpool or residual, got \"" + type + "\"");
     };
   }
 

@@ -29,19 +29,30 @@ public final class WeightExport {
   /** Each parameter's name and shape, in network order. */
   public static Map<String, int[]> shapes(NetworkState state) {
     Map<String, Integer> kernels = new LinkedHashMap<>();
-    for (Architecture.LayerInfo layer : state.architecture().layers()) {
-      if (layer.kind().equals("conv")) kernels.put(layer.id(), layer.kernelSize());
-    }
+    Map<String, String> kinds = new LinkedHashMap<>();
+    collectLayers(state.architecture().layers(), kernels, kinds);
     Map<String, int[]> shapes = new LinkedHashMap<>();
     for (Param p : state.params()) {
       String layer = p.name().substring(0, p.name().indexOf('/'));
       Integer k = kernels.get(layer);
-      boolean bias = p.unitSize() == 1 && p.name().endsWith("/bias");
+      // biases and every batch norm array (gamma, beta, running mean and variance) hold one value per unit
+      boolean bias = p.unitSize() == 1 && (p.name().endsWith("/bias") || "batchnorm".equals(kinds.get(layer)));
       shapes.put(p.name(), bias ? new int[] {p.units()}
           : k == null ? new int[] {p.units(), p.unitSize()}
           : new int[] {p.units(), p.unitSize() / (k * k), k, k});
     }
     return shapes;
+  }
+
+  /** Each conv's kernel size and each layer's kind by id, residual blocks' inner layers included. */
+  private static void collectLayers(java.util.List<Architecture.LayerInfo> layers, Map<String, Integer> kernels,
+      Map<String, String> kinds) {
+    for (Architecture.LayerInfo layer : layers) {
+      kinds.put(layer.id(), layer.kind());
+      if (layer.kind().equals("conv")) kernels.put(layer.id(), layer.kernelSize());
+      collectLayers(layer.main(), kernels, kinds);
+      collectLayers(layer.shortcut(), kernels, kinds);
+    }
   }
 
   /** {"architecture": ..., "params": {name: {"shape": [...], "data": [...]}}} */

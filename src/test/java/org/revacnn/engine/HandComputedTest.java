@@ -32,6 +32,30 @@ class HandComputedTest {
   }
 
   @Test
+  void strideTwoWithPaddingOneHalvesTheSide() {
+    // 4x4 input 1..16, 3x3 all-ones kernel, stride 2, pad 1: windows centred on (0,0), (0,2), (2,0), (2,2)
+    Conv conv = new Conv("conv1", 1, 1, 3, 2, 1);
+    Arrays.fill(conv.weights().value(), 1f);
+    float[] x = new float[16];
+    for (int i = 0; i < 16; i++) x[i] = i + 1;
+    Tensor y = conv.forward(conv.newFrame(), new Tensor(1, new Shape(1, 4, 4), x), Pass.inference());
+    assertThat(y.shape()).isEqualTo(new Shape(1, 2, 2));
+    // (1+2+5+6), (2+3+4+6+7+8), (5+6+9+10+13+14), (6+7+8+10+11+12+14+15+16)
+    assertThat(y.data()).containsExactly(14, 30, 57, 99);
+  }
+
+  @Test
+  void globalAveragePoolTakesEachPlanesMeanAndSpreadsTheGradientEvenly() {
+    GlobalAveragePool pool = new GlobalAveragePool("gap1");
+    Frame frame = pool.newFrame();
+    Tensor y = pool.forward(frame, new Tensor(1, new Shape(2, 1, 2), new float[] {1, 3, -2, 6}), Pass.inference());
+    assertThat(y.shape()).isEqualTo(new Shape(2, 1, 1));
+    assertThat(y.data()).containsExactly(2, 2);
+    Tensor dx = pool.backward(frame, new Tensor(1, new Shape(2, 1, 1), new float[] {4, -1}), true);
+    assertThat(dx.data()).containsExactly(2, 2, -0.5f, -0.5f);
+  }
+
+  @Test
   void convolutionWeightGradientIsInputTimesOutputGradient() {
     // y = w * x on a 1x1 kernel; dL/dw = sum over positions x * dL/dy
     Conv conv = new Conv("conv1", 1, 1, 1, 1, 0);

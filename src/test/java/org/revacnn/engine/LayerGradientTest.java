@@ -21,7 +21,10 @@ class LayerGradientTest {
         Arguments.of(1, 5, 5, 3, 2, 3, 1, 3),   // stride 3, even kernel
         Arguments.of(4, 3, 3, 2, 1, 1, 0, 2),   // 1x1 kernel
         Arguments.of(2, 5, 8, 3, 5, 1, 2, 2),   // rows of whole vectors: im2col into packed panels
-        Arguments.of(1, 3, 16, 5, 3, 1, 1, 3));  // the same, 3x3, two vectors per row
+        Arguments.of(1, 3, 16, 5, 3, 1, 1, 3),   // the same, 3x3, two vectors per row
+        Arguments.of(3, 8, 8, 4, 3, 2, 1, 2),   // ResNet downsampling: 3x3 stride 2 pad 1, even side
+        Arguments.of(2, 7, 9, 3, 3, 2, 1, 2),   // the same on odd sides
+        Arguments.of(4, 8, 8, 6, 1, 2, 0, 2));  // ResNet projection shortcut: 1x1 stride 2
   }
 
   @ParameterizedTest(name = "conv in {0}x{1}x{2} filters {3} k{4} s{5} p{6} batch {7}")
@@ -59,6 +62,11 @@ class LayerGradientTest {
   }
 
   @Test
+  void globalAveragePool() {
+    checkLayer(new GlobalAveragePool("gap1"), new Shape(3, 4, 5), 2);
+  }
+
+  @Test
   void dropoutInTraining() {
     checkLayer(new Dropout("drop1", 0.4f), new Shape(2, 3, 3), 2);
   }
@@ -68,12 +76,17 @@ class LayerGradientTest {
   }
 
   private static void checkLayer(Layer layer, Shape inShape, int batch, float[] inputValues) {
+    checkLayer(layer, inShape, batch, inputValues, true);
+  }
+
+  /** Checks the input and parameter gradients of {@code layer} in training or inference passes. */
+  static void checkLayer(Layer layer, Shape inShape, int batch, float[] inputValues, boolean training) {
     Tensor input = new Tensor(batch, inShape, inputValues);
     Shape outShape = layer.outputShape(inShape);
     float[] r = GradientCheck.randomArray(batch * outShape.size(), 12);
     Frame frame = layer.newFrame();
     // the same dropout mask on every pass: a fresh random with the same seed each time
-    java.util.function.Supplier<Pass> pass = () -> new Pass(true, new SplittableRandom(5));
+    java.util.function.Supplier<Pass> pass = () -> new Pass(training, new SplittableRandom(5));
     Tensor out = layer.forward(frame, input, pass.get());
     Tensor gradIn = layer.backward(frame, new Tensor(batch, outShape, r.clone()), true);
     float[] inputGrad = gradIn.data().clone();

@@ -1,5 +1,6 @@
 package org.revacnn.engine;
 
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -25,6 +26,22 @@ class NetworkGradientTest {
     for (Param p : net.params()) {
       float[] analytic = p.grad().clone();
       GradientCheck.check(p.name(), p.value(), analytic, () -> meanLoss(net, images, labels, batch), 25, seed);
+    }
+  }
+
+  /**
+   * Checks every parameter against the mean loss of training passes (batch statistics), whose
+   * loss is what {@link Network#computeGradients} returns; the analytic gradients are all copied
+   * first, since every loss evaluation overwrites them.
+   */
+  static void checkTrainingPass(Network net, float[] images, int[] labels, int samples, long seed) {
+    int batch = labels.length;
+    net.computeGradients(images, labels, batch, true);
+    List<float[]> analytic = net.params().stream().map(p -> p.grad().clone()).toList();
+    for (int i = 0; i < analytic.size(); i++) {
+      Param p = net.params().get(i);
+      GradientCheck.check(p.name() + " (training)", p.value(), analytic.get(i),
+          () -> net.computeGradients(images, labels, batch, true).loss(), samples, seed);
     }
   }
 

@@ -186,7 +186,7 @@ class SurgeryProperties {
         case Dense d -> new LayerSpec.DenseSpec(d.units());
         case Relu r -> new LayerSpec.ReluSpec();
         case MaxPool m -> new LayerSpec.PoolSpec(m.size(), m.stride());
-        case Dropout d -> throw new AssertionError("no dropout in these networks");
+        default -> throw new AssertionError("no " + layer.kind() + " layer in these networks");
       });
     }
     try (Network rebuilt = Network.build(new NetworkSpec(net.inputShape(), net.classes(), specs, InitKind.HE), 0)) {

@@ -37,6 +37,18 @@ class WeightExportTest {
   }
 
   @Test
+  void blocksAndBatchNormHavePyTorchShapesToo() {
+    var shapes = WeightExport.shapes(NetworkState.capture(Network.build(NetworkSpec.parse("resnet8", new Shape(3, 32, 32), 10), 3)));
+    assertThat(shapes.get("conv1/weights")).containsExactly(16, 3, 3, 3);
+    assertThat(shapes).doesNotContainKey("conv1/bias");
+    assertThat(shapes.get("bn1/gamma")).containsExactly(16);
+    assertThat(shapes.get("bn1/runningVariance")).containsExactly(16);
+    // res2's main path starts with a 3x3 conv, its shortcut is a 1x1 projection
+    assertThat(shapes.get("conv4/weights")).containsExactly(32, 16, 3, 3);
+    assertThat(shapes.get("conv6/weights")).containsExactly(32, 16, 1, 1);
+  }
+
+  @Test
   void npyFilesHaveAValidHeaderAndTheValuesInOrder(@TempDir Path dir) throws Exception {
     WeightExport.write(state, Normalization.centred(3), dir);
     byte[] bytes = Files.readAllBytes(dir.resolve("conv1.weights.npy"));
