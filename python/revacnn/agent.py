@@ -72,6 +72,9 @@ class Run:
         self.state = "running"
         self.steps_left = 0
         self.step_count = 0
+        self.epoch = 0  # of run.batches: the epoch being read, from 0
+        self.epoch_progress = 0.0  # epochs read so far as a fraction: 2.5 halfway through the third
+        self._epochs_started = 0
         self.examples = 0  # over all ranks, counted at snapshots
         self.ranks = Ranks()
         self.generator = torch.Generator(device=_device(model)).manual_seed(seed)
@@ -117,10 +120,13 @@ class Run:
             random.Random(self.step_count).shuffle(order)
         ranks = self.ranks
         order = order[:len(order) - len(order) % ranks.size][ranks.rank::ranks.size]
+        self.epoch = self._epochs_started
+        self._epochs_started += 1
         at = 0
         while at < len(order):
             chosen = order[at:at + self.batch_size]
             at += len(chosen)
+            self.epoch_progress = self.epoch + at / len(order)
             yield _to(collate([data[i] for i in chosen]), _device(self.model))
 
     def step(self, loss, out=None, labels=None):
@@ -289,7 +295,8 @@ class Run:
         rgb = next((l["id"] for l in self._architecture["layers"] if l.get("thumbnailChannels") == 3), None)
         stats, probabilities = statistics.layer_statistics(unwrap(self.model), self._probe, rgb)
         layers = [dict(id=name, **stats[name]) for name in self._layer_order() if name in stats]
-        return {"step": self.step_count, "examplesSeen": self.examples, "state": self.state,
+        return {"step": self.step_count, "epoch": self.epoch, "epochProgress": round(self.epoch_progress, 4),
+                "examplesSeen": self.examples, "state": self.state,
                 "loss": finite_or_none(loss / examples) if examples else None,
                 "trainAccuracy": correct / labelled if labelled else None,
                 "imagesPerSecond": examples / elapsed if elapsed > 0 else None,

@@ -119,3 +119,11 @@ def test_describing_the_architecture_traces_the_model_once(monkeypatch):
     monkeypatch.setattr(torch.fx, "symbolic_trace", lambda m: traces.append(m) or trace(m))
     architecture = describe(model, images(1), UnitNumbers(model))
     assert sum(l["kind"] == "conv" for l in architecture["layers"]) > 3 and traces == [model]
+
+
+def test_snapshots_say_which_epoch_run_batches_is_reading():
+    run, transport, clock = attached()
+    train_steps(run, 20, clock, seconds_per_step=0.2)  # 64 images in batches of 4: 16 steps an epoch
+    last = transport.of_type("snapshot")[-1]["payload"]
+    assert last["step"] == 20
+    assert last["epoch"] == 1 and last["epochProgress"] == 1.25

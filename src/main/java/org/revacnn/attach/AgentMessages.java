@@ -45,7 +45,7 @@ final class AgentMessages {
       int pad, boolean frozen, List<String> unitIds, int nextUnitNumber, int thumbnailChannels, Map<String, String> refused) {}
 
   /** The statistics of one sampled step. */
-  record Statistics(long step, long examplesSeen, String state, Double loss, Double trainAccuracy, Double imagesPerSecond,
+  record Statistics(long step, Integer epoch, Double epochProgress, long examplesSeen, String state, Double loss, Double trainAccuracy, Double imagesPerSecond,
       Snapshot.Settings hyperparameters, List<LayerStatistics> layers, Probe probe, long wallMillis) {}
 
   /** One conv or dense layer's per-filter numbers, indexed like its unit ids. */

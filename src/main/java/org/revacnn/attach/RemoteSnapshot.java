@@ -28,7 +28,8 @@ final class RemoteSnapshot {
     if (s.layers() != null) for (AgentMessages.LayerStatistics l : s.layers()) byId.put(l.id(), l);
     List<Snapshot.LayerView> views = architecture.layers().stream().map(layer -> view(layer, byId.get(layer.id()))).toList();
     AgentMessages.Probe probe = s.probe();
-    return new Snapshot(Snapshot.SCHEMA_VERSION, stepOffset + s.step(), 0, 0, examplesOffset + s.examplesSeen(), state,
+    return new Snapshot(Snapshot.SCHEMA_VERSION, stepOffset + s.step(), s.epoch() == null ? 0 : s.epoch(),
+        s.epochProgress() == null ? 0 : s.epochProgress(), examplesOffset + s.examplesSeen(), state,
         orNaN(s.loss()), orNaN(s.trainAccuracy()), null, s.imagesPerSecond() == null ? 0 : s.imagesPerSecond(),
         s.hyperparameters(), views,
         new Snapshot.ProbeView(null, probe == null ? null : probe.label(), probe == null || probe.probabilities() == null

@@ -88,6 +88,8 @@ class AttachedSessionTest {
     assertThat(run.sent).isEmpty();
     Snapshot latest = session.latest();
     assertThat(latest.step()).isEqualTo(6);
+    assertThat(latest.epoch()).isEqualTo(1);
+    assertThat(latest.epochProgress()).isEqualTo(1.5);
     assertThat(latest.layers()).hasSize(4);
     Snapshot.LayerView conv = latest.layers().get(0);
     assertThat(conv.filterIds()).containsExactly("0/f0", "0/f1");

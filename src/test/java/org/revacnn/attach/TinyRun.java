@@ -33,7 +33,7 @@ public final class TinyRun {
   /** A snapshot at {@code step} with this loss (null: none) and learning rate. */
   public static String snapshot(long step, Double loss, double learningRate) {
     return """
-        {"type": "snapshot", "payload": {"step": %d, "examplesSeen": %d, "state": "running", "loss": %s, "trainAccuracy": 0.5,
+        {"type": "snapshot", "payload": {"step": %d, "epoch": 1, "epochProgress": 1.5, "examplesSeen": %d, "state": "running", "loss": %s, "trainAccuracy": 0.5,
          "imagesPerSecond": 400.0,
          "hyperparameters": {"optimizer": "sgd", "learningRate": %s, "momentum": 0.9, "batchSize": 4, "weightDecay": 0.0},
          "layers": [
