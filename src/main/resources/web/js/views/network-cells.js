@@ -15,6 +15,8 @@ const MAX_GROUPS = 32;
 /** Groups of a layer that paths are drawn from / to: the ones with most top-50% activation. */
 export const MAX_GROUP_ENDS = 4;
 const SELECTED = [37, 99, 235];
+/** Cells that only jitter are redrawn at most every this many seconds (~30 Hz: every other frame at 60). */
+const JITTER_FRAME_S = 0.03;
 
 /**
  * onPick(layerId, filterId) when a cell is clicked; onZoom(layerId) on Enter in a layer's canvas.
@@ -26,6 +28,7 @@ export function createCells(onPick, onZoom) {
   const dpr = Math.max(1, Math.min(2, Math.round(window.devicePixelRatio || 1)));
   let selected = null;
   let frames = 0;
+  let lastDrawn = -Infinity;
 
   function entryFor(host, layerId) {
     let e = entries.get(layerId);
@@ -98,8 +101,10 @@ export function createCells(onPick, onZoom) {
         e.amp = new Float32Array(count);
         e.wobble = Float32Array.from(layer.filterIds.flatMap((id) => { const w = wobble(id); return [w.px, w.py, w.fx, w.fy]; }));
         e.order = Int32Array.from(layer.filterIds, (id, i) => i);
+        e.posOf = null;
       }
       e.ids = layer.filterIds;
+      const before = e.colours.slice();
       e.values = cellColours(stat, layer, state, ref, e.colours);
       e.statLabel = CELL_STATS[stat]?.label ?? stat;
       if (order === 'stat') {
@@ -111,15 +116,20 @@ export function createCells(onPick, onZoom) {
         e.order = Int32Array.from(layer.filterIds, (id, i) => i);
       }
       e.canvas.dataset.order = order;
-      e.posOf = new Int32Array(count);
-      e.order.forEach((i, p) => { e.posOf[i] = p; });
+      // redrawn when a colour or a place changed (a paused network's snapshots change neither)
+      const moved = e.order.some((i, p) => e.posOf?.[i] !== p);
+      if (moved) {
+        e.posOf = new Int32Array(count);
+        e.order.forEach((i, p) => { e.posOf[i] = p; });
+      }
+      if (moved || e.colours.some((c, i) => c !== before[i])) e.dirty = true;
       const jit = layer.jitter || [];
       for (let i = 0; i < count; i++) {
         const v = num(jit[i]);
         e.norm[i] = ref > 0 && Number.isFinite(v) ? Math.sqrt(Math.max(0, v) / ref) : 0;
       }
-      e.canvas.setAttribute('aria-label', `${label}: ${count} filters as cells coloured by ${e.statLabel}; click one to select it, Enter zooms in`);
-      e.dirty = true;
+      const aria = `${label}: ${count} filters as cells coloured by ${e.statLabel}; click one to select it, Enter zooms in`;
+      if (e.canvas.getAttribute('aria-label') !== aria) e.canvas.setAttribute('aria-label', aria);
     },
 
     select(filterId) {
@@ -130,10 +140,11 @@ export function createCells(onPick, onZoom) {
 
     /**
      * One animation frame at time t (s): eases each cell's amplitude towards maxAmp * norm while
-     * `training` (else 0) by `ease`, and redraws every layer that moves or changed.
+     * `training` (else 0) by `ease`; redraws every layer that changed, and those that move when due.
      */
     frame(t, ease, training) {
       let drawn = false;
+      const due = t - lastDrawn >= JITTER_FRAME_S;
       for (const e of entries.values()) {
         if (!e.geometry) continue;
         const g = e.geometry;
@@ -144,16 +155,26 @@ export function createCells(onPick, onZoom) {
           if (e.amp[i] < 0.03) e.amp[i] = 0;
           else moving = true;
         }
-        if (!moving && !e.dirty) continue;
+        if (!(e.dirty || (moving && due))) continue;
         e.dirty = false;
         draw(e, t);
         drawn = true;
       }
-      if (drawn) frames++;
+      if (drawn) {
+        frames++;
+        lastDrawn = t;
+      }
     },
 
     /** Frames in which some layer's cells were redrawn (for tests and the benchmark). */
     frames: () => frames,
+
+    /** The largest jitter amplitude of any cell now (px; 0: every cell still). */
+    maxAmplitude() {
+      let max = 0;
+      for (const e of entries.values()) for (const a of e.amp || []) max = Math.max(max, a);
+      return max;
+    },
 
     /**
      * The groups of a compact layer that carry most of the probe's top-50% activation, up to
@@ -211,9 +232,11 @@ export function createCells(onPick, onZoom) {
         x += a * (0.65 * Math.sin(t * fx + px) + 0.35 * Math.sin(t * fx * 1.7 + py));
         y += a * (0.65 * Math.cos(t * fy + py) + 0.35 * Math.sin(t * fy * 1.3 + px));
       }
-      const x0 = Math.round(x * dpr);
-      const y0 = Math.round(y * dpr);
-      fill(words, stride, x0, y0, side, side, e.colours[i]);
+      // inside the canvas: its margin `pad` is at least the largest amplitude
+      const colour = e.colours[i];
+      for (let r = 0, k = Math.round(y * dpr) * stride + Math.round(x * dpr); r < side; r++, k += stride) {
+        for (let q = k; q < k + side; q++) words[q] = colour;
+      }
       if (e.ids[i] === selected) sel = pos;
     }
     if (sel >= 0) {

@@ -101,6 +101,7 @@ export function createNetwork(element, actions) {
   let layout = null; // {columns: [{id, x, nodes: [{id, x, y, size}]}]}
   const jitterNodes = new Map(); // node id -> {el, px, py, fx, fy, amp, target}
   const layerRef = new Map(); // layer id -> running reference jitter
+  const drawnPaths = new WeakMap(); // path element -> its [d, stroke-width, stroke-opacity]
   let lastStep = null;
   let lastStepChange = 0;
   let serverRunning = false;
@@ -573,13 +574,16 @@ export function createNetwork(element, actions) {
       }
       prev = targets;
     }
-    edgeGroup.selectAll('path').data(edges, e => e.id).join('path')
-      .attr('d', e => {
-        const mx = (e.x1 + e.x2) / 2;
-        return `M${e.x1},${e.y1}C${mx},${e.y1} ${mx},${e.y2} ${e.x2},${e.y2}`;
-      })
-      .attr('stroke-width', e => e.w.toFixed(2))
-      .attr('stroke-opacity', e => e.o.toFixed(2));
+    // attributes are written only when they change: a snapshot moves few of hundreds of paths
+    edgeGroup.selectAll('path').data(edges, e => e.id).join('path').each(function (e) {
+      const mx = (e.x1 + e.x2) / 2;
+      const drawn = [`M${e.x1},${e.y1}C${mx},${e.y1} ${mx},${e.y2} ${e.x2},${e.y2}`, e.w.toFixed(2), e.o.toFixed(2)];
+      const before = drawnPaths.get(this) || [];
+      ['d', 'stroke-width', 'stroke-opacity'].forEach((name, k) => {
+        if (before[k] !== drawn[k]) this.setAttribute(name, drawn[k]);
+      });
+      drawnPaths.set(this, drawn);
+    });
   }
 
   function renderProbe(state) {
@@ -659,6 +663,8 @@ export function createNetwork(element, actions) {
     render,
     /** Frames in which compact layers' cells were redrawn (tests and the benchmark). */
     cellFrames: () => cells.frames(),
+    /** The largest jitter amplitude of a compact layer's cell now (px; 0 when all are still). */
+    cellJitter: () => cells.maxAmplitude(),
     setVisible(on) {
       visible = on;
       if (on) startAnimation();
