@@ -12,7 +12,7 @@ const GAP = 4;
 /** Smallest node (click target) side in px. */
 const MIN_NODE = 24;
 /** Narrowest layer header, and the room kept between two columns of nodes that would otherwise overlap. */
-export const MIN_HEAD_W = 96;
+const MIN_HEAD_W = 96;
 const COLUMN_GAP = 40;
 /** Room between two columns of the overview, and the width of a context column of a zoom. */
 const SLOT_GAP = 10;

@@ -10,6 +10,9 @@
 // are named in the subtitle of the conv layer before them. For an attached run a line above names
 // the engine; while no run is attached a panel says so, with the two lines of Python that connect
 // one; actions the engine or a layer refuses are disabled with the reason (engine.js).
+// A network too big for a node per filter (network-layout.js) shows its big layers as cells on one
+// canvas each (network-cells.js), with a second toolbar (network-viewbar.js) to zoom into a range of
+// layers, find a filter and choose what the cells show; a narrow column's title zooms into its layer.
 
 import { commands, COMMAND, GROW_INITS, INSERT_INITS, identityWidth } from '../protocol.js';
 import { num, parameterLayers, splitSize, recommendationIndex, REMOVAL_REASONS } from '../store.js';
