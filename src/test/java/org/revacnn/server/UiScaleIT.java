@@ -8,14 +8,9 @@ import com.microsoft.playwright.options.BoundingBox;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.revacnn.engine.Hyperparameters;
 import org.revacnn.engine.OptimizerKind;
 import org.revacnn.session.SessionFixtures;
@@ -28,9 +23,7 @@ import org.revacnn.session.SessionFixtures;
  * docs/BENCHMARKS.md); a click on a cell selects its filter; layers zoom in to nodes and out; the
  * search finds a filter; cells are coloured and ordered by a statistic; they are still when paused.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class UiScaleIT {
+class UiScaleIT extends SharedPageTestBase {
   /** 4 x 64 + 4 x 128 + 6 x 256 + 6 x 512 = 5,376 filters in 20 conv layers of 3x3 kernels, pooled 5 times down to 1x1. */
   static final String WIDE_MODEL = "conv64k3-conv64k3nopool-conv64k3nopool-conv64k3"
       + "-conv128k3nopool-conv128k3nopool-conv128k3nopool-conv128k3"
@@ -45,35 +38,20 @@ class UiScaleIT {
   private static final double MIN_FPS = 20;
   private static final double MIN_FPS_AT_10_HZ = 10;
 
-  TestServer served;
-  BrowserUnderTest browser;
-  Page page;
+  UiScaleIT() {
+    super(true, SessionFixtures.config().withModel(WIDE_MODEL).withDivergence(1e9, 100)
+        .withHyperparameters(Hyperparameters.defaults().withOptimizer(OptimizerKind.ADAM).withLearningRate(0.0005f)));
+  }
 
   @BeforeAll
-  void openThePage() {
-    served = TestServer.serveUnstarted(SessionFixtures.config().withModel(WIDE_MODEL).withDivergence(1e9, 100)
-        .withHyperparameters(Hyperparameters.defaults().withOptimizer(OptimizerKind.ADAM).withLearningRate(0.0005f)), null);
-    served.session.start(true);
-    browser = BrowserUnderTest.open(served.server);
-    page = browser.page;
+  void waitForEveryLayer() {
     page.waitForFunction("n => document.querySelectorAll('.layer-col').length === n", CONV_LAYERS + 1);
-  }
-
-  @AfterAll
-  void closeThePage() {
-    if (browser != null) browser.close();
-    if (served != null) served.close();
-  }
-
-  @AfterEach
-  void noConsoleErrors() {
-    assertThat(browser.consoleErrors).as("console errors").isEmpty();
   }
 
   @Test
   @Order(1)
   void everyLayerIsInViewAsCells() {
-    int filters = served.session.architecture().layers().stream()
+    int filters = session.architecture().layers().stream()
         .filter(l -> l.kind().equals("conv")).mapToInt(l -> l.filters()).sum();
     assertThat(filters).isEqualTo(FILTERS);
     // no sideways scrolling, every column's header and cells inside the canvas
@@ -104,7 +82,7 @@ class UiScaleIT {
   void theAnimationKeepsItsFrameRateWhileSnapshotsArrive() {
     page.waitForFunction("() => window.revacnn.store.state.snapshot.step >= 2", null,
         new Page.WaitForFunctionOptions().setTimeout(60_000));
-    Map<String, Object> served = measure("the server's snapshots");
+    Map<String, Object> fromServer = measure("the server's snapshots");
     Object chars = page.evaluate("""
         () => {
           const store = window.revacnn.store;
@@ -124,7 +102,7 @@ class UiScaleIT {
     assertThat(number(replayed, "snapshotsPerSecond")).as("snapshots a second").isGreaterThanOrEqualTo(5);
     assertThat(number(replayed, "jitterPx")).as("largest cell jitter, px").isPositive();
     assertThat(number(replayed, "cellRedrawsPerSecond")).as("cell redraws a second (jitter)").isGreaterThan(MIN_FPS_AT_10_HZ / 2);
-    assertThat(number(served, "fps")).as("frames a second, server's snapshots").isGreaterThanOrEqualTo(MIN_FPS);
+    assertThat(number(fromServer, "fps")).as("frames a second, server's snapshots").isGreaterThanOrEqualTo(MIN_FPS);
     assertThat(number(replayed, "fps")).as("frames a second, 10 Hz").isGreaterThanOrEqualTo(MIN_FPS_AT_10_HZ);
   }
 
