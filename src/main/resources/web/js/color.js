@@ -102,6 +102,12 @@ export function drawFilter(canvas, thumbnails, index, size, channels) {
   return range;
 }
 
+/** Maps t in [0, 1] to white -> deep blue-purple (perceptually ordered, prints in grey); outside is clamped. */
+export function sequential(t) {
+  const u = Number.isFinite(t) ? Math.max(0, Math.min(1, t)) : 0;
+  return [255 - u * (255 - 40), 255 - u * (255 - 30), 255 - u * (255 - 110)];
+}
+
 /** Paints a 2-D map with the sequential scale used for activations (ReLU outputs are >= 0). */
 export function paintMap(rgba, values, offset, plane, limit, signed) {
   for (let p = 0; p < plane; p++) {
@@ -110,11 +116,7 @@ export function paintMap(rgba, values, offset, plane, limit, signed) {
     if (signed) {
       [r, g, b] = diverging(v, limit);
     } else {
-      const t = limit > 0 && Number.isFinite(v) ? Math.max(0, Math.min(1, v / limit)) : 0;
-      // white -> deep blue-purple (perceptually ordered, prints in grey)
-      r = 255 - t * (255 - 40);
-      g = 255 - t * (255 - 30);
-      b = 255 - t * (255 - 110);
+      [r, g, b] = sequential(limit > 0 ? v / limit : 0);
     }
     rgba[4 * p] = r;
     rgba[4 * p + 1] = g;

@@ -189,4 +189,4 @@ showTab(byTab[initial] ? initial : 'network');
 socket.start();
 
 // for tests and debugging
-window.revacnn = { store, actions };
+window.revacnn = { store, actions, views };

@@ -10,6 +10,9 @@
 // are named in the subtitle of the conv layer before them. For an attached run a line above names
 // the engine; while no run is attached a panel says so, with the two lines of Python that connect
 // one; actions the engine or a layer refuses are disabled with the reason (engine.js).
+// A network too big for a node per filter (network-layout.js) shows its big layers as cells on one
+// canvas each (network-cells.js), with a second toolbar (network-viewbar.js) to zoom into a range of
+// layers, find a filter and choose what the cells show; a narrow column's title zooms into its layer.
 
 import { commands, COMMAND, GROW_INITS, INSERT_INITS, identityWidth } from '../protocol.js';
 import { num, parameterLayers, splitSize, recommendationIndex, REMOVAL_REASONS } from '../store.js';
@@ -17,16 +20,13 @@ import { drawFilter, symmetricLimit, divergingCss, divergingGradientCss, FILTER_
 import { layerLabel, layerLabelWithId } from '../labels.js';
 import { createEngineBanner } from './engine-banner.js';
 import { isExternalEngine, runlessState, commandBlocked, gate, explain } from '../engine.js';
+import { computeLayout } from './network-layout.js';
+import { createCells, wobble } from './network-cells.js';
+import { createViewBar } from './network-viewbar.js';
 
-const HEADER_H = 86;
-const INPUT_W = 176;
-const GAP = 4;
-/** Smallest node (click target) side in px. */
-const MIN_NODE = 24;
 const MAX_EDGES_PER_SIDE = 24;
-/** Narrowest layer header, and the room kept between two columns of nodes that would otherwise overlap. */
-const MIN_HEAD_W = 96;
-const COLUMN_GAP = 40;
+/** How long a zoom in or out takes to settle (ms). */
+const ZOOM_MS = 260;
 
 export function createNetwork(element, actions) {
   element.innerHTML = `
@@ -48,6 +48,7 @@ export function createNetwork(element, actions) {
       <span class="sep"></span>
       <button class="btn" id="net-undo" title="Undo the last structural change">↶ Undo</button>
     </div>
+    <div class="toolbar network-viewbar" id="network-viewbar" aria-label="Layers shown and cells" hidden></div>
     <div class="network-canvas" id="network-canvas">
       <svg class="network-paths" aria-hidden="true"><g class="edges"></g></svg>
       <div class="probe-panel" id="probe-panel">
@@ -103,6 +104,7 @@ export function createNetwork(element, actions) {
   let layout = null; // {columns: [{id, x, nodes: [{id, x, y, size}]}]}
   const jitterNodes = new Map(); // node id -> {el, px, py, fx, fy, amp, target}
   const layerRef = new Map(); // layer id -> running reference jitter
+  const drawnPaths = new WeakMap(); // path element -> its [d, stroke-width, stroke-opacity]
   let lastStep = null;
   let lastStepChange = 0;
   let serverRunning = false;
@@ -110,6 +112,18 @@ export function createNetwork(element, actions) {
   let shownProbe = '';
   const focusedNode = new Map(); // layer id -> id of its node that takes the layer's one tab stop
   let insertOptionsKey = '';
+  let zoom = null; // {from, to}: ids of the first and last layer shown as nodes; null: every layer
+  let zoomMotion = null; // a zoom to play once the new layout is drawn: {zoomingIn, x (old layout), range}
+  let revealId = null; // a filter the search found, scrolled into view once drawn
+  let cellStyle = { stat: 'jitter', order: 'id' };
+  const cells = createCells((layerId, filterId) => actions.select({ layer: layerId, filter: filterId }),
+    layerId => zoomTo({ from: layerId, to: layerId }));
+  const viewBarElement = $('#network-viewbar');
+  const viewBar = createViewBar(viewBarElement, {
+    zoom: range => zoomTo(range),
+    find: text => find(text),
+    style: (style) => { cellStyle = style; actions.requestRender(); },
+  });
 
   new ResizeObserver((entries) => {
     for (const e of entries) {
@@ -189,6 +203,58 @@ export function createNetwork(element, actions) {
     probeFile.value = '';
   });
 
+  // ---- zoom and search ----
+  /** Shows layers range.from..range.to (ids) as nodes, or every layer (null); the change is animated. */
+  function zoomTo(range) {
+    zoomMotion = { zoomingIn: !!range, x: range ? centreOf(layout, range) : null, range: zoom };
+    zoom = range;
+    layoutKey = '';
+    canvasArea.scrollLeft = 0;
+    actions.requestRender();
+  }
+
+  /** The mean x of the columns of layers range.from..range.to shown in `at`, else the middle of the view. */
+  function centreOf(at, range) {
+    const ids = parameterLayers(lastState).map(l => l.id);
+    const [a, b] = [ids.indexOf(range.from), ids.indexOf(range.to)];
+    const xs = (at?.columns || []).filter(c => { const i = ids.indexOf(c.id); return i >= a && i <= b; }).map(c => c.x);
+    return xs.length ? xs.reduce((p, q) => p + q, 0) / xs.length : width / 2;
+  }
+
+  /**
+   * The zoom as a CSS transform from where the range was (zooming in: the new picture grows out of
+   * it) or to where it now is (zooming out: the old range shrinks into its place), ZOOM_MS long.
+   */
+  function playZoom({ zoomingIn, x, range }) {
+    const originX = zoomingIn ? x : range ? centreOf(layout, range) : width / 2;
+    for (const el of [svg.node(), layersHost.node()]) {
+      el.style.transition = 'none';
+      el.style.transformOrigin = `${originX}px 50%`;
+      el.style.transform = `scale(${zoomingIn ? 0.35 : 2.5})`;
+      el.style.opacity = '0.2';
+      el.getBoundingClientRect(); // the start takes effect before the transition is set
+      el.style.transition = `transform ${ZOOM_MS}ms ease-out, opacity ${ZOOM_MS}ms ease-out`;
+      el.style.transform = '';
+      el.style.opacity = '';
+    }
+  }
+
+  /** Selects the filter whose id is `text` (any case), zooming to its layer unless it is drawn as a node; else says why not. */
+  function find(text) {
+    if (!text) return 'Type a filter id, e.g. conv1/f0';
+    const wanted = text.toLowerCase();
+    for (const layer of parameterLayers(lastState)) {
+      const id = layer.filterIds.find(f => f.toLowerCase() === wanted);
+      if (!id) continue;
+      const col = layout?.columns.find(c => c.id === layer.id);
+      if (!col || col.cells) zoomTo({ from: layer.id, to: layer.id });
+      revealId = id;
+      actions.select({ layer: layer.id, filter: id });
+      return null;
+    }
+    return `No filter ${text} in this network`;
+  }
+
   // ---- jitter animation: transforms only ----
   let rafId = 0;
   let lastFrame = 0;
@@ -216,6 +282,7 @@ export function createNetwork(element, actions) {
       const dy = n.amp * (0.65 * Math.cos(t * n.fy + n.py) + 0.35 * Math.sin(t * n.fy * 1.3 + n.px));
       n.el.style.transform = `translate(${dx.toFixed(2)}px, ${dy.toFixed(2)}px)`;
     }
+    cells.frame(t, ease, training);
     rafId = requestAnimationFrame(animate);
   }
   function startAnimation() {
@@ -250,29 +317,43 @@ export function createNetwork(element, actions) {
     if (!width || !height) return;
     const classNames = state.dataset?.classNames || [];
 
-    // ---- layout, recomputed only when the structure or the size changes ----
-    const key = `${width}x${height}|` + layers.map(l => `${l.id}:${l.filterIds.join(',')}`).join('|');
-    if (key !== layoutKey) {
+    // ---- layout, recomputed only when the structure, the size or the zoom changes ----
+    const ids = layers.map(l => l.id);
+    if (zoom && !(ids.includes(zoom.from) && ids.includes(zoom.to))) zoom = null; // a zoomed layer was removed
+    const key = `${width}x${height}|${zoom ? `${zoom.from}..${zoom.to}` : ''}|`
+      + layers.map(l => `${l.id}:${l.filterIds.join(',')}`).join('|');
+    const relaid = key !== layoutKey;
+    if (relaid) {
       layoutKey = key;
-      layout = computeLayout(layers, width, height, classNames.length > 0);
+      layout = computeLayout(layers, width, height, classNames.length > 0,
+        zoom && { from: ids.indexOf(zoom.from), to: ids.indexOf(zoom.to) });
       // wider than the view: the paths and columns span the whole layout, which scrolls sideways
       const wide = layout.width > width ? `${Math.ceil(layout.width)}px` : null;
       canvasArea.classList.toggle('wide', !!wide);
+      canvasArea.dataset.zoom = zoom ? `${zoom.from}..${zoom.to}` : '';
       svg.style('width', wide);
       layersHost.style('width', wide);
+      viewBarElement.hidden = !(layout.scaled || zoom);
     }
+    if (!viewBarElement.hidden) viewBar.render(state, ids, zoom, !!state.recommendations);
     const colById = new Map(layout.columns.map(c => [c.id, c]));
+    const shownLayers = layers.filter(l => colById.has(l.id));
     const selection = state.selection;
 
     // ---- layer columns (headers + nodes), keyed by layer id ----
     const lastLayerId = layers.length ? layers[layers.length - 1].id : null;
     const pendingLayers = new Set([...state.pending.values()].map(p => p.payload?.layer || p.payload?.after).filter(Boolean));
-    const cols = layersHost.selectAll('div.layer-col').data(layers, d => d.id).join(
+    const cols = layersHost.selectAll('div.layer-col').data(shownLayers, d => d.id).join(
       enter => {
         const col = enter.append('div').attr('class', 'layer-col').attr('data-layer', d => d.id);
         const head = col.append('div').attr('class', 'layer-head');
         head.append('button').attr('class', 'layer-title')
-          .on('click', (e, d) => actions.showLayer(lastState?.layerPanel === d.id ? null : d.id));
+          .on('click', (e, d) => {
+            // a narrow or context column's title zooms into its layer; a full one's opens the layer's panel
+            const col = layout?.columns.find(c => c.id === d.id);
+            if (col?.narrow || col?.context) zoomTo({ from: d.id, to: d.id });
+            else actions.showLayer(lastState?.layerPanel === d.id ? null : d.id);
+          });
         head.append('div').attr('class', 'layer-sub');
         const bar = head.append('div').attr('class', 'layer-buttons').attr('role', 'group')
           .attr('aria-label', d => `Layer ${d.id}`);
@@ -297,14 +378,17 @@ export function createNetwork(element, actions) {
           .on('click', (e, d) => actions.command(commands.removeLayer(d.id)));
         return col;
       });
-    cols.classed('frozen', d => !!d.frozen).classed('pending', d => pendingLayers.has(d.id));
+    cols.classed('frozen', d => !!d.frozen).classed('pending', d => pendingLayers.has(d.id))
+      .classed('narrow', d => colById.get(d.id).narrow).classed('context', d => colById.get(d.id).context)
+      .attr('data-mode', d => (colById.get(d.id).cells ? 'cells' : 'nodes'));
     cols.select('.layer-head')
       .style('left', d => `${colById.get(d.id).x - colById.get(d.id).headWidth / 2}px`)
       .style('width', d => `${colById.get(d.id).headWidth}px`);
     cols.select('.layer-title').text(d => layerLabel(state, d.id) + (d.frozen ? ' ❄' : ''))
       .classed('open', d => state.layerPanel === d.id)
-      .attr('aria-pressed', d => String(state.layerPanel === d.id))
-      .attr('title', d => `${state.layerPanel === d.id ? 'Close the panel of' : 'Show every filter and activation map of'} ${layerLabelWithId(state, d.id)}`);
+      .attr('aria-pressed', d => (zooms(d) ? null : String(state.layerPanel === d.id)))
+      .attr('title', d => (zooms(d) ? `Zoom into ${layerLabelWithId(state, d.id)} (${subtitle(d, state)})`
+        : `${state.layerPanel === d.id ? 'Close the panel of' : 'Show every filter and activation map of'} ${layerLabelWithId(state, d.id)}`));
     cols.select('.layer-sub').text(d => subtitle(d, state));
     // each button: [class, its command, off anyway, title, label]; disabled with the reason when the engine or the layer refuses the command
     const name = d => layerLabelWithId(state, d.id);
@@ -331,10 +415,21 @@ export function createNetwork(element, actions) {
         ? `Freezing ${layerLabelWithId(state, d.id)} is suggested: ${advice.freeze.get(d.id).detail}` : null)
       .attr('title', d => advice.freeze.has(d.id) ? `Freeze suggested (${advice.freeze.get(d.id).reason}): ${advice.freeze.get(d.id).detail}` : null);
 
+    function zooms(d) {
+      return colById.get(d.id).narrow || colById.get(d.id).context;
+    }
+
     const probs = state.snapshot?.probe?.probabilities || [];
     const probeLabelIndex = state.snapshot?.probe?.label;
     cols.each(function (layer) {
       const col = colById.get(layer.id);
+      // jitter amplitudes, normalised by the layer's running maximum
+      const jit = layer.jitter || [];
+      let max = 0;
+      for (const v of jit) if (Number.isFinite(num(v))) max = Math.max(max, num(v));
+      const ref = Math.max(max, (layerRef.get(layer.id) || 0) * 0.998);
+      layerRef.set(layer.id, ref);
+      if (col.cells) cells.update(this, layer, col.cells, state, { ...cellStyle, ref, label: layerLabelWithId(state, layer.id) });
       const isOutput = layer.id === lastLayerId && layer.kind === 'dense';
       const nodes = d3.select(this).selectAll('button.node').data(col.nodes, n => n.id).join(
         enter => {
@@ -376,19 +471,11 @@ export function createNetwork(element, actions) {
           .style('width', n => `${Math.max(0, Math.min(1, num(probs[n.index]) || 0)) * 64}px`)
           .attr('title', n => `p = ${(num(probs[n.index]) || 0).toFixed(3)}`);
       }
-      // jitter amplitudes, normalised by the layer's running maximum
-      const jit = layer.jitter || [];
-      let max = 0;
-      for (const v of jit) if (Number.isFinite(num(v))) max = Math.max(max, num(v));
-      const ref = Math.max(max, (layerRef.get(layer.id) || 0) * 0.998);
-      layerRef.set(layer.id, ref);
       nodes.each(function (n) {
         let j = jitterNodes.get(n.id);
         const face = this.querySelector('.node-face');
         if (!j || j.el !== face) {
-          const h = hash(n.id);
-          j = { el: face, px: (h % 628) / 100, py: ((h >> 10) % 628) / 100, fx: 9 + (h % 7), fy: 10 + ((h >> 4) % 6),
-            amp: 0, still: false };
+          j = { el: face, ...wobble(n.id), amp: 0, still: false };
           jitterNodes.set(n.id, j);
         }
         j.maxAmp = Math.max(1.2, Math.min(4, n.size * 0.14));
@@ -397,6 +484,21 @@ export function createNetwork(element, actions) {
       });
     });
 
+    cells.keep(new Set(layout.columns.filter(c => c.cells).map(c => c.id)));
+    cells.select(selection?.filter ?? null);
+    if (relaid) {
+      // nodes of columns no longer shown went with their column
+      for (const [id, j] of jitterNodes) if (!j.el.isConnected) jitterNodes.delete(id);
+    }
+    if (revealId) {
+      layersHost.select(`button.node[data-id='${CSS.escape(revealId)}']`).node()?.scrollIntoView({ block: 'nearest', inline: 'center' });
+      revealId = null;
+    }
+    if (zoomMotion && relaid) {
+      playZoom(zoomMotion);
+      zoomMotion = null;
+    }
+
     // training = the step advanced within the last second and the server says running
     const step = num(state.snapshot?.step);
     const now = performance.now();
@@ -404,7 +506,7 @@ export function createNetwork(element, actions) {
     serverRunning = state.snapshot?.state === 'running' && state.connection === 'open';
     startAnimation();
 
-    drawEdges(layers, colById, state);
+    drawEdges(shownLayers, colById, state);
     renderProbe(state);
   }
 
@@ -446,39 +548,45 @@ export function createNetwork(element, actions) {
     nodes.select('span.swatch').style('background', n => divergingCss(num(act[n.index]), limit));
   }
 
+  /**
+   * Paths between consecutive shown layers, from the input when the first layer is shown: from each
+   * end of the source layer to each of the target layer's. A layer of nodes ends paths at its
+   * filters on the active path (top 50%); a layer of cells at its groups of cells with the most
+   * top-50% activation (a bundle). Width: the source end's activation, relative to the layer's largest.
+   */
   function drawEdges(layers, colById, state) {
     const edges = [];
     let prev = null;
     const probe = colById.get('__input');
     for (const layer of layers) {
       const col = colById.get(layer.id);
-      const targets = topActive(layer, col.nodes);
+      const targets = col.cells ? cells.groupEnds(layer, col.cells) : nodeEnds(layer, col.nodes);
       if (!prev) {
-        for (const t of targets) {
-          edges.push({ id: `in>${t.id}`, x1: probe.x, y1: probe.y, x2: t.x, y2: t.y + t.size / 2, w: 1.2, o: 0.25 });
+        for (const t of layout.input ? targets : []) {
+          edges.push({ id: `in>${t.key}`, x1: probe.x, y1: probe.y, x2: t.xl, y2: t.y, w: 1.2, o: 0.25 });
         }
       } else {
-        const act = prev.layer.activation || [];
         let max = 0;
-        for (const s of prev.sources) max = Math.max(max, num(act[s.index]) || 0);
-        for (const s of prev.sources) {
-          const a = num(act[s.index]) || 0;
-          const w = 0.4 + 3.6 * (max > 0 ? Math.max(0, a) / max : 0);
+        for (const s of prev) max = Math.max(max, s.a);
+        for (const s of prev) {
+          const w = 0.4 + 3.6 * (max > 0 ? Math.max(0, s.a) / max : 0);
           for (const t of targets) {
-            edges.push({ id: `${s.id}>${t.id}`, x1: s.x + s.size, y1: s.y + s.size / 2, x2: t.x, y2: t.y + t.size / 2,
-              w, o: 0.12 + 0.3 * (w / 4) });
+            edges.push({ id: `${s.key}>${t.key}`, x1: s.xr, y1: s.y, x2: t.xl, y2: t.y, w, o: 0.12 + 0.3 * (w / 4) });
           }
         }
       }
-      prev = { layer, sources: targets };
+      prev = targets;
     }
-    edgeGroup.selectAll('path').data(edges, e => e.id).join('path')
-      .attr('d', e => {
-        const mx = (e.x1 + e.x2) / 2;
-        return `M${e.x1},${e.y1}C${mx},${e.y1} ${mx},${e.y2} ${e.x2},${e.y2}`;
-      })
-      .attr('stroke-width', e => e.w.toFixed(2))
-      .attr('stroke-opacity', e => e.o.toFixed(2));
+    // attributes are written only when they change: a snapshot moves few of hundreds of paths
+    edgeGroup.selectAll('path').data(edges, e => e.id).join('path').each(function (e) {
+      const mx = (e.x1 + e.x2) / 2;
+      const drawn = [`M${e.x1},${e.y1}C${mx},${e.y1} ${mx},${e.y2} ${e.x2},${e.y2}`, e.w.toFixed(2), e.o.toFixed(2)];
+      const before = drawnPaths.get(this) || [];
+      ['d', 'stroke-width', 'stroke-opacity'].forEach((name, k) => {
+        if (before[k] !== drawn[k]) this.setAttribute(name, drawn[k]);
+      });
+      drawnPaths.set(this, drawn);
+    });
   }
 
   function renderProbe(state) {
@@ -556,6 +664,10 @@ export function createNetwork(element, actions) {
 
   return {
     render,
+    /** Frames in which compact layers' cells were redrawn (tests and the benchmark). */
+    cellFrames: () => cells.frames(),
+    /** The largest jitter amplitude of a compact layer's cell now (px; 0 when all are still). */
+    cellJitter: () => cells.maxAmplitude(),
     setVisible(on) {
       visible = on;
       if (on) startAnimation();
@@ -584,8 +696,11 @@ function subtitle(layer, state) {
   return `${n} units`;
 }
 
-/** Nodes in the top half of the layer's activation (activePath), capped to keep the picture readable. */
-function topActive(layer, nodes) {
+/**
+ * The path ends of a layer of nodes: its nodes in the top half of the layer's activation (activePath),
+ * capped to keep the picture readable: [{key, xl, xr, y, a}] (a: the probe's activation).
+ */
+function nodeEnds(layer, nodes) {
   const act = layer.activation || [];
   const active = layer.activePath || [];
   let chosen = nodes.filter(n => active[n.index]);
@@ -593,52 +708,7 @@ function topActive(layer, nodes) {
   if (chosen.length > MAX_EDGES_PER_SIDE) {
     chosen = chosen.slice().sort((a, b) => (num(act[b.index]) || 0) - (num(act[a.index]) || 0)).slice(0, MAX_EDGES_PER_SIDE);
   }
-  return chosen;
-}
-
-/**
- * Places each layer's column of nodes: evenly across the width, unless two neighbouring columns
- * would overlap (a model with wide layers, as resnet18's 512 filters): then each column sits
- * COLUMN_GAP px right of its neighbour and the layout is wider than the view (`width`; the canvas
- * scrolls sideways).
- */
-function computeLayout(layers, width, height, hasClasses) {
-  const columns = [];
-  const top = HEADER_H;
-  const avail = Math.max(60, height - top - 14);
-  const rightPad = hasClasses ? 120 : 24;
-  const n = layers.length;
-  const x0 = INPUT_W + 70;
-  const x1 = width - rightPad - 30;
-  const even = n > 1 ? (x1 - x0) / (n - 1) : 0;
-  const blocks = layers.map((layer) => {
-    const count = layer.filterIds.length;
-    let size = Math.floor(avail / Math.max(1, count)) - GAP;
-    size = Math.max(MIN_NODE, Math.min(layer.kind === 'conv' ? 40 : MIN_NODE, size));
-    const perColumn = Math.max(1, Math.floor(avail / (size + GAP)));
-    const rows = Math.min(count, perColumn);
-    return { size, perColumn, rows, blockW: Math.ceil(count / perColumn) * (size + GAP) - GAP };
-  });
-  // the distance from column i to column i + 1: even, unless two blocks of nodes would overlap; then
-  // as far as keeps both blocks, and their headers, apart
-  const needed = blocks.slice(1).map((b, i) => (blocks[i].blockW + b.blockW) / 2 + COLUMN_GAP);
-  const fits = needed.every(d => d <= even);
-  const gaps = needed.map(d => (fits ? even : Math.max(MIN_HEAD_W + 10, d)));
-  columns.push({ id: '__input', x: 134, y: 80, nodes: [], headWidth: 0 }); // right edge of the probe image
-  let cx = n > 1 ? x0 : (x0 + x1) / 2;
-  layers.forEach((layer, li) => {
-    const { size, perColumn, rows, blockW } = blocks[li];
-    if (li > 0) cx += gaps[li - 1];
-    const y0 = top + Math.max(0, (avail - rows * (size + GAP)) / 2);
-    const nodes = layer.filterIds.map((id, index) => {
-      const c = Math.floor(index / perColumn);
-      const r = index % perColumn;
-      return { id, index, size, x: cx - blockW / 2 + c * (size + GAP), y: y0 + r * (size + GAP) };
-    });
-    const room = n > 1 ? Math.min(gaps[li - 1] ?? Infinity, gaps[li] ?? Infinity) : 0;
-    columns.push({ id: layer.id, x: cx, nodes, perColumn, headWidth: Math.max(MIN_HEAD_W, Math.min(150, room - 10)) });
-  });
-  return { columns, width: fits ? width : cx + (blocks[n - 1]?.blockW ?? 0) / 2 + rightPad + 30 };
+  return chosen.map(n => ({ key: n.id, xl: n.x, xr: n.x + n.size, y: n.y + n.size / 2, a: num(act[n.index]) || 0 }));
 }
 
 /** Decodes an image file onto a canvas of the model's input shape; returns uint8 CHW pixels as base64. */
@@ -716,12 +786,6 @@ function pixelsToDataUrl(base64, shape) {
   }
   ctx.putImageData(image, 0, 0);
   return canvas.toDataURL();
-}
-
-function hash(s) {
-  let h = 2166136261;
-  for (let i = 0; i < s.length; i++) { h ^= s.charCodeAt(i); h = Math.imul(h, 16777619); }
-  return h >>> 0;
 }
 
 export function escapeHtml(s) {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.revacnn.engine.Hyperparameters;
 import org.revacnn.engine.OptimizerKind;
+import org.revacnn.session.SessionConfig;
 import org.revacnn.session.SessionFixtures;
 import org.revacnn.session.TrainingSession;
 
@@ -26,6 +27,7 @@ import org.revacnn.session.TrainingSession;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 abstract class SharedPageTestBase {
   private final boolean training;
+  private final SessionConfig config;
   TestServer served;
   TrainingSession session;
   BrowserUnderTest browser;
@@ -33,13 +35,19 @@ abstract class SharedPageTestBase {
 
   /** {@code training}: whether the session trains from the start, or stays paused until a command. */
   SharedPageTestBase(boolean training) {
+    this(training, SessionFixtures.config().withDivergence(1e9, 100).withHyperparameters(
+        Hyperparameters.defaults().withOptimizer(OptimizerKind.ADAM).withLearningRate(0.002f)));
+  }
+
+  /** A session of {@code config} instead (another model, say). */
+  SharedPageTestBase(boolean training, SessionConfig config) {
     this.training = training;
+    this.config = config;
   }
 
   @BeforeAll
   void openThePage() {
-    served = TestServer.serveUnstarted(SessionFixtures.config().withDivergence(1e9, 100).withHyperparameters(
-        Hyperparameters.defaults().withOptimizer(OptimizerKind.ADAM).withLearningRate(0.002f)), null);
+    served = TestServer.serveUnstarted(config, null);
     session = served.session;
     session.start(training);
     browser = BrowserUnderTest.open(served.server);
