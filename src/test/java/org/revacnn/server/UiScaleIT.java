@@ -33,10 +33,12 @@ class UiScaleIT extends SharedPageTestBase {
   private static final int FILTERS = 5376;
   /**
    * Loose guards against a regression (the issue's target is 50 at 10 Hz, not met on the shared 2-vCPU
-   * test machine: see docs/BENCHMARKS.md); the real figures are printed.
+   * test machine: see docs/BENCHMARKS.md); the real figures are printed. Measured 45-59 and 12-26 with
+   * other work loading the 2 cores: the guards sit below that noise, and far above what one DOM
+   * rebuild per snapshot (the old view) gives.
    */
-  private static final double MIN_FPS = 20;
-  private static final double MIN_FPS_AT_10_HZ = 10;
+  private static final double MIN_FPS = 15;
+  private static final double MIN_FPS_AT_10_HZ = 6;
 
   UiScaleIT() {
     super(true, SessionFixtures.config().withModel(WIDE_MODEL).withDivergence(1e9, 100)
