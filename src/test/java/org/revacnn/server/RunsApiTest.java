@@ -82,6 +82,21 @@ class RunsApiTest {
     assertThat(server.getJson("/api/history").path("loss")).isEmpty();
   }
 
+  @Test
+  void bodiesHaveTheStructureOfTheirGoldenFiles() throws Exception {
+    java.util.List<String> differences = new java.util.ArrayList<>();
+    golden("api-runs", server.getJson("/api/runs"), differences);
+    golden("api-history", server.getJson("/api/history?run=grown&maxPoints=100"), differences);
+    assertThat(differences).isEmpty();
+  }
+
+  private static void golden(String name, JsonNode actual, java.util.List<String> differences) throws Exception {
+    try (var in = RunsApiTest.class.getResourceAsStream("/golden/" + name + ".json")) {
+      assertThat(in).as("golden/" + name + ".json").isNotNull();
+      GoldenJsonTest.compare(name, SocketClient.JSON.readTree(in), actual, differences);
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"..", "../x", "/etc/passwd", "a/b", "", "../secret.jsonl", ".hidden"})
   void aRunNameThatIsNotAPlainNameIsRefusedWith400(String name) throws Exception {
