@@ -1,7 +1,8 @@
 // The run selector of Training Stats: the runs of the server's runs folder (GET /api/runs), each
 // with a checkbox in its colour, as TensorBoard's. The live session's run is ticked from the start;
 // ticking another fetches its history (GET /api/history?run=NAME) once, again only when the run
-// has changed since. The list is read again every LIST_MILLIS while the view is drawn.
+// has changed since. The list is read again every LIST_MILLIS while the view is drawn (never
+// again from a server that has no /api/runs).
 
 import { describeCommand } from '../protocol.js';
 import { runColour, runFromHistory } from '../runs-chart.js';
@@ -16,6 +17,7 @@ export function createRunPicker(host, actions) {
   const list = host.querySelector('.run-picker-list');
   let listed = [{ name: LIVE, live: true, lastChange: '' }];
   let listedAt = -Infinity;
+  let failed = false; // the last listing failed (said once, until one succeeds)
   const ticked = new Set([LIVE]);
   const histories = new Map(); // name -> {lastChange, run (null until fetched)}
   let fetched = 0;
@@ -29,8 +31,12 @@ export function createRunPicker(host, actions) {
       if (live && ticked.delete(LIVE)) ticked.add(live.name);
       listed = live ? runs : [{ name: LIVE, live: true, lastChange: '' }, ...runs];
     } catch (e) {
-      actions.toast(`Could not list the runs: ${e.message}`, 'error');
+      if (e.status === 404) listedAt = Infinity; // a server from before runs were kept: never ask again
+      else if (!failed) actions.toast(`Could not list the runs: ${e.message}`, 'error');
+      failed = true;
+      return;
     }
+    failed = false;
     drawList();
     actions.requestRender();
   }

@@ -113,6 +113,7 @@ export function createStats(element, actions) {
 
   /** Shows either the live charts or the overlaid ones. */
   function showOverlay(on) {
+    element.querySelector('.chart-key').hidden = on;
     for (const c of charts) c.host.hidden = on;
     for (const host of Object.values(overlays)) host.hidden = !on;
   }
