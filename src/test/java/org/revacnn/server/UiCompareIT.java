@@ -92,11 +92,28 @@ class UiCompareIT {
     assertThat(lines.getFirst()).isEqualTo("run,series,step,examplesSeen,wallMillis,value,smoothed");
     assertThat(lines.stream().filter(l -> l.startsWith("\"live\",\"batch loss\","))).hasSize(STEPS);
     assertThat(lines.stream().filter(l -> l.startsWith("\"grown\",\"batch loss\","))).hasSize(STEPS);
+    assertSmoothedAsTensorBoard(lines.stream().filter(l -> l.startsWith("\"grown\",\"batch loss\",")).toList(), 0.3);
     String svg = Files.readString(save(page, "svg", dir));
     assertThat(svg).contains("xmlns=\"http://www.w3.org/2000/svg\"").contains("data-run=\"live\"").contains("data-run=\"grown\"");
     byte[] png = Files.readAllBytes(save(page, "png", dir));
     assertThat(png.length).isGreaterThan(1000);
     assertThat(new String(png, 1, 3, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("PNG");
+  }
+
+  /**
+   * Each CSV row's smoothed value is TensorBoard's debiased moving average of the values so far:
+   * m_k = w·m_(k-1) + (1-w)·y_k, shown as m_k / (1 - w^k).
+   */
+  private static void assertSmoothedAsTensorBoard(List<String> rows, double w) {
+    double m = 0;
+    int k = 0;
+    for (String row : rows) {
+      String[] cells = row.split(",");
+      double value = Double.parseDouble(cells[5]);
+      m = w * m + (1 - w) * value;
+      k++;
+      assertThat(Double.parseDouble(cells[6])).as(row).isCloseTo(m / (1 - Math.pow(w, k)), org.assertj.core.data.Offset.offset(1e-9));
+    }
   }
 
   /** Clicks the loss chart's download button for {@code format} and returns the file saved. */
