@@ -31,12 +31,16 @@ public final class ReportCommand implements Callable<Integer> {
       description = "Most points per run and curve; longer runs are averaged into buckets (default: ${DEFAULT-VALUE}).")
   int maxPoints;
 
+  @Option(names = "--test", description = "Also measure each run's checkpoint on the test images of the data it was started "
+      + "with (loads that data again, as revacnn eval does).")
+  boolean test;
+
   @Override
   public Integer call() throws Exception {
     if (maxPoints < 1 || maxPoints > 1_000_000) throw new IllegalArgumentException("--max-points must be in 1..1000000, got " + maxPoints);
     RunsFolder folder = runs.folder();
     List<RunReport.Entry> entries = new ArrayList<>();
-    for (String name : new LinkedHashSet<>(names)) entries.add(RunReport.read(folder, name, maxPoints));
+    for (String name : new LinkedHashSet<>(names)) entries.add(RunReport.read(folder, name, maxPoints, test));
     Path target = out.toAbsolutePath();
     if (target.getParent() != null) Files.createDirectories(target.getParent());
     Files.writeString(target, RunReport.html(entries), StandardCharsets.UTF_8);

@@ -12,9 +12,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import org.revacnn.data.Datasets;
 import org.revacnn.engine.Architecture;
 import org.revacnn.server.Protocol;
 import org.revacnn.session.Checkpoint;
+import org.revacnn.session.Evaluation;
 import org.revacnn.session.History;
 import org.revacnn.session.Run;
 import org.revacnn.session.RunConfig;
@@ -27,8 +29,9 @@ import org.revacnn.session.SteeringEntry;
  * One self-contained HTML page comparing kept runs ({@code revacnn report}): a table of the runs,
  * their loss and accuracy curves overlaid (drawn in the page by web/js/runs-chart.js and
  * report.js, with D3 from its WebJar, all inlined, the runs' histories inlined as JSON), each run's
- * steering log and its final architecture (from its checkpoint). The page loads nothing: a
- * Content-Security-Policy allows no fetch, and every script and style is in the file. Stateless.
+ * steering log, its final architecture (from its checkpoint) and, when asked, that checkpoint's
+ * test accuracy. The page loads nothing: a Content-Security-Policy allows no fetch, and every
+ * script and style is in the file. Stateless.
  */
 final class RunReport {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
@@ -40,8 +43,11 @@ final class RunReport {
    *
    * @param architecture its checkpoint's network, or null
    * @param checkpointProblem why there is no architecture (no checkpoint, or one that cannot be read), or null
+   * @param test its checkpoint's accuracy on its test images, or null when not measured
+   * @param testProblem why it was not measured, or null
    */
-  record Entry(String name, RunConfig config, History.View history, Architecture architecture, String checkpointProblem) {
+  record Entry(String name, RunConfig config, History.View history, Architecture architecture, String checkpointProblem,
+      TestAccuracy test, String testProblem) {
     long steps() {
       return history.loss().length == 0 ? 0 : history.firstStep() + (long) history.stride() * history.loss().length - 1;
     }
@@ -55,11 +61,18 @@ final class RunReport {
     }
   }
 
+  /** The accuracy of a run's checkpoint (saved at {@code step}) on the {@code images} test images of its data. */
+  record TestAccuracy(double accuracy, int images, long step) {}
+
   /** A run's curves as the page's JSON data holds them. */
   record Curves(String name, History.View history) {}
 
-  /** The run {@code name} of {@code runs}: its config, its history in at most {@code maxPoints} points, its checkpoint's network. */
-  static Entry read(RunsFolder runs, String name, int maxPoints) throws IOException {
+  /**
+   * The run {@code name} of {@code runs}: its config, its history in at most {@code maxPoints}
+   * points, its checkpoint's network and, with {@code test}, that network's accuracy on the test
+   * images of the data the run was started with (loaded again, as {@code revacnn eval} does).
+   */
+  static Entry read(RunsFolder runs, String name, int maxPoints, boolean test) throws IOException {
     Run run = runs.open(name);
     RunConfig config = runs.config(run);
     History history;
@@ -68,18 +81,41 @@ final class RunReport {
     } catch (java.nio.file.NoSuchFileException e) {
       throw new IllegalArgumentException("the run '" + name + "' has no history.jsonl in " + run.folder());
     }
-    Architecture architecture = null;
+    Checkpoint.Contents saved = null;
     String problem = null;
     if (!Files.exists(run.checkpointFile())) {
       problem = "no checkpoint";
     } else {
       try {
-        architecture = Checkpoint.read(run.checkpointFile(), SessionConfig.defaults()).state().architecture();
+        saved = Checkpoint.read(run.checkpointFile(), SessionConfig.defaults());
       } catch (Checkpoint.CheckpointException e) {
         problem = e.getMessage();
       }
     }
-    return new Entry(name, config, history.view(maxPoints), architecture, problem);
+    TestAccuracy accuracy = null;
+    String testProblem = test ? null : "not measured (revacnn report --test measures it)";
+    if (test && saved == null) testProblem = "not measured: " + problem;
+    else if (test && config.data() == null) testProblem = "not measured: the run's config.json does not say which data it used";
+    else if (test) {
+      try {
+        accuracy = testAccuracy(saved, config);
+      } catch (IllegalArgumentException e) {
+        testProblem = "not measured: " + e.getMessage();
+      }
+    }
+    return new Entry(name, config, history.view(maxPoints), saved == null ? null : saved.state().architecture(), problem,
+        accuracy, testProblem);
+  }
+
+  /** The checkpoint's accuracy on the test images of the run's data. */
+  private static TestAccuracy testAccuracy(Checkpoint.Contents saved, RunConfig config) {
+    DataArguments data = new DataArguments();
+    data.data = config.data();
+    data.validation = config.validationImages() != null ? config.validationImages() : 0;
+    Datasets datasets = data.load();
+    if (datasets.test().isEmpty()) throw new IllegalArgumentException(datasets.description() + " has no test images");
+    Evaluation.Result result = EvalCommand.evaluate(saved, datasets.test(), datasets.description());
+    return new TestAccuracy(result.accuracy(), result.images(), saved.sessionStep());
   }
 
   /** The page for {@code entries}, in their order (which also picks their colours). */
@@ -124,8 +160,8 @@ final class RunReport {
           .append("</td><td>").append(escape(e.config().dataset())).append("</td><td>").append(escape(e.config().model()))
           .append("</td><td class=\"number\">").append(e.steps()).append("</td><td class=\"number\">").append(percent(e.bestValidation()))
           .append("</td><td class=\"number\">").append(percent(e.finalValidation()))
-          .append("</td><td class=\"number\" title=\"a run's log records no test accuracy; revacnn eval CHECKPOINT measures it\">")
-          .append("not recorded</td><td>").append(escape(e.config().created())).append("</td></tr>\n");
+          .append("</td><td class=\"number\">").append(testCell(e)).append("</td><td>").append(escape(started(e.config().created())))
+          .append("</td></tr>\n");
     }
     page.append("</tbody></table>\n");
   }
@@ -181,6 +217,21 @@ final class RunReport {
       case "dropout" -> String.format(Locale.ROOT, "%.0f%%", 100 * l.rate());
       default -> "";
     };
+  }
+
+  private static String testCell(Entry e) {
+    if (e.test() == null) return "<span title=\"" + escape(e.testProblem()) + "\">-</span>";
+    return percent(e.test().accuracy()) + "<br><small>" + e.test().images() + " images, checkpoint at step " + e.test().step()
+        + "</small>";
+  }
+
+  /** When a run started, to the second, from config.json's ISO-8601 time (as written when it is not one). */
+  private static String started(String created) {
+    try {
+      return TIME.format(Instant.parse(created));
+    } catch (java.time.format.DateTimeParseException | NullPointerException e) {
+      return created;
+    }
   }
 
   private static String percent(double accuracy) {

@@ -46,6 +46,24 @@ class ReportCommandTest {
     assertThat(plain).isGreaterThan(grown);
   }
 
+  @Test
+  void withTestEachCheckpointIsMeasuredOnItsRunsTestImagesAsEvalMeasuresIt() throws Exception {
+    Path out = dir.resolve("tested.html");
+    CliTest.Run made = CliTest.run("report", "grown", "--runs", runsDir.toString(), "--out", out.toString(), "--test");
+    assertThat(made.exitCode()).as(made.err()).isZero();
+    CliTest.Run eval = CliTest.run("eval", "--checkpoint", runsDir.resolve("grown/checkpoint.ckpt").toString(),
+        "--data", "synthetic:400", "--validation", "40", "--json");
+    assertThat(eval.exitCode()).as(eval.err()).isZero();
+    var measured = new com.fasterxml.jackson.databind.ObjectMapper().readTree(eval.out());
+    String cell = String.format(java.util.Locale.ROOT, "%.2f%%<br><small>%d images, checkpoint at step 24</small>",
+        100 * measured.path("accuracy").asDouble(), measured.path("images").asInt());
+    assertThat(Files.readString(out)).contains(cell);
+    // without --test: not measured, and the page says how to
+    Path plain = dir.resolve("untested.html");
+    assertThat(CliTest.run("report", "grown", "--runs", runsDir.toString(), "--out", plain.toString()).exitCode()).isZero();
+    assertThat(Files.readString(plain)).contains("title=\"not measured (revacnn report --test measures it)\">-</span>");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"..", "../runs", "/etc/passwd", "a/b", "missing"})
   void aNameThatIsNotARunIsRefusedAndNothingIsWritten(String name) throws Exception {
