@@ -79,7 +79,7 @@ export function createStats(element, actions) {
   const overlays = Object.fromEntries(SAVED.map(([metric]) => [metric, element.querySelector(`#chart-overlay-${metric}`)]));
   const charts = [loss, acc, ips];
   let lastKey = '';
-  /** What the loss and accuracy charts show of each run, for drawing the overlay and for downloads. */
+  /** What the loss and accuracy charts show of each run (in the window), for drawing the overlay and for downloads. */
   let shown = { runs: [], overlay: false };
 
   for (const host of [...charts.map(c => c.host), ...Object.values(overlays)]) {
@@ -143,6 +143,8 @@ export function createStats(element, actions) {
   function render(state) {
     const s = state.series;
     shown = picker.runs(liveRun(state));
+    const span = WINDOWS[windowIndex][1];
+    if (Number.isFinite(span)) shown = { ...shown, runs: shown.runs.map(run => lastSteps(run, span)) };
     const sizes = [...charts.map(c => c.host), ...Object.values(overlays)].map(h => `${h.clientWidth}x${h.clientHeight}`).join();
     const key = `${s.version}|${state.steeringVersion}|${windowIndex}|${xAxis}|${state.throughput.length}|${shown.key}|${shown.overlay}|${sizes}`;
     if (key === lastKey) return;
@@ -154,7 +156,6 @@ export function createStats(element, actions) {
     }
 
     const n = s.steps.length;
-    const span = WINDOWS[windowIndex][1];
     const lastStep = n ? s.steps[n - 1] : 0;
     const firstStep = Number.isFinite(span) ? Math.max(n ? s.steps[0] : 0, lastStep - span) : (n ? s.steps[0] : 0);
     let from = 0;
@@ -204,6 +205,15 @@ export function createStats(element, actions) {
   }
 
   return { render };
+}
+
+/** The run's points of its last `span` steps, and its validation points and steering entries in them. */
+function lastSteps(run, span) {
+  const first = (run.steps[run.steps.length - 1] ?? 0) - span;
+  const from = d3.bisectLeft(run.steps, first);
+  const keep = ['steps', 'loss', 'accuracy', 'examples', 'wall'].map(k => [k, run[k].slice(from)]);
+  return { ...run, ...Object.fromEntries(keep), validation: run.validation.filter(v => v.step >= first),
+    steering: run.steering.filter(e => e.step >= first) };
 }
 
 /** The loss axis: linear from 0, or logarithmic over the positive losses (log). */
