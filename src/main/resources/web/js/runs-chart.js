@@ -13,6 +13,12 @@ export const X_AXES = [['step', 'Step', 'step'], ['examples', 'Examples', 'examp
   ['relative', 'Relative', 'time since the run started']];
 
 const MARGIN = { top: 26, right: 16, bottom: 28, left: 52 };
+/** Per metric: the run's values and the name of their series. */
+const METRICS = {
+  loss: ['loss', 'batch loss'],
+  accuracy: ['accuracy', 'train accuracy'],
+  throughput: ['ips', 'images per second'],
+};
 const MAX_POINTS = 4000;
 
 export function runColour(index) {
@@ -27,8 +33,8 @@ function num(v) {
 
 /**
  * A run from a history body (GET /api/history, docs/PROTOCOL.md): per point (bucket i, plotted at its
- * last step) step, loss, accuracy, examples seen and wall-clock millis; validation points; steering
- * entries labelled by `label(entry)`.
+ * last step) step, loss, accuracy, examples seen, wall-clock millis and throughput (ips, images/s);
+ * validation points; steering entries labelled by `label(entry)`.
  */
 export function runFromHistory(name, colour, history, label) {
   const first = num(history.firstStep) || 1;
@@ -42,6 +48,7 @@ export function runFromHistory(name, colour, history, label) {
     accuracy: loss.map((_, i) => at('accuracy', i)),
     examples: loss.map((_, i) => at('examplesSeen', i)),
     wall: loss.map((_, i) => at('wallMillis', i)),
+    ips: loss.map((_, i) => at('imagesPerSecond', i)),
     validation: (history.validation || []).map(v => ({ step: num(v.step), accuracy: num(v.accuracy) })),
     steering: (history.steering || []).map(e => ({ step: num(e.step), type: e.type, label: label(e) })),
   };
@@ -92,9 +99,10 @@ function xOfStep(run, xs) {
 }
 
 /**
- * What a chart of `metric` ('loss' or 'accuracy') shows of each run: its lines of points
+ * What a chart of `metric` ('loss', 'accuracy' or 'throughput') shows of each run: its lines of points
  * {run, colour, series, dashed, points: [{step, examples, wall, x, y, smooth}]} (loss: the batch loss;
- * accuracy: the training accuracy, smoothed, and the validation accuracy, as measured) and its
+ * accuracy: the training accuracy, smoothed, and the validation accuracy, as measured; throughput:
+ * images per second) and its
  * steering markers {run, colour, step, x, label}.
  */
 export function chartData(runs, metric, axis, smoothing) {
@@ -102,10 +110,11 @@ export function chartData(runs, metric, axis, smoothing) {
   const markers = [];
   for (const run of runs) {
     const xs = xValues(run, axis);
-    const ys = metric === 'loss' ? run.loss : run.accuracy;
+    const [key, series] = METRICS[metric];
+    const ys = run[key] || [];
     const smoothed = smooth(ys, smoothingWeight(smoothing, ys.length));
     const point = (i, y, s) => ({ step: run.steps[i], examples: run.examples[i], wall: run.wall[i], x: xs[i], y, smooth: s });
-    lines.push({ run: run.name, colour: run.colour, series: metric === 'loss' ? 'batch loss' : 'train accuracy', dashed: false,
+    lines.push({ run: run.name, colour: run.colour, series, dashed: false,
       points: ys.map((y, i) => point(i, y, smoothed[i])) });
     const xOf = xOfStep(run, xs);
     if (metric === 'accuracy') {
@@ -176,7 +185,7 @@ export function drawChart(svg, data, { title, metric, axis, log, width, height }
   else if (axis !== 'time') xAxis.tickFormat(d3.format('~s'));
   root.append('g').attr('class', 'x-axis').attr('transform', `translate(0,${height - MARGIN.bottom})`).call(xAxis);
   root.append('g').attr('class', 'y-axis').attr('transform', `translate(${MARGIN.left},0)`)
-    .call(d3.axisLeft(y).ticks(Math.max(2, Math.floor(height / 40)), metric === 'accuracy' ? '.0%' : log ? '~g' : '.2f').tickSizeOuter(0));
+    .call(d3.axisLeft(y).ticks(Math.max(2, Math.floor(height / 40)), yFormat(metric, log)).tickSizeOuter(0));
   root.append('text').attr('x', MARGIN.left).attr('y', 14).attr('font-weight', 600).attr('font-size', 12).attr('fill', '#333').text(title);
   root.append('text').attr('x', width - MARGIN.right).attr('y', height - 2).attr('text-anchor', 'end').attr('fill', '#555')
     .text(X_AXES.find(a => a[0] === axis)[2]);
@@ -211,6 +220,13 @@ export function drawChart(svg, data, { title, metric, axis, log, width, height }
     legend.append('text').attr('x', width - MARGIN.right).attr('y', MARGIN.top + 10 + 12 * i).attr('fill', colour)
       .attr('font-weight', 600).text(name);
   });
+}
+
+/** The y-axis tick format: percent for accuracy, SI prefixes for throughput, else two decimals (or as needed on a log axis). */
+function yFormat(metric, log) {
+  if (metric === 'accuracy') return '.0%';
+  if (metric === 'throughput') return '~s';
+  return log ? '~g' : '.2f';
 }
 
 /** The SVG element as a standalone SVG document. */

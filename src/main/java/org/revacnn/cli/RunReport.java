@@ -27,7 +27,7 @@ import org.revacnn.session.SteeringEntry;
 
 /**
  * One self-contained HTML page comparing kept runs ({@code revacnn report}): a table of the runs,
- * their loss and accuracy curves overlaid (drawn in the page by web/js/runs-chart.js and
+ * their loss, accuracy and throughput curves overlaid (drawn in the page by web/js/runs-chart.js and
  * report.js, with D3 from its WebJar, all inlined, the runs' histories inlined as JSON), each run's
  * steering log, its final architecture (from its checkpoint) and, when asked, that checkpoint's
  * test accuracy. The page loads nothing: a Content-Security-Policy allows no fetch, and every
@@ -134,7 +134,7 @@ final class RunReport {
         <output id="smoothing-value">auto</output></label> <label><input type="checkbox" id="log-loss"> Log loss</label>
         <span id="x-axis"></span></div>
         """);
-    for (String metric : List.of("loss", "accuracy")) {
+    for (String metric : List.of("loss", "accuracy", "throughput")) {
       page.append("<div class=\"chart\"><svg id=\"chart-").append(metric).append("\"></svg><div class=\"downloads\">");
       for (String format : List.of("csv", "svg", "png")) {
         page.append("<button type=\"button\" data-chart=\"").append(metric).append("\" data-format=\"").append(format).append("\">")

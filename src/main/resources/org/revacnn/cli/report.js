@@ -7,13 +7,13 @@ const report = JSON.parse(document.getElementById('report-data').textContent);
 const runs = report.runs.map((r, i) => runFromHistory(r.name, runColour(i), r.history,
   e => `${e.type} ${JSON.stringify(e.payload ?? {})}`));
 const options = { smoothing: null, log: false, axis: 'step' };
-const charts = [['loss', 'Loss'], ['accuracy', 'Accuracy']];
+const charts = [['loss', 'Loss', 360], ['accuracy', 'Accuracy', 260], ['throughput', 'Throughput (images/s)', 200]];
 
 function draw() {
-  for (const [metric, title] of charts) {
+  for (const [metric, title, height] of charts) {
     const svg = document.getElementById(`chart-${metric}`);
     drawChart(svg, chartData(runs, metric, options.axis, options.smoothing),
-      { title, metric, axis: options.axis, log: metric === 'loss' && options.log, width: 900, height: metric === 'loss' ? 360 : 260 });
+      { title, metric, axis: options.axis, log: metric === 'loss' && options.log, width: 900, height });
   }
 }
 

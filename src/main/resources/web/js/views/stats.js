@@ -4,8 +4,8 @@
 // marker still shows it on hover). A window selector shows the last 500 / 5k steps or all, and the
 // x-axis plots against steps, examples seen, wall-clock time or time since the start; the loss axis
 // is linear or logarithmic, and a slider sets the smoothing. Ticking kept runs in the run selector
-// (run-picker.js) overlays them with the live one, each in its colour (runs-chart.js); the loss and
-// accuracy charts download as CSV, SVG and PNG.
+// (run-picker.js) overlays them with the live one, each in its colour (runs-chart.js); each chart
+// downloads as CSV, SVG and PNG.
 
 import { X_AXES, chartData, drawChart, formatDuration, saveChart, smoothingWeight, xValues } from '../runs-chart.js';
 import { createRunPicker } from './run-picker.js';
@@ -14,7 +14,7 @@ const WINDOWS = [['500', 500], ['5k', 5000], ['all', Infinity]];
 const MARGIN = { top: 22, right: 18, bottom: 26, left: 52 };
 const MAX_POINTS = 4000;
 /** The charts that download (and overlay runs): metric and title. */
-const SAVED = [['loss', 'Loss'], ['accuracy', 'Accuracy']];
+const SAVED = [['loss', 'Loss'], ['accuracy', 'Accuracy'], ['throughput', 'Throughput (images/s)']];
 /** Rows of marker labels above the loss chart, and the room kept between two labels in a row. */
 const LABEL_ROWS = 4;
 const LABEL_GAP = 4;
@@ -41,6 +41,7 @@ export function createStats(element, actions) {
     <div class="chart chart-ips" id="chart-ips"></div>
     <div class="chart chart-overlay" id="chart-overlay-loss" hidden><svg class="overlay-svg"></svg></div>
     <div class="chart chart-overlay" id="chart-overlay-accuracy" hidden><svg class="overlay-svg"></svg></div>
+    <div class="chart chart-overlay chart-overlay-small" id="chart-overlay-throughput" hidden><svg class="overlay-svg"></svg></div>
     <div class="tooltip" id="stats-tooltip" role="tooltip" hidden></div>`;
 
   const tooltip = element.querySelector('#stats-tooltip');
@@ -85,8 +86,9 @@ export function createStats(element, actions) {
   for (const host of [...charts.map(c => c.host), ...Object.values(overlays)]) {
     new ResizeObserver(() => { lastKey = ''; actions.requestRender(); }).observe(host);
   }
+  const liveHosts = { loss: loss.host, accuracy: acc.host, throughput: ips.host };
   for (const [metric, title] of SAVED) {
-    for (const host of [metric === 'loss' ? loss.host : acc.host, overlays[metric]]) {
+    for (const host of [liveHosts[metric], overlays[metric]]) {
       addDownloads(host, format => saveChart(format, `revacnn-${metric}`, chartSvg(metric, title, host), data(metric))
         .catch(e => actions.toast(e.message, 'error')));
     }
@@ -105,10 +107,13 @@ export function createStats(element, actions) {
     return svg;
   }
 
-  /** The live run as runs-chart.js draws it: the store's series, validation and steering. */
+  /** The live run as runs-chart.js draws it: the store's series (with the throughput at its steps), validation and steering. */
   function liveRun(state) {
-    return (name, colour) => ({ name, colour, ...state.series, validation: state.validation,
-      steering: state.steering.map(e => ({ step: e.step, type: e.type, label: e.label })) });
+    return (name, colour) => {
+      const ipsAt = new Map(state.throughput.map(t => [t.step, t.imagesPerSecond]));
+      return { name, colour, ...state.series, ips: state.series.steps.map(step => ipsAt.get(step) ?? NaN),
+        validation: state.validation, steering: state.steering.map(e => ({ step: e.step, type: e.type, label: e.label })) };
+    };
   }
 
   /** Shows either the live charts or the overlaid ones. */
@@ -211,7 +216,7 @@ export function createStats(element, actions) {
 function lastSteps(run, span) {
   const first = (run.steps[run.steps.length - 1] ?? 0) - span;
   const from = d3.bisectLeft(run.steps, first);
-  const keep = ['steps', 'loss', 'accuracy', 'examples', 'wall'].map(k => [k, run[k].slice(from)]);
+  const keep = ['steps', 'loss', 'accuracy', 'examples', 'wall', 'ips'].map(k => [k, run[k].slice(from)]);
   return { ...run, ...Object.fromEntries(keep), validation: run.validation.filter(v => v.step >= first),
     steering: run.steering.filter(e => e.step >= first) };
 }

@@ -32,7 +32,7 @@ class ReportIT {
     try (BrowserUnderTest browser = BrowserUnderTest.openFile(out)) {
       var page = browser.page;
       page.waitForFunction("() => document.querySelectorAll('#chart-loss path.run-line').length === 2");
-      for (String chart : List.of("#chart-loss", "#chart-accuracy")) {
+      for (String chart : List.of("#chart-loss", "#chart-accuracy", "#chart-throughput")) {
         for (String run : List.of("plain", "grown")) {
           String d = page.getAttribute(chart + " path.run-line[data-run='" + run + "']", "d");
           assertThat(d).as(chart + " " + run).isNotNull().startsWith("M").contains("L");

@@ -22,7 +22,7 @@ import org.revacnn.session.TrainingSession;
  * step 12) in one temporary runs folder. Alone, the live run is drawn as always; ticking "grown"
  * overlays both in their colours with grown's steering marker in its colour; the smoothing slider,
  * the log loss axis and the relative time axis redraw; the loss chart downloads as CSV with both
- * runs' rows, as SVG with both curves, and as PNG.
+ * runs' rows (smoothed as TensorBoard smooths), as SVG with both curves, and as PNG.
  */
 class UiCompareIT {
   private static final int STEPS = 24;
@@ -72,6 +72,7 @@ class UiCompareIT {
     for (String run : List.of("live", "grown")) {
       assertThat(page.getAttribute("#chart-overlay-loss path.run-line[data-run=" + run + "]", "d")).as(run).startsWith("M").contains("L");
       assertThat(page.getAttribute("#chart-overlay-accuracy path.run-line[data-run=" + run + "]", "d")).as(run).startsWith("M");
+      assertThat(page.getAttribute("#chart-overlay-throughput path.run-line[data-run=" + run + "]", "d")).as(run).startsWith("M");
     }
     assertThat(page.getAttribute("#chart-overlay-loss g.run-marker[data-run=grown] line", "stroke")).isEqualTo(grownColour);
     assertThat(page.textContent("#chart-overlay-loss g.run-marker[data-run=grown] title")).startsWith("grown · step 12: ");
