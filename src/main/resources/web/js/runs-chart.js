@@ -173,7 +173,7 @@ export function drawChart(svg, data, { title, metric, axis, log, width, height }
   const all = data.lines.flatMap(l => l.points.filter(finite));
   const xExtent = d3.extent(all, p => p.x);
   const x = (axis === 'time' ? d3.scaleTime() : d3.scaleLinear())
-    .domain(xExtent[0] === undefined ? [0, 1] : [xExtent[0], Math.max(xExtent[1], xExtent[0] + 1)])
+    .domain(xExtent[0] === undefined ? [0, 1] : [xExtent[0], xExtent[1] > xExtent[0] ? xExtent[1] : xExtent[0] + 1])
     .range([MARGIN.left, width - MARGIN.right]);
   const yMax = d3.max(all, p => p.y) ?? 1;
   const y = metric === 'accuracy' && !log ? d3.scaleLinear().domain([0, 1])
