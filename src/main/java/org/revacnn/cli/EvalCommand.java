@@ -38,16 +38,7 @@ public final class EvalCommand implements Callable<Integer> {
     Datasets datasets = data.load();
     ImageSet set = split.equals("test") ? datasets.test() : datasets.validation();
     if (set.isEmpty()) throw new IllegalArgumentException(datasets.description() + " has no " + split + " images");
-    if (!saved.state().architecture().input().equals(set.shape()) || saved.state().architecture().classes() != set.classCount()) {
-      throw new IllegalArgumentException("the checkpoint's network takes " + saved.state().architecture().input() + " images in "
-          + saved.state().architecture().classes() + " classes; " + datasets.description() + " has " + set.shape() + " in "
-          + set.classCount());
-    }
-    Evaluation.Result r;
-    try (Network net = saved.state().restore()) {
-      net.setThreads(2);
-      r = Evaluation.run(net, set, saved.normalization(), set.size(), Evaluation.CHUNK);
-    }
+    Evaluation.Result r = evaluate(saved, set, datasets.description());
     if (json) {
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("checkpoint", checkpoint.toString());
@@ -75,5 +66,21 @@ public final class EvalCommand implements Callable<Integer> {
       System.out.println(line);
     }
     return 0;
+  }
+
+  /**
+   * The checkpoint's network evaluated on every image of {@code set} ({@code data} describes where they come from).
+   *
+   * @throws IllegalArgumentException when the network takes other images or classes
+   */
+  static Evaluation.Result evaluate(Checkpoint.Contents saved, ImageSet set, String data) {
+    if (!saved.state().architecture().input().equals(set.shape()) || saved.state().architecture().classes() != set.classCount()) {
+      throw new IllegalArgumentException("the checkpoint's network takes " + saved.state().architecture().input() + " images in "
+          + saved.state().architecture().classes() + " classes; " + data + " has " + set.shape() + " in " + set.classCount());
+    }
+    try (Network net = saved.state().restore()) {
+      net.setThreads(2);
+      return Evaluation.run(net, set, saved.normalization(), set.size(), Evaluation.CHUNK);
+    }
   }
 }

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "revacnn", mixinStandardHelpOptions = true, version = "revacnn 0.1.0",
     description = "Watch and steer a convolutional neural network while it trains (ReVACNN for the JVM).",
     subcommands = {ServeCommand.class, TrainCommand.class, EvalCommand.class, ExportCommand.class, ExperimentCommand.class,
-        BenchCommand.class, AnalyzeCommand.class, RunsCommand.class,
+        BenchCommand.class, AnalyzeCommand.class, RunsCommand.class, ReportCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

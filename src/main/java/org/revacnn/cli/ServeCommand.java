@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import org.revacnn.attach.AttachedSession;
 import org.revacnn.data.Datasets;
 import org.revacnn.engine.NetworkSpec;
+import org.revacnn.server.KeptRuns;
 import org.revacnn.server.WebServer;
 import org.revacnn.session.Checkpoint;
 import org.revacnn.session.Session;
@@ -110,7 +111,7 @@ public final class ServeCommand implements Callable<Integer> {
     removeStaleTemporaryFiles(start.run().folder());
     removeStaleTemporaryFiles(autosave == null ? null : autosave.toAbsolutePath().getParent());
     removeStaleTemporaryFiles(session.config().checkpointDir());
-    Serving serving = serve(session);
+    Serving serving = serve(session, new KeptRuns(runs.folder(), start.run().name()));
     WebServer server = serving.server();
     session.start(!paused);
     System.out.println(datasets);
@@ -135,7 +136,7 @@ public final class ServeCommand implements Callable<Integer> {
     }
     AttachedSession session = new AttachedSession(checkpointDir != null ? checkpointDir
         : Path.of(System.getProperty("user.home"), ".revacnn", "checkpoints"));
-    Serving serving = serve(session);
+    Serving serving = serve(session, null);
     WebServer server = serving.server();
     String address = server.url().replaceFirst("/(\\?token=.*)?$", "");
     String tokenText = server.url().contains("?token=") ? ", token=\"" + server.url().replaceFirst(".*\\?token=", "") + "\"" : "";
@@ -151,11 +152,14 @@ public final class ServeCommand implements Callable<Integer> {
   /** A started server and the latch its shutdown hook releases once server and session are closed. */
   private record Serving(WebServer server, CountDownLatch stopped) {}
 
-  /** Serves {@code session} on the chosen host and port until Ctrl-C, which closes the server and then the session. */
-  private Serving serve(Session session) {
+  /**
+   * Serves {@code session} (and the runs folder {@code runs}, null for none) on the chosen host and
+   * port until Ctrl-C, which closes the server and then the session.
+   */
+  private Serving serve(Session session, KeptRuns runs) {
     WebServer server;
     try {
-      server = WebServer.start(session, WebServer.Options.of(host, port, token));
+      server = WebServer.start(session, WebServer.Options.of(host, port, token), runs);
     } catch (RuntimeException e) {
       session.close();
       throw new IllegalStateException("cannot serve on " + host + ":" + port + ": " + e.getMessage(), e);

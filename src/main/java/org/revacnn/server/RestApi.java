@@ -68,8 +68,12 @@ final class RestApi {
   }
 
   void history(Context context) {
-    int maxPoints = intParameter(context, "maxPoints", DEFAULT_HISTORY_POINTS, 1, MAX_HISTORY_POINTS);
-    context.contentType(JSON).result(Protocol.json(session.history().view(maxPoints)));
+    context.contentType(JSON).result(Protocol.json(session.history().view(historyPoints(context))));
+  }
+
+  /** The {@code maxPoints} parameter of a history request. */
+  static int historyPoints(Context context) {
+    return intParameter(context, "maxPoints", DEFAULT_HISTORY_POINTS, 1, MAX_HISTORY_POINTS);
   }
 
   void architecture(Context context) {

@@ -10,7 +10,7 @@ import org.revacnn.session.Session;
 /**
  * The web server of one training session: the UI from the classpath folder {@code web/}, D3 from
  * its WebJar, the REST API under {@code /api} and the WebSocket at {@code /ws} (docs/PROTOCOL.md).
- * Only wires routes: {@link RestApi}, {@link AnalyticsApi} and {@link SocketHub} do the work, {@link Protocol} all JSON,
+ * Only wires routes: {@link RestApi}, {@link AnalyticsApi}, {@link RunsApi} and {@link SocketHub} do the work, {@link Protocol} all JSON,
  * {@link AccessControl} the checks. Does not own the session: closing the server leaves it running.
  */
 public final class WebServer implements AutoCloseable {
@@ -56,9 +56,18 @@ public final class WebServer implements AutoCloseable {
    * {@link AttachedSession} also gets the {@code /engine} endpoint its PyTorch runs connect to.
    */
   public static WebServer start(Session session, Options options) {
+    return start(session, options, null);
+  }
+
+  /**
+   * As {@link #start(Session, Options)}, with the runs folder that {@code /api/runs} lists and
+   * {@code /api/history?run=NAME} reads (null: the server keeps no runs).
+   */
+  public static WebServer start(Session session, Options options, KeptRuns runs) {
     SocketHub hub = new SocketHub(session);
     RestApi api = new RestApi(session);
     AnalyticsApi analytics = new AnalyticsApi(session);
+    RunsApi kept = new RunsApi(runs);
     AccessControl access = new AccessControl(options.token());
     Javalin app = Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
@@ -74,7 +83,11 @@ public final class WebServer implements AutoCloseable {
       cfg.routes.before(access::checkRequest);
       cfg.routes.get("/api/snapshot", api::snapshot);
       cfg.routes.get("/api/engine", api::engine);
-      cfg.routes.get("/api/history", api::history);
+      cfg.routes.get("/api/history", ctx -> {
+        if (ctx.queryParam("run") == null) api.history(ctx);
+        else kept.history(ctx, RestApi.historyPoints(ctx));
+      });
+      cfg.routes.get("/api/runs", kept::list);
       cfg.routes.get("/api/architecture", api::architecture);
       cfg.routes.get("/api/dataset", api::dataset);
       cfg.routes.post("/api/commands", api::command);

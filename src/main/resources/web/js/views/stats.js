@@ -2,15 +2,19 @@
 // SVG), training and validation accuracy, throughput, and every steering action as a labelled
 // marker (hover for what changed; labels that would collide with another are left out, their
 // marker still shows it on hover). A window selector shows the last 500 / 5k steps or all, and the
-// x-axis plots against steps, examples seen or wall-clock time.
+// x-axis plots against steps, examples seen, wall-clock time or time since the start; the loss axis
+// is linear or logarithmic, and a slider sets the smoothing. Ticking kept runs in the run selector
+// (run-picker.js) overlays them with the live one, each in its colour (runs-chart.js); each chart
+// downloads as CSV, SVG and PNG.
 
-import { num } from '../store.js';
+import { X_AXES, chartData, drawChart, formatDuration, saveChart, smoothingWeight, xValues } from '../runs-chart.js';
+import { createRunPicker } from './run-picker.js';
 
 const WINDOWS = [['500', 500], ['5k', 5000], ['all', Infinity]];
 const MARGIN = { top: 22, right: 18, bottom: 26, left: 52 };
 const MAX_POINTS = 4000;
-/** What the x-axis measures: its radio label and axis title. */
-const X_AXES = [['step', 'Step', 'step'], ['examples', 'Examples', 'examples seen'], ['time', 'Wall time', 'wall time']];
+/** The charts that download (and overlay runs): metric and title. */
+const SAVED = [['loss', 'Loss'], ['accuracy', 'Accuracy'], ['throughput', 'Throughput (images/s)']];
 /** Rows of marker labels above the loss chart, and the room kept between two labels in a row. */
 const LABEL_ROWS = 4;
 const LABEL_GAP = 4;
@@ -24,13 +28,20 @@ export function createStats(element, actions) {
       <div class="segmented" role="radiogroup" aria-label="x-axis">
         ${X_AXES.map(([value, label], i) => `<label><input type="radio" name="stats-x" value="${value}" ${i === 0 ? 'checked' : ''}><span>${label}</span></label>`).join('')}
       </div>
+      <label class="stats-smoothing" title="Exponential moving average weight, as TensorBoard's (auto until moved)">Smoothing
+        <input type="range" id="stats-smoothing" min="0" max="0.999" step="0.001" value="0.9"><output id="stats-smoothing-value">auto</output></label>
+      <label class="stats-log"><input type="checkbox" id="stats-log"> Log loss</label>
       <span class="fill"></span>
       <span class="chart-key"><span class="key-dot loss"></span>batch loss <span class="key-line loss"></span>smoothed
         <span class="key-line train"></span>train acc <span class="key-line val"></span>validation acc <span class="key-marker"></span>steering</span>
     </div>
+    <div class="run-picker" id="stats-runs" role="group" aria-label="Runs to overlay"></div>
     <div class="chart chart-loss" id="chart-loss"></div>
     <div class="chart chart-acc" id="chart-acc"></div>
     <div class="chart chart-ips" id="chart-ips"></div>
+    <div class="chart chart-overlay" id="chart-overlay-loss" hidden><svg class="overlay-svg"></svg></div>
+    <div class="chart chart-overlay" id="chart-overlay-accuracy" hidden><svg class="overlay-svg"></svg></div>
+    <div class="chart chart-overlay chart-overlay-small" id="chart-overlay-throughput" hidden><svg class="overlay-svg"></svg></div>
     <div class="tooltip" id="stats-tooltip" role="tooltip" hidden></div>`;
 
   const tooltip = element.querySelector('#stats-tooltip');
@@ -47,14 +58,77 @@ export function createStats(element, actions) {
     actions.requestRender();
   }));
 
+  let smoothing = null;
+  const smoothingOutput = element.querySelector('#stats-smoothing-value');
+  element.querySelector('#stats-smoothing').addEventListener('input', (e) => {
+    smoothing = Number(e.target.value);
+    smoothingOutput.textContent = smoothing.toFixed(3);
+    lastKey = '';
+    actions.requestRender();
+  });
+  let logLoss = false;
+  element.querySelector('#stats-log').addEventListener('change', (e) => {
+    logLoss = e.target.checked;
+    lastKey = '';
+    actions.requestRender();
+  });
+  const picker = createRunPicker(element.querySelector('#stats-runs'), actions);
+
   const loss = makeChart(element.querySelector('#chart-loss'), 'Loss', { canvas: true });
   const acc = makeChart(element.querySelector('#chart-acc'), 'Accuracy', {});
   const ips = makeChart(element.querySelector('#chart-ips'), 'Throughput (images/s)', {});
+  const overlays = Object.fromEntries(SAVED.map(([metric]) => [metric, element.querySelector(`#chart-overlay-${metric}`)]));
   const charts = [loss, acc, ips];
   let lastKey = '';
+  /** What the loss and accuracy charts show of each run (in the window), for drawing the overlay and for downloads. */
+  let shown = { runs: [], overlay: false };
 
-  for (const c of charts) {
-    new ResizeObserver(() => { lastKey = ''; actions.requestRender(); }).observe(c.host);
+  for (const host of [...charts.map(c => c.host), ...Object.values(overlays)]) {
+    new ResizeObserver(() => { lastKey = ''; actions.requestRender(); }).observe(host);
+  }
+  const liveHosts = { loss: loss.host, accuracy: acc.host, throughput: ips.host };
+  for (const [metric, title] of SAVED) {
+    for (const host of [liveHosts[metric], overlays[metric]]) {
+      addDownloads(host, format => saveChart(format, `revacnn-${metric}`, chartSvg(metric, title, host), data(metric))
+        .catch(e => actions.toast(e.message, 'error')));
+    }
+  }
+
+  function data(metric) {
+    return chartData(shown.runs, metric, xAxis, smoothing);
+  }
+
+  /** The SVG of the overlaid chart, or, for a live chart, one drawn from the same data at its size. */
+  function chartSvg(metric, title, host) {
+    if (host === overlays[metric]) return host.querySelector('svg');
+    const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+    drawChart(svg, data(metric), { title, metric, axis: xAxis, log: metric === 'loss' && logLoss,
+      width: host.clientWidth, height: host.clientHeight });
+    return svg;
+  }
+
+  /** The live run as runs-chart.js draws it: the store's series (with the throughput at its steps), validation and steering. */
+  function liveRun(state) {
+    return (name, colour) => {
+      const ipsAt = new Map(state.throughput.map(t => [t.step, t.imagesPerSecond]));
+      return { name, colour, ...state.series, ips: state.series.steps.map(step => ipsAt.get(step) ?? NaN),
+        validation: state.validation, steering: state.steering.map(e => ({ step: e.step, type: e.type, label: e.label })) };
+    };
+  }
+
+  /** Shows either the live charts or the overlaid ones. */
+  function showOverlay(on) {
+    element.querySelector('.chart-key').hidden = on;
+    for (const c of charts) c.host.hidden = on;
+    for (const host of Object.values(overlays)) host.hidden = !on;
+  }
+
+  function renderOverlay() {
+    for (const [metric, title] of SAVED) {
+      const host = overlays[metric];
+      drawChart(host.querySelector('svg'), data(metric), { title, metric, axis: xAxis, log: metric === 'loss' && logLoss,
+        width: host.clientWidth, height: host.clientHeight });
+    }
   }
 
   function showTip(event, entry) {
@@ -73,12 +147,20 @@ export function createStats(element, actions) {
 
   function render(state) {
     const s = state.series;
-    const key = `${s.version}|${state.steeringVersion}|${windowIndex}|${xAxis}|${state.throughput.length}|${charts.map(c => `${c.host.clientWidth}x${c.host.clientHeight}`).join()}`;
+    shown = picker.runs(liveRun(state));
+    const span = WINDOWS[windowIndex][1];
+    if (Number.isFinite(span)) shown = { ...shown, runs: shown.runs.map(run => lastSteps(run, span)) };
+    const sizes = [...charts.map(c => c.host), ...Object.values(overlays)].map(h => `${h.clientWidth}x${h.clientHeight}`).join();
+    const key = `${s.version}|${state.steeringVersion}|${windowIndex}|${xAxis}|${state.throughput.length}|${shown.key}|${shown.overlay}|${sizes}`;
     if (key === lastKey) return;
     lastKey = key;
+    showOverlay(shown.overlay);
+    if (shown.overlay) {
+      renderOverlay();
+      return;
+    }
 
     const n = s.steps.length;
-    const span = WINDOWS[windowIndex][1];
     const lastStep = n ? s.steps[n - 1] : 0;
     const firstStep = Number.isFinite(span) ? Math.max(n ? s.steps[0] : 0, lastStep - span) : (n ? s.steps[0] : 0);
     let from = 0;
@@ -87,17 +169,15 @@ export function createStats(element, actions) {
     const xOf = xOfStep(s, xs);
     const domain = xAxis === 'step' ? [firstStep, Math.max(lastStep, firstStep + 1)] : valueDomain(xs, from, n);
     const xTitle = X_AXES.find(a => a[0] === xAxis)[2];
-    const axis = { domain, time: xAxis === 'time', title: xTitle };
+    const axis = { domain, time: xAxis === 'time', format: xAxis === 'relative' ? formatDuration : null, title: xTitle };
 
     // ---- loss ----
     const stride = Math.max(1, Math.ceil((n - from) / MAX_POINTS));
     const points = [];
     for (let i = from; i < n; i += stride) if (Number.isFinite(s.loss[i]) && Number.isFinite(xs[i])) points.push([xs[i], s.loss[i]]);
-    const smooth = ema(xs, s.loss, from, n, stride);
-    let yMax = 0;
-    for (const p of points) yMax = Math.max(yMax, p[1]);
-    const lossY = d3.scaleLinear().domain([0, yMax > 0 ? yMax * 1.05 : 1]).nice();
-    loss.draw(axis, lossY, '.2f');
+    const smooth = ema(xs, s.loss, from, n, stride, smoothing);
+    const lossY = lossScale(points, logLoss);
+    loss.draw(axis, lossY, logLoss ? '~g' : '.2f');
     const ctx = loss.canvasContext();
     if (ctx) {
       ctx.fillStyle = 'rgba(31, 119, 180, 0.35)';
@@ -108,7 +188,7 @@ export function createStats(element, actions) {
     // ---- accuracy ----
     const accY = d3.scaleLinear().domain([0, 1]);
     acc.draw(axis, accY, '.0%');
-    acc.line('train', ema(xs, s.accuracy, from, n, stride), 'line-train');
+    acc.line('train', ema(xs, s.accuracy, from, n, stride, smoothing), 'line-train');
     const val = state.validation.filter(v => v.step >= firstStep && Number.isFinite(v.accuracy)).map(v => [xOf(v.step), v.accuracy])
       .filter(v => Number.isFinite(v[0]));
     acc.line('val', val, 'line-val');
@@ -132,11 +212,38 @@ export function createStats(element, actions) {
   return { render };
 }
 
-/** Each series point's x: its step, examples seen or wall-clock millis (NaN where not recorded). */
-function xValues(series, axis) {
-  if (axis === 'step') return series.steps;
-  const values = axis === 'examples' ? series.examples : series.wall;
-  return values.map(v => (Number.isFinite(v) && v > 0 ? v : NaN));
+/** The run's points of its last `span` steps, and its validation points and steering entries in them. */
+function lastSteps(run, span) {
+  const first = (run.steps[run.steps.length - 1] ?? 0) - span;
+  const from = d3.bisectLeft(run.steps, first);
+  const keep = ['steps', 'loss', 'accuracy', 'examples', 'wall', 'ips'].map(k => [k, run[k].slice(from)]);
+  return { ...run, ...Object.fromEntries(keep), validation: run.validation.filter(v => v.step >= first),
+    steering: run.steering.filter(e => e.step >= first) };
+}
+
+/** The loss axis: linear from 0, or logarithmic over the positive losses (log). */
+function lossScale(points, log) {
+  const ys = points.map(p => p[1]).filter(y => y > 0);
+  const yMax = d3.max(ys) ?? 0;
+  if (log) return d3.scaleLog().domain(ys.length ? [d3.min(ys), Math.max(yMax, d3.min(ys) * 10)] : [0.01, 10]).nice();
+  return d3.scaleLinear().domain([0, yMax > 0 ? yMax * 1.05 : 1]).nice();
+}
+
+/** Adds CSV, SVG and PNG buttons to a chart; `save(format)` saves it. */
+function addDownloads(host, save) {
+  const bar = document.createElement('div');
+  bar.className = 'chart-downloads';
+  for (const format of ['csv', 'svg', 'png']) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'btn btn-small';
+    button.dataset.format = format;
+    button.textContent = format.toUpperCase();
+    button.title = `Download this chart as ${format.toUpperCase()}`;
+    button.addEventListener('click', () => save(format));
+    bar.append(button);
+  }
+  host.append(bar);
 }
 
 /** Maps a step to the x of the first series point at or after it (the last point for later steps). */
@@ -157,11 +264,10 @@ function valueDomain(xs, from, to) {
   return [lo, Math.max(hi, lo + 1)];
 }
 
-/** Exponential moving average of ys (debiased, TensorBoard-style), sampled every `stride`. */
-function ema(xs, ys, from, to, stride) {
+/** Exponential moving average of ys (debiased, TensorBoard-style), sampled every `stride`; smoothing null: by the count. */
+function ema(xs, ys, from, to, stride, smoothing) {
   const out = [];
-  const count = to - from;
-  const alpha = count > 2000 ? 0.995 : count > 200 ? 0.97 : 0.85;
+  const alpha = smoothingWeight(smoothing, to - from);
   let avg = 0;
   let weight = 0;
   for (let i = from; i < to; i++) {
@@ -211,7 +317,8 @@ function makeChart(host, title, { canvas = false }) {
       const xTicks = Math.max(2, Math.floor(w / 110));
       const yTicks = Math.max(2, Math.floor(h / 40));
       xAxis.attr('transform', `translate(0,${h - MARGIN.bottom})`)
-        .call(d3.axisBottom(chart.x).ticks(xTicks, axis.time ? undefined : '~s').tickSizeOuter(0));
+        .call(axis.format ? d3.axisBottom(chart.x).ticks(xTicks).tickFormat(axis.format).tickSizeOuter(0)
+          : d3.axisBottom(chart.x).ticks(xTicks, axis.time ? undefined : '~s').tickSizeOuter(0));
       yAxis.attr('transform', `translate(${MARGIN.left},0)`)
         .call(d3.axisLeft(chart.y).ticks(yTicks, format).tickSizeOuter(0));
       grid.selectAll('line').data(chart.y.ticks(yTicks)).join('line')

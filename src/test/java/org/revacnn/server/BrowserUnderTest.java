@@ -50,13 +50,27 @@ final class BrowserUnderTest implements AutoCloseable {
 
   /** Opens {@code path} (e.g. "/#stats") on {@code server} and waits until the page's WebSocket is open. */
   static BrowserUnderTest open(WebServer server, String path) {
+    BrowserUnderTest opened = launch("http://127.0.0.1:" + server.port());
+    opened.navigate(path);
+    return opened;
+  }
+
+  /** Opens the local file {@code file} (a file:// URL), waiting only for its load event. */
+  static BrowserUnderTest openFile(Path file) {
+    BrowserUnderTest opened = launch("");
+    opened.page.navigate(file.toUri().toString());
+    return opened;
+  }
+
+  /** A fresh browser with one page, recording console errors and requests, on nothing yet; {@code base} prefixes navigate's paths. */
+  private static BrowserUnderTest launch(String base) {
     Playwright playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
     Browser browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
         .setExecutablePath(Paths.get("/usr/bin/chromium")).setHeadless(true)
         .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync")));
     BrowserUnderTest opened = new BrowserUnderTest(playwright, browser,
-        browser.newPage(new Browser.NewPageOptions().setViewportSize(WIDTH, HEIGHT)), "http://127.0.0.1:" + server.port());
+        browser.newPage(new Browser.NewPageOptions().setViewportSize(WIDTH, HEIGHT)), base);
     Page page = opened.page;
     page.setDefaultTimeout(15_000);
     page.onConsoleMessage(m -> {
@@ -64,7 +78,6 @@ final class BrowserUnderTest implements AutoCloseable {
     });
     page.onPageError(e -> opened.consoleErrors.add("page error: " + e));
     page.onRequest(r -> opened.requests.add(r.url()));
-    opened.navigate(path);
     return opened;
   }
 

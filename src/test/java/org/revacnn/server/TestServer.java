@@ -41,8 +41,13 @@ final class TestServer implements AutoCloseable {
 
   /** Serves a session whose training thread is not started yet: commands wait in its queue until {@code session.start}. */
   static TestServer serveUnstarted(SessionConfig config, String token) {
+    return serveUnstarted(config, token, null);
+  }
+
+  /** As {@link #serveUnstarted(SessionConfig, String)}, listing the runs of {@code runs} (null: none). */
+  static TestServer serveUnstarted(SessionConfig config, String token, KeptRuns runs) {
     TrainingSession session = new TrainingSession(config, SessionFixtures.data());
-    return new TestServer(session, WebServer.start(session, new WebServer.Options("127.0.0.1", 0, token)));
+    return new TestServer(session, WebServer.start(session, new WebServer.Options("127.0.0.1", 0, token), runs));
   }
 
   URI uri(String scheme, String pathAndQuery) {

@@ -13,7 +13,7 @@ public final class KeptRunChild {
   public static void main(String[] args) throws Exception {
     RunsFolder runs = new RunsFolder(Path.of(args[0]));
     SessionConfig config = SessionFixtures.config();
-    Run run = runs.create(args[1], RunsFolderTest.config(config));
+    Run run = runs.create(args[1], RunFixtures.config(config));
     TrainingSession session = new TrainingSession(config.withAutosave(run.checkpointFile(), config.autosaveEvery()),
         SessionFixtures.data());
     session.keepRun(RunLog.open(run.historyFile()), true);

@@ -26,7 +26,7 @@ public final class RunOverhead {
     SessionConfig config = SessionConfig.defaults().withThreads(2).withAutosave(null, null);
     Path folder = Files.createTempDirectory("revacnn-run-overhead");
     RunsFolder runs = new RunsFolder(folder);
-    Run run = runs.create("overhead", RunsFolderTest.config(config));
+    Run run = runs.create("overhead", RunFixtures.config(config));
     try (TrainingSession plain = new TrainingSession(config, data); TrainingSession kept = new TrainingSession(config, data)) {
       kept.keepRun(RunLog.open(run.historyFile()), true);
       block(plain, steps);

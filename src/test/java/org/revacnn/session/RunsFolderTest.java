@@ -16,30 +16,13 @@ class RunsFolderTest {
   @TempDir
   Path dir;
 
-  /** The config.json of a run started with {@code config} on the fixtures' data. */
-  static RunConfig config(SessionConfig config) {
-    return new RunConfig(null, Instant.now().toString(), config.model(), SessionFixtures.data().description(), "synthetic:400",
-        40, config.seed(), config.augment(), config.hyperparameters(), null);
-  }
-
-  /** A run of {@code batches} batches (validation every 20) kept in {@code runs}. */
-  static Run trainedRun(RunsFolder runs, String name, int batches) throws Exception {
-    Run run = runs.create(name, config(SessionFixtures.config()));
-    try (TrainingSession session = SessionFixtures.session()) {
-      session.keepRun(RunLog.open(run.historyFile()), true);
-      session.saveCheckpoint(run.checkpointFile());
-      SessionFixtures.train(session, batches);
-    }
-    return run;
-  }
-
   @Test
   void listsEachRunWithItsDatasetModelStepsBestValidationAccuracyAndLastChange() throws Exception {
     RunsFolder runs = new RunsFolder(dir.resolve("runs"));
     assertThat(runs.list()).isEmpty();
     Instant before = Instant.now().minusSeconds(2);
-    Run first = trainedRun(runs, "first", 45);
-    trainedRun(runs, "second", 7);
+    Run first = RunFixtures.trainedRun(runs, "first", 45);
+    RunFixtures.trainedRun(runs, "second", 7);
     var listed = runs.list();
     assertThat(listed).extracting(RunsFolder.Summary::name).containsExactly("first", "second");
     RunsFolder.Summary summary = listed.getFirst();
@@ -58,20 +41,20 @@ class RunsFolderTest {
   @Test
   void aGeneratedNameHoldsTheTimeAndTheModelAndIsNeverReused() throws Exception {
     RunsFolder runs = new RunsFolder(dir);
-    Run one = runs.create(null, config(SessionFixtures.config()));
-    Run two = runs.create(null, config(SessionFixtures.config()));
+    Run one = runs.create(null, RunFixtures.config(SessionFixtures.config()));
+    Run two = runs.create(null, RunFixtures.config(SessionFixtures.config()));
     assertThat(one.name()).matches("\\d{8}-\\d{6}-conv16-conv20-conv20(-\\d+)?");
     assertThat(two.name()).isNotEqualTo(one.name());
     assertThat(runs.config(one).name()).isEqualTo(one.name());
-    assertThatThrownBy(() -> runs.create(one.name(), config(SessionFixtures.config())))
+    assertThatThrownBy(() -> runs.create(one.name(), RunFixtures.config(SessionFixtures.config())))
         .hasMessageContaining("a run named '" + one.name() + "' already exists");
   }
 
   @Test
   void removeDeletesTheRunAndSaysClearlyWhenThereIsNone() throws Exception {
     RunsFolder runs = new RunsFolder(dir);
-    trainedRun(runs, "doomed", 3);
-    trainedRun(runs, "kept", 3);
+    RunFixtures.trainedRun(runs, "doomed", 3);
+    RunFixtures.trainedRun(runs, "kept", 3);
     runs.remove("doomed");
     assertThat(dir.resolve("doomed")).doesNotExist();
     assertThat(runs.list()).extracting(RunsFolder.Summary::name).containsExactly("kept");
@@ -82,7 +65,7 @@ class RunsFolderTest {
   @Test
   void aRunInUseIsNeitherRemovedNorOpenedTwice() throws Exception {
     RunsFolder runs = new RunsFolder(dir);
-    Run run = runs.create("busy", config(SessionFixtures.config()));
+    Run run = runs.create("busy", RunFixtures.config(SessionFixtures.config()));
     try (RunLog log = RunLog.open(run.historyFile())) {
       assertThatThrownBy(() -> runs.remove("busy")).hasMessageContaining("in use");
       assertThatThrownBy(() -> RunLog.open(run.historyFile())).hasMessageContaining("in use");
@@ -100,7 +83,7 @@ class RunsFolderTest {
     Files.writeString(dir.resolve("victim.txt"), "keep me");
     RunsFolder runs = new RunsFolder(dir.resolve("runs"));
     String rule = "a run name must be a plain file name, not a path";
-    assertThatThrownBy(() -> runs.create(name, config(SessionFixtures.config()))).hasMessageStartingWith(rule);
+    assertThatThrownBy(() -> runs.create(name, RunFixtures.config(SessionFixtures.config()))).hasMessageStartingWith(rule);
     assertThatThrownBy(() -> runs.open(name)).hasMessageStartingWith(rule);
     assertThatThrownBy(() -> runs.remove(name)).hasMessageStartingWith(rule);
     assertThatThrownBy(() -> RunsFolder.checkName(name)).hasMessageStartingWith(rule);
@@ -120,7 +103,7 @@ class RunsFolderTest {
   @Test
   void aLinkInTheRunsFolderIsNeverOpenedNorRemovedThrough() throws Exception {
     RunsFolder runs = new RunsFolder(dir.resolve("runs"));
-    Run real = trainedRun(new RunsFolder(dir.resolve("elsewhere")), "real", 2);
+    Run real = RunFixtures.trainedRun(new RunsFolder(dir.resolve("elsewhere")), "real", 2);
     Files.createDirectories(dir.resolve("runs"));
     Files.createSymbolicLink(dir.resolve("runs").resolve("linked"), real.folder());
     assertThatThrownBy(() -> runs.open("linked")).hasMessageContaining("is a link");
