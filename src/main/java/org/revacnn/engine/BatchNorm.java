@@ -29,8 +29,8 @@ public final class BatchNorm implements Layer {
   public BatchNorm(String id, int channels) {
     if (channels <= 0) throw new IllegalArgumentException(id + ": channels must be positive, got " + channels);
     this.id = id;
-    this.gamma = new Param(id + "/gamma", channels, 1, 1f);
-    this.beta = new Param(id + "/beta", channels, 1, 1f);
+    this.gamma = new Param(id + "/gamma", channels, 1, 1f, true);
+    this.beta = new Param(id + "/beta", channels, 1, 1f, true);
     this.runningMean = new Param(id + "/runningMean", channels, 1, 0f);
     this.runningVariance = new Param(id + "/runningVariance", channels, 1, 0f);
     java.util.Arrays.fill(gamma.value(), 1f);

@@ -365,10 +365,11 @@ public final class Network implements AutoCloseable {
 
   /**
    * One training step on {@code batch} images ({@code [batch][C][H][W]}): gradients, listeners,
-   * then the optimiser update of every layer that is not frozen.
+   * then the optimiser update of every layer that is not frozen. The loss is smoothed by
+   * {@link Hyperparameters#labelSmoothing}.
    */
   public StepResult trainStep(float[] images, int[] labels, int batch, Hyperparameters hyper) {
-    StepResult result = computeGradients(images, labels, batch, true);
+    StepResult result = computeGradients(images, labels, batch, true, hyper.labelSmoothing());
     for (StepListener l : listeners) l.afterBackward(this, result.step());
     for (Layer layer : layers) {
       if (isFrozen(layer)) continue;
@@ -383,6 +384,11 @@ public final class Network implements AutoCloseable {
    * the mean loss (zero for frozen layers) and counts the step. No weights change.
    */
   public StepResult computeGradients(float[] images, int[] labels, int batch, boolean training) {
+    return computeGradients(images, labels, batch, training, 0f);
+  }
+
+  /** As {@link #computeGradients(float[], int[], int, boolean)}, the loss with targets smoothed by {@code labelSmoothing}. */
+  public StepResult computeGradients(float[] images, int[] labels, int batch, boolean training, float labelSmoothing) {
     checkBatch(images, batch);
     if (labels.length < batch) throw new IllegalArgumentException("need " + batch + " labels, got " + labels.length);
     long thisStep = ++step;
@@ -396,7 +402,7 @@ public final class Network implements AutoCloseable {
       int from = s * batch / shardCount;
       int to = (s + 1) * batch / shardCount;
       Frame[] working = frames[thread];
-      SoftmaxCrossEntropy.Outcome o = shardPass(working, images, labels, from, to, batch, training,
+      SoftmaxCrossEntropy.Outcome o = shardPass(working, images, labels, from, to, batch, labelSmoothing,
           new Pass(training, new SplittableRandom(mix(seed, thisStep, s))));
       for (int l = 0; l < layers.size(); l++) {
         float[][] grads = working[l].grads();
@@ -416,7 +422,7 @@ public final class Network implements AutoCloseable {
   }
 
   private SoftmaxCrossEntropy.Outcome shardPass(Frame[] shardFrames, float[] images, int[] labels, int from, int to,
-      int batch, boolean training, Pass pass) {
+      int batch, float labelSmoothing, Pass pass) {
     Tensor x = shardInput(shardFrames, images, from, to);
     for (int l = 0; l < layers.size(); l++) {
       shardFrames[l].zeroGrads();
@@ -424,7 +430,8 @@ public final class Network implements AutoCloseable {
     }
     InputFrame io = (InputFrame) shardFrames[layers.size()];
     io.logitGrad = Tensor.reuse(io.logitGrad, x.batch(), x.shape());
-    SoftmaxCrossEntropy.Outcome outcome = SoftmaxCrossEntropy.lossAndGradient(x, labels, from, 1f / batch, io.logitGrad);
+    SoftmaxCrossEntropy.Outcome outcome = SoftmaxCrossEntropy.lossAndGradient(x, labels, from, 1f / batch, labelSmoothing,
+        io.logitGrad);
     Tensor g = io.logitGrad;
     int lowestTrainable = lowestTrainableLayer();
     for (int l = layers.size() - 1; l >= 0 && g != null; l--) {
