@@ -94,12 +94,14 @@ class CliTest {
   @Test
   void benchJsonIsOneLineOfJsonEndingInANewlineWithProgressOnlyOnStandardError() throws Exception {
     Run bench = run("bench", "--json", "--quick", "--seconds", "0.02", "--repeats", "1", "--warmup", "0.1",
-        "--threads", "1", "--model", "conv4");
+        "--threads", "1", "--model", "conv4", "--batches", "4,6");
     assertThat(bench.exitCode()).as(bench.err()).isZero();
     assertThat(bench.out()).endsWith("}" + System.lineSeparator()).hasLineCount(1);
     JsonNode result = new ObjectMapper().readTree(bench.out());
     assertThat(result.get("model").asText()).isEqualTo("conv4");
     assertThat(result.get("train").get("batch4").get("threads1").asDouble()).isPositive();
+    assertThat(result.get("train").get("batch6").get("threads1").asDouble()).isPositive();
+    assertThat(result.get("train").has("batch64")).isFalse();
     assertThat(result.get("infer").get("batch64").get("threads1").asDouble()).isPositive();
   }
 
@@ -122,6 +124,8 @@ class CliTest {
         {"train", "--data", "cifar10:/nonexistent/dir"},
         {"train", "--model", "conv16-cnv2"},
         {"train", "--lr", "-1"},
+        {"train", "--label-smoothing", "1"},
+        {"bench", "--batches", "0"},
         {"eval", "--checkpoint", "/nonexistent.ckpt"},
         {"export", "--checkpoint", "/nonexistent.ckpt"},
         {"serve", "--attach", "--model", "conv8", "--port", "0"},
