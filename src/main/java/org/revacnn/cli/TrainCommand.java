@@ -61,7 +61,8 @@ public final class TrainCommand implements Callable<Integer> {
   boolean noAugment;
 
   @Option(names = "--augment", description = "Training-image augmentation: " + Augmentation.NAMES
-      + " (default: flip-shift2, the paper's flips and 2 px shifts; crop4flip: random crop of the 4 px zero-padded image and flip).")
+      + " (default: flip-shift2, the paper's flips and 2 px shifts; crop4flip: random crop of the 4 px zero-padded"
+      + " image and flip).")
   String augment;
 
   @Option(names = "--out", defaultValue = "revacnn-model.ckpt", description = "Checkpoint written at the end (default: ${DEFAULT-VALUE}).")
@@ -71,10 +72,12 @@ public final class TrainCommand implements Callable<Integer> {
       + LearningRateSchedule.UPDATES_PER_EPOCH + " times an epoch (logged as steering).")
   boolean cosine;
 
-  @Option(names = "--warmup-epochs", description = "Linear learning-rate warm-up from 0 to --lr over these epochs (default 0; 30%% of the run with --one-cycle).")
+  @Option(names = "--warmup-epochs",
+      description = "Linear learning-rate warm-up from 0 to --lr over these epochs (default 0; 30%% of the run with --one-cycle).")
   Double warmupEpochs;
 
-  @Option(names = "--one-cycle", description = "One-cycle schedule: warm-up from lr/25 to --lr, then cosine down to lr/25e4 (PyTorch's OneCycleLR without its momentum cycle).")
+  @Option(names = "--one-cycle", description = "One-cycle schedule: warm-up from lr/25 to --lr, then cosine down to lr/25e4"
+      + " (PyTorch's OneCycleLR without its momentum cycle).")
   boolean oneCycle;
 
   @Option(names = "--replay", description = "A steering log (JSON, e.g. from /api/history) whose commands are applied at their steps.")
@@ -89,7 +92,8 @@ public final class TrainCommand implements Callable<Integer> {
         batch, 0.9f, 0.999f, 1e-8f, 0.95f, labelSmoothing, noNormDecay);
     LearningRateSchedule schedule = LearningRateSchedule.of(cosine, oneCycle, warmupEpochs, learningRate, epochs);
     if (noAugment && augment != null) throw new IllegalArgumentException("choose --augment or --no-augment, not both");
-    Augmentation augmentation = noAugment ? Augmentation.NONE : augment == null ? Augmentation.FLIP_AND_SHIFT_2 : Augmentation.parse(augment);
+    Augmentation augmentation = noAugment ? Augmentation.NONE
+        : augment == null ? Augmentation.FLIP_AND_SHIFT_2 : Augmentation.parse(augment);
     Datasets datasets = data.load();
     SessionConfig config = run.applyTo(SessionConfig.defaults()).withModel(model).withHyperparameters(hyper)
         .withAugmentation(augmentation).withAutosave(null, null).withValidation(0, Integer.MAX_VALUE);
