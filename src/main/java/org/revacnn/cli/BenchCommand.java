@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 
 /**
  * Measures training and inference throughput of a model on random 32x32x3 data: img/s at
- * batch 4 and 64, 1 and 2 threads, median of several timed runs after a warm-up.
+ * batch 4 and 64 (or {@code --batches}), 1 and 2 threads, median of several timed runs after a warm-up.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Measure training and inference images/second on random 32x32x3 data.")
@@ -43,6 +43,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--threads", split = ",", description = "Thread counts to measure (default: ${DEFAULT-VALUE}).", defaultValue = "1,2")
   int[] threadCounts;
 
+  @Option(names = "--batches", split = ",", description = "Training batch sizes to measure (default: ${DEFAULT-VALUE}).",
+      defaultValue = "4,64")
+  int[] batches;
+
   private static final Shape INPUT = new Shape(3, 32, 32);
   private static final int CLASSES = 10;
 
@@ -55,9 +59,14 @@ public final class BenchCommand implements Callable<Integer> {
     // one JIT warm-up of every code path first, so the first figure is not measured half-compiled
     double warmUp = warmupSeconds != null ? warmupSeconds : quick ? 2 : 5;
     if (warmUp < 0) throw new IllegalArgumentException("--warmup must be >= 0");
-    for (int batch : new int[] {4, 64}) measure(batch, 1, true, warmUp / 3, 1);
-    measure(64, 1, false, warmUp / 3, 1);
-    for (int batch : new int[] {4, 64}) {
+    for (int batch : batches) {
+      if (batch < 1 || batch > Hyperparameters.MAX_BATCH_SIZE) {
+        throw new IllegalArgumentException("--batches must be in 1.." + Hyperparameters.MAX_BATCH_SIZE + ", got " + batch);
+      }
+    }
+    for (int batch : batches) measure(batch, 1, true, warmUp / (batches.length + 1), 1);
+    measure(64, 1, false, warmUp / (batches.length + 1), 1);
+    for (int batch : batches) {
       for (int threads : threadCounts) {
         double v = measure(batch, threads, true, secondsPerRun, runs);
         put(results, "train", "batch" + batch, "threads" + threads, v);

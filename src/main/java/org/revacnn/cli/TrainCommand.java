@@ -3,6 +3,7 @@ package org.revacnn.cli;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.revacnn.data.Augmentation;
 import org.revacnn.data.Datasets;
 import org.revacnn.engine.Hyperparameters;
 import org.revacnn.engine.NetworkSpec;
@@ -40,20 +41,44 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
   float momentum;
 
+  @Option(names = "--nesterov", description = "Nesterov momentum for SGD.")
+  boolean nesterov;
+
   @Option(names = "--weight-decay", defaultValue = "1e-4", description = "L2 weight decay (default: ${DEFAULT-VALUE}).")
   float weightDecay;
+
+  @Option(names = "--no-decay-bn-bias", description = "No weight decay on batch norm's gamma and beta (biases never get it).")
+  boolean noNormDecay;
+
+  @Option(names = "--label-smoothing", defaultValue = "0",
+      description = "Move this share of each target evenly onto all classes, e.g. 0.1 (default: ${DEFAULT-VALUE}).")
+  float labelSmoothing;
 
   @Mixin
   RunArguments run;
 
-  @Option(names = "--no-augment", negatable = false, description = "Turn off random flips and 2 px shifts.")
+  @Option(names = "--no-augment", negatable = false, description = "Turn off augmentation (as --augment none).")
   boolean noAugment;
+
+  @Option(names = "--augment", description = "Training-image augmentation: " + Augmentation.NAMES
+      + " (default: flip-shift2, the paper's flips and 2 px shifts; crop4flip: random crop of the 4 px zero-padded"
+      + " image and flip).")
+  String augment;
 
   @Option(names = "--out", defaultValue = "revacnn-model.ckpt", description = "Checkpoint written at the end (default: ${DEFAULT-VALUE}).")
   Path out;
 
-  @Option(names = "--cosine", description = "Cosine learning-rate decay from --lr to 0 over the run, set at each epoch start (logged as steering).")
+  @Option(names = "--cosine", description = "Cosine learning-rate decay from --lr to 0 over the run (after any warm-up), set "
+      + LearningRateSchedule.UPDATES_PER_EPOCH + " times an epoch (logged as steering).")
   boolean cosine;
+
+  @Option(names = "--warmup-epochs",
+      description = "Linear learning-rate warm-up from 0 to --lr over these epochs (default 0; 30%% of the run with --one-cycle).")
+  Double warmupEpochs;
+
+  @Option(names = "--one-cycle", description = "One-cycle schedule: warm-up from lr/25 to --lr, then cosine down to lr/25e4"
+      + " (PyTorch's OneCycleLR without its momentum cycle).")
+  boolean oneCycle;
 
   @Option(names = "--replay", description = "A steering log (JSON, e.g. from /api/history) whose commands are applied at their steps.")
   Path replay;
@@ -63,11 +88,15 @@ public final class TrainCommand implements Callable<Integer> {
     if (!(epochs > 0)) throw new IllegalArgumentException("--epochs must be > 0, got " + epochs);
     OptimizerKind kind = OptimizerKind.parse(optimizer);
     float learningRate = learningRateOption != null ? learningRateOption : kind.defaultLearningRate();
-    Hyperparameters hyper = new Hyperparameters(kind, learningRate, momentum, false, weightDecay,
-        batch, 0.9f, 0.999f, 1e-8f, 0.95f);
+    Hyperparameters hyper = new Hyperparameters(kind, learningRate, momentum, nesterov, weightDecay,
+        batch, 0.9f, 0.999f, 1e-8f, 0.95f, labelSmoothing, noNormDecay);
+    LearningRateSchedule schedule = LearningRateSchedule.of(cosine, oneCycle, warmupEpochs, learningRate, epochs);
+    if (noAugment && augment != null) throw new IllegalArgumentException("choose --augment or --no-augment, not both");
+    Augmentation augmentation = noAugment ? Augmentation.NONE
+        : augment == null ? Augmentation.FLIP_AND_SHIFT_2 : Augmentation.parse(augment);
     Datasets datasets = data.load();
     SessionConfig config = run.applyTo(SessionConfig.defaults()).withModel(model).withHyperparameters(hyper)
-        .withAugment(!noAugment).withAutosave(null, null).withValidation(0, Integer.MAX_VALUE);
+        .withAugmentation(augmentation).withAutosave(null, null).withValidation(0, Integer.MAX_VALUE);
     SteeringLogReplay replayLog = replay == null ? SteeringLogReplay.empty() : SteeringLogReplay.read(replay);
     Progress progress = Progress.onStderr();
     try (TrainingSession session = new TrainingSession(config, datasets)) {
@@ -81,11 +110,13 @@ public final class TrainCommand implements Callable<Integer> {
       double lossSum = 0;
       double accuracySum = 0;
       int window = 0;
+      long scheduled = -1;
       while (session.epochProgress() < epochs) {
-        if (cosine && (int) session.epochProgress() == epochsDone && window == 0) {
-          // lr_e = lr0 * (1 + cos(pi * e / epochs)) / 2 at the start of epoch e
-          float lr = (float) (learningRate * 0.5 * (1 + Math.cos(Math.PI * epochsDone / epochs)));
-          session.applyNow(new org.revacnn.session.Command.SetHyperparameters(Math.max(lr, 1e-6f), null, null, null, null));
+        long interval = LearningRateSchedule.interval(session.epochProgress());
+        if (schedule.varies() && interval != scheduled) {
+          scheduled = interval;
+          session.applyNow(new org.revacnn.session.Command.SetHyperparameters(schedule.rateForInterval(interval), null, null,
+              null, null));
         }
         session.step();
         if (!session.running()) {

@@ -12,8 +12,8 @@ import java.util.List;
  * inference the running statistics are used. Gamma starts at 1, beta at 0, the running mean at 0
  * and the running variance at 1. Every array has one unit per channel. The running statistics are
  * {@link #buffers()}: saved with the weights, never touched by the optimiser.
- * Owned by the training thread; a training forward must see the whole batch at once (the network
- * runs batch-statistics layers as one shard).
+ * Owned by the training thread. A training forward sees the whole batch: at once, or, in a
+ * sharded step, through {@link BatchStatistics} (each shard's frame on its own thread).
  */
 public final class BatchNorm implements Layer {
   /** PyTorch's defaults. */
@@ -29,8 +29,8 @@ public final class BatchNorm implements Layer {
   public BatchNorm(String id, int channels) {
     if (channels <= 0) throw new IllegalArgumentException(id + ": channels must be positive, got " + channels);
     this.id = id;
-    this.gamma = new Param(id + "/gamma", channels, 1, 1f);
-    this.beta = new Param(id + "/beta", channels, 1, 1f);
+    this.gamma = new Param(id + "/gamma", channels, 1, 1f, true);
+    this.beta = new Param(id + "/beta", channels, 1, 1f, true);
     this.runningMean = new Param(id + "/runningMean", channels, 1, 0f);
     this.runningVariance = new Param(id + "/runningVariance", channels, 1, 0f);
     java.util.Arrays.fill(gamma.value(), 1f);
@@ -97,21 +97,48 @@ public final class BatchNorm implements Layer {
     float[] normalised = new float[0];
     /** Per channel: 1 / sqrt(var + eps) of the statistics the last forward used. */
     final float[] inverseStd;
+    /** Per image and channel sums (two per channel in backward), this shard's side of the batch's sums. */
+    double[] perImage = new double[0];
     boolean training;
+    /** The link to the other shards of the step the last forward ran in (null: this shard is the batch). */
+    BatchStatistics.Shard batch;
 
     BatchNormFrame(List<Param> params, int channels) {
       super(params);
       inverseStd = new float[channels];
     }
+
+    /** The per-image sums array for {@code images} images and {@code width} values each, zeroed. */
+    double[] perImage(int images, int width) {
+      if (perImage.length < images * width) perImage = new double[images * width];
+      java.util.Arrays.fill(perImage, 0, images * width, 0);
+      return perImage;
+    }
+
+    /** total[k] = the sum of perImage[n * width + k] over every image of the batch, in image order. */
+    double[] batchTotals(int images, int width) {
+      if (batch != null) return batch.sum(perImage, images, width);
+      double[] total = new double[width];
+      for (int n = 0; n < images; n++) for (int k = 0; k < width; k++) total[k] += perImage[n * width + k];
+      return total;
+    }
   }
 
+  /**
+   * Normalises with the batch's statistics in training, the running ones in inference. In a sharded
+   * step ({@link Pass#batch()} set) the mean and variance are those of the whole batch: every shard
+   * sums its images per channel, the sums are added over the batch (see {@link BatchStatistics}),
+   * then the squared deviations likewise; only shard 0 moves the running statistics.
+   */
   @Override
   public Tensor forward(Frame f, Tensor in, Pass pass) {
     BatchNormFrame frame = (BatchNormFrame) f;
     Shape shape = outputShape(in.shape());
+    int channels = shape.channels();
     int batch = in.batch();
     int plane = shape.plane();
-    long count = (long) batch * plane;
+    frame.batch = pass.training() ? pass.batch() : null;
+    long count = (long) (frame.batch == null ? batch : frame.batch.whole().batch()) * plane;
     if (pass.training() && count < 2) {
       throw new IllegalArgumentException(id + ": batch statistics need more than one value per channel in training, got "
           + batch + " image(s) of " + shape);
@@ -120,87 +147,123 @@ public final class BatchNorm implements Layer {
     frame.output = Tensor.reuse(frame.output, batch, shape);
     if (frame.normalised.length != in.data().length) frame.normalised = new float[in.data().length];
     float[] x = in.data();
+    double[] mean = new double[channels];
+    double[] variance = new double[channels];
+    if (pass.training()) {
+      double[] sums = frame.perImage(batch, channels);
+      for (int n = 0; n < batch; n++) {
+        for (int c = 0; c < channels; c++) {
+          int base = (n * channels + c) * plane;
+          double sum = 0;
+          for (int i = base; i < base + plane; i++) sum += x[i];
+          sums[n * channels + c] = sum;
+        }
+      }
+      double[] totals = frame.batchTotals(batch, channels);
+      for (int c = 0; c < channels; c++) mean[c] = totals[c] / count;
+      double[] squares = frame.perImage(batch, channels);
+      for (int n = 0; n < batch; n++) {
+        for (int c = 0; c < channels; c++) {
+          int base = (n * channels + c) * plane;
+          double m = mean[c];
+          double sum = 0;
+          for (int i = base; i < base + plane; i++) sum += (x[i] - m) * (x[i] - m);
+          squares[n * channels + c] = sum;
+        }
+      }
+      double[] squareTotals = frame.batchTotals(batch, channels);
+      boolean movesRunning = frame.batch == null || frame.batch.index() == 0;
+      for (int c = 0; c < channels; c++) {
+        variance[c] = squareTotals[c] / count; // biased, for normalising
+        if (!movesRunning) continue;
+        runningMean.value()[c] = (float) ((1 - MOMENTUM) * runningMean.value()[c] + MOMENTUM * mean[c]);
+        runningVariance.value()[c] = (float) ((1 - MOMENTUM) * runningVariance.value()[c]
+            + MOMENTUM * squareTotals[c] / (count - 1)); // unbiased, as PyTorch
+      }
+    } else {
+      for (int c = 0; c < channels; c++) {
+        mean[c] = runningMean.value()[c];
+        variance[c] = runningVariance.value()[c];
+      }
+    }
+    normalise(frame, x, mean, variance, batch, channels, plane);
+    return frame.output;
+  }
+
+  /** x-hat = (x - mean) / sqrt(var + eps) kept in the frame; y = gamma x-hat + beta. */
+  private void normalise(BatchNormFrame frame, float[] x, double[] mean, double[] variance, int batch, int channels,
+      int plane) {
     float[] xHat = frame.normalised;
     float[] y = frame.output.data();
-    for (int c = 0; c < shape.channels(); c++) {
-      double mean;
-      double variance;
-      if (pass.training()) {
-        double sum = 0;
-        for (int n = 0; n < batch; n++) {
-          int base = (n * shape.channels() + c) * plane;
-          for (int i = base; i < base + plane; i++) sum += x[i];
-        }
-        mean = sum / count;
-        double squares = 0;
-        for (int n = 0; n < batch; n++) {
-          int base = (n * shape.channels() + c) * plane;
-          for (int i = base; i < base + plane; i++) squares += (x[i] - mean) * (x[i] - mean);
-        }
-        variance = squares / count; // biased, for normalising
-        runningMean.value()[c] = (float) ((1 - MOMENTUM) * runningMean.value()[c] + MOMENTUM * mean);
-        runningVariance.value()[c] = (float) ((1 - MOMENTUM) * runningVariance.value()[c]
-            + MOMENTUM * squares / (count - 1)); // unbiased, as PyTorch
-      } else {
-        mean = runningMean.value()[c];
-        variance = runningVariance.value()[c];
-      }
-      float inverseStd = (float) (1 / Math.sqrt(variance + EPSILON));
+    for (int c = 0; c < channels; c++) {
+      float inverseStd = (float) (1 / Math.sqrt(variance[c] + EPSILON));
       frame.inverseStd[c] = inverseStd;
-      float m = (float) mean;
+      float m = (float) mean[c];
       float g = gamma.value()[c];
       float b = beta.value()[c];
       for (int n = 0; n < batch; n++) {
-        int base = (n * shape.channels() + c) * plane;
+        int base = (n * channels + c) * plane;
         for (int i = base; i < base + plane; i++) {
           xHat[i] = (x[i] - m) * inverseStd;
           y[i] = g * xHat[i] + b;
         }
       }
     }
-    return frame.output;
   }
 
   /**
-   * Adds dL/dgamma = sum dy * x-hat and dL/dbeta = sum dy (sums over image, y, x). With batch
-   * statistics, dL/dx = gamma / sqrt(var + eps) * (dy - mean(dy) - x-hat * mean(dy * x-hat)), the
-   * means over the n values of the channel (the mean and variance depend on x too); with running
-   * statistics they are constants and dL/dx = gamma / sqrt(var + eps) * dy.
+   * Adds dL/dgamma = sum dy * x-hat and dL/dbeta = sum dy (sums over this shard's images, y, x). With
+   * batch statistics, dL/dx = gamma / sqrt(var + eps) * (dy - mean(dy) - x-hat * mean(dy * x-hat)),
+   * the means over the n values of the channel in the whole batch (the mean and variance depend on
+   * every x of it; a sharded step adds the sums up as forward did); with running statistics they
+   * are constants and dL/dx = gamma / sqrt(var + eps) * dy.
    */
   @Override
   public Tensor backward(Frame f, Tensor gradOut, boolean needInputGrad) {
     BatchNormFrame frame = (BatchNormFrame) f;
     Shape shape = gradOut.shape();
+    int channels = shape.channels();
     int batch = gradOut.batch();
     int plane = shape.plane();
-    long count = (long) batch * plane;
     float[] dy = gradOut.data();
     float[] xHat = frame.normalised;
-    float[] gradGamma = frame.grads()[0];
-    float[] gradBeta = frame.grads()[1];
-    if (needInputGrad) frame.gradInput = Tensor.reuse(frame.gradInput, batch, shape);
-    for (int c = 0; c < shape.channels(); c++) {
-      double sumDy = 0;
-      double sumDyXHat = 0;
-      for (int n = 0; n < batch; n++) {
-        int base = (n * shape.channels() + c) * plane;
+    // per image: sum dy in [0, C), sum dy * x-hat in [C, 2C)
+    double[] sums = frame.perImage(batch, 2 * channels);
+    for (int n = 0; n < batch; n++) {
+      for (int c = 0; c < channels; c++) {
+        int base = (n * channels + c) * plane;
+        double sumDy = 0;
+        double sumDyXHat = 0;
         for (int i = base; i < base + plane; i++) {
           sumDy += dy[i];
           sumDyXHat += (double) dy[i] * xHat[i];
         }
+        sums[n * 2 * channels + c] = sumDy;
+        sums[n * 2 * channels + channels + c] = sumDyXHat;
       }
-      gradGamma[c] += (float) sumDyXHat;
-      gradBeta[c] += (float) sumDy;
-      if (!needInputGrad) continue;
+    }
+    float[] gradGamma = frame.grads()[0];
+    float[] gradBeta = frame.grads()[1];
+    double[] own = new double[2 * channels];
+    for (int n = 0; n < batch; n++) for (int k = 0; k < 2 * channels; k++) own[k] += sums[n * 2 * channels + k];
+    for (int c = 0; c < channels; c++) {
+      gradGamma[c] += (float) own[channels + c];
+      gradBeta[c] += (float) own[c];
+    }
+    if (!needInputGrad) return null;
+    double[] totals = frame.training ? frame.batchTotals(batch, 2 * channels) : own;
+    long count = (long) (frame.batch == null ? batch : frame.batch.whole().batch()) * plane;
+    frame.gradInput = Tensor.reuse(frame.gradInput, batch, shape);
+    float[] dx = frame.gradInput.data();
+    for (int c = 0; c < channels; c++) {
       float scale = gamma.value()[c] * frame.inverseStd[c];
-      float meanDy = frame.training ? (float) (sumDy / count) : 0f;
-      float meanDyXHat = frame.training ? (float) (sumDyXHat / count) : 0f;
-      float[] dx = frame.gradInput.data();
+      float meanDy = frame.training ? (float) (totals[c] / count) : 0f;
+      float meanDyXHat = frame.training ? (float) (totals[channels + c] / count) : 0f;
       for (int n = 0; n < batch; n++) {
-        int base = (n * shape.channels() + c) * plane;
+        int base = (n * channels + c) * plane;
         for (int i = base; i < base + plane; i++) dx[i] = scale * (dy[i] - meanDy - xHat[i] * meanDyXHat);
       }
     }
-    return needInputGrad ? frame.gradInput : null;
+    return frame.gradInput;
   }
 }

@@ -18,8 +18,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * shard runs forward and backward through its own {@link Frame}s, small enough to stay in the L2
  * cache, and the threads take shards one at a time from a shared counter, so a thread on a slower
  * core simply runs fewer. The shards' parameter gradients are then summed in shard order. The thread
- * count only decides who runs a shard, so results are bit-identical for 1 or 2 threads. Only one
- * thread (the training thread) may call into a network at a time.
+ * count only decides who runs a shard, so results are bit-identical for 1 or 2 threads. A training
+ * step of a network with batch norm instead runs one shard per thread, all at once, sharing their
+ * batch norm sums through {@link BatchStatistics}; its results agree across thread counts to float
+ * rounding and repeat bit for bit at the same count. Only one thread (the training thread) may call
+ * into a network at a time.
  */
 public final class Network implements AutoCloseable {
   /** Scale of the classifier's Xavier initialisation (see {@link #initialise}). */
@@ -365,10 +368,11 @@ public final class Network implements AutoCloseable {
 
   /**
    * One training step on {@code batch} images ({@code [batch][C][H][W]}): gradients, listeners,
-   * then the optimiser update of every layer that is not frozen.
+   * then the optimiser update of every layer that is not frozen. The loss is smoothed by
+   * {@link Hyperparameters#labelSmoothing}.
    */
   public StepResult trainStep(float[] images, int[] labels, int batch, Hyperparameters hyper) {
-    StepResult result = computeGradients(images, labels, batch, true);
+    StepResult result = computeGradients(images, labels, batch, true, hyper.labelSmoothing());
     for (StepListener l : listeners) l.afterBackward(this, result.step());
     for (Layer layer : layers) {
       if (isFrozen(layer)) continue;
@@ -383,11 +387,20 @@ public final class Network implements AutoCloseable {
    * the mean loss (zero for frozen layers) and counts the step. No weights change.
    */
   public StepResult computeGradients(float[] images, int[] labels, int batch, boolean training) {
+    return computeGradients(images, labels, batch, training, 0f);
+  }
+
+  /** As {@link #computeGradients(float[], int[], int, boolean)}, the loss with targets smoothed by {@code labelSmoothing}. */
+  public StepResult computeGradients(float[] images, int[] labels, int batch, boolean training, float labelSmoothing) {
     checkBatch(images, batch);
     if (labels.length < batch) throw new IllegalArgumentException("need " + batch + " labels, got " + labels.length);
     long thisStep = ++step;
-    // batch statistics must see the whole batch: such networks train it as one shard, on one thread
-    int shardCount = training && usesBatchStatistics() ? 1 : shardCount(batch);
+    // batch statistics must see the whole batch: such a step runs one shard per thread, and the
+    // shards add up their batch norm sums as they go (BatchStatistics)
+    boolean shareStatistics = training && usesBatchStatistics();
+    int shardCount = shareStatistics ? Math.min(threads, batch) : shardCount(batch);
+    BatchStatistics statistics = shareStatistics && shardCount > 1
+        ? new BatchStatistics(batch, shardCount, 2 * widestBatchNorm()) : null;
     ensureFrames();
     ensureShardGrads(shardCount);
     double[] losses = new double[shardCount];
@@ -396,8 +409,15 @@ public final class Network implements AutoCloseable {
       int from = s * batch / shardCount;
       int to = (s + 1) * batch / shardCount;
       Frame[] working = frames[thread];
-      SoftmaxCrossEntropy.Outcome o = shardPass(working, images, labels, from, to, batch, training,
-          new Pass(training, new SplittableRandom(mix(seed, thisStep, s))));
+      Pass pass = new Pass(training, new SplittableRandom(mix(seed, thisStep, s)),
+          statistics == null ? null : statistics.shard(s, from));
+      SoftmaxCrossEntropy.Outcome o;
+      try {
+        o = shardPass(working, images, labels, from, to, batch, labelSmoothing, pass);
+      } catch (RuntimeException | Error e) {
+        if (statistics != null) statistics.fail(e); // the other shards stop waiting for this one
+        throw e;
+      }
       for (int l = 0; l < layers.size(); l++) {
         float[][] grads = working[l].grads();
         for (int i = 0; i < grads.length; i++) System.arraycopy(grads[i], 0, shardGrads[s][l][i], 0, grads[i].length);
@@ -416,7 +436,7 @@ public final class Network implements AutoCloseable {
   }
 
   private SoftmaxCrossEntropy.Outcome shardPass(Frame[] shardFrames, float[] images, int[] labels, int from, int to,
-      int batch, boolean training, Pass pass) {
+      int batch, float labelSmoothing, Pass pass) {
     Tensor x = shardInput(shardFrames, images, from, to);
     for (int l = 0; l < layers.size(); l++) {
       shardFrames[l].zeroGrads();
@@ -424,7 +444,8 @@ public final class Network implements AutoCloseable {
     }
     InputFrame io = (InputFrame) shardFrames[layers.size()];
     io.logitGrad = Tensor.reuse(io.logitGrad, x.batch(), x.shape());
-    SoftmaxCrossEntropy.Outcome outcome = SoftmaxCrossEntropy.lossAndGradient(x, labels, from, 1f / batch, io.logitGrad);
+    SoftmaxCrossEntropy.Outcome outcome = SoftmaxCrossEntropy.lossAndGradient(x, labels, from, 1f / batch, labelSmoothing,
+        io.logitGrad);
     Tensor g = io.logitGrad;
     int lowestTrainable = lowestTrainableLayer();
     for (int l = layers.size() - 1; l >= 0 && g != null; l--) {
@@ -437,6 +458,21 @@ public final class Network implements AutoCloseable {
   boolean usesBatchStatistics() {
     for (Layer layer : layers) if (usesBatchStatistics(layer)) return true;
     return false;
+  }
+
+  /** The most channels of any batch norm layer (0 if none). */
+  private int widestBatchNorm() {
+    int widest = 0;
+    for (Layer layer : layers) widest = Math.max(widest, widestBatchNorm(layer));
+    return widest;
+  }
+
+  private static int widestBatchNorm(Layer layer) {
+    return switch (layer) {
+      case BatchNorm b -> b.channels();
+      case Residual r -> r.innerLayers().stream().mapToInt(Network::widestBatchNorm).max().orElse(0);
+      default -> 0;
+    };
   }
 
   private static boolean usesBatchStatistics(Layer layer) {

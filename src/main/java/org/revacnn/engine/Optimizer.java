@@ -3,7 +3,8 @@ package org.revacnn.engine;
 /**
  * Parameter update rules. Every rule keeps its state in the {@link Param} itself (same layout
  * as the value), so surgery that moves a filter's slice moves its history too. Weight decay is
- * L2: g = dL/dw + weightDecay * decayMultiplier * w.
+ * L2: g = dL/dw + decay * w, decay = {@link Hyperparameters#decayOf}: weightDecay * decayMultiplier
+ * (0 for biases), and 0 for batch norm's gamma and beta under {@link Hyperparameters#noNormDecay}.
  */
 public final class Optimizer {
   /** Adadelta's denominator guard, ConvNetJS's value (Adam's epsilon is far too small for it). */
@@ -24,7 +25,7 @@ public final class Optimizer {
   private static void sgd(Param p, Hyperparameters h) {
     float[] w = p.value();
     float[] grad = p.grad();
-    float decay = h.weightDecay() * p.decayMultiplier();
+    float decay = h.decayOf(p);
     float lr = h.learningRate();
     float mu = h.momentum();
     if (mu == 0f) {
@@ -45,7 +46,7 @@ public final class Optimizer {
     float[] grad = p.grad();
     float[] m = p.state("adam.m");
     float[] v = p.state("adam.v");
-    float decay = h.weightDecay() * p.decayMultiplier();
+    float decay = h.decayOf(p);
     float b1 = h.beta1();
     float b2 = h.beta2();
     double correction1 = 1 - Math.pow(b1, step);
@@ -69,7 +70,7 @@ public final class Optimizer {
     float[] grad = p.grad();
     float[] gsum = p.state("adadelta.g2");
     float[] xsum = p.state("adadelta.dx2");
-    float decay = h.weightDecay() * p.decayMultiplier();
+    float decay = h.decayOf(p);
     float rho = h.rho();
     float eps = ADADELTA_EPSILON;
     for (int i = 0; i < w.length; i++) {

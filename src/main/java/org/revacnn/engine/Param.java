@@ -13,6 +13,7 @@ import java.util.Map;
 public final class Param {
   private final String name;
   private final float decayMultiplier;
+  private final boolean normalisation;
   private int units;
   private int unitSize;
   private float[] value;
@@ -23,6 +24,16 @@ public final class Param {
    * @param decayMultiplier how much weight decay applies (1 for weights, 0 for biases)
    */
   public Param(String name, int units, int unitSize, float decayMultiplier) {
+    this(name, units, unitSize, decayMultiplier, false);
+  }
+
+  /**
+   * @param decayMultiplier how much weight decay applies (1 for weights, 0 for biases)
+   * @param normalisation   a normalisation layer's scale or shift (batch norm's gamma, beta), which
+   *                        {@link Hyperparameters#noNormDecay} exempts from weight decay
+   */
+  public Param(String name, int units, int unitSize, float decayMultiplier, boolean normalisation) {
+    this.normalisation = normalisation;
     this.name = name;
     this.units = units;
     this.unitSize = unitSize;
@@ -59,6 +70,11 @@ public final class Param {
     return decayMultiplier;
   }
 
+  /** Whether this is a normalisation layer's scale or shift (see {@link Hyperparameters#noNormDecay}). */
+  public boolean normalisation() {
+    return normalisation;
+  }
+
   /** The optimiser state array with this name, created zeroed on first use. */
   public float[] state(String key) {
     return state.computeIfAbsent(key, k -> new float[value.length]);
@@ -76,7 +92,7 @@ public final class Param {
 
   /** A deep copy of value, gradient and state, for rollback and bit-identity checks. */
   public Param copy() {
-    Param p = new Param(name, units, unitSize, decayMultiplier);
+    Param p = new Param(name, units, unitSize, decayMultiplier, normalisation);
     p.value = value.clone();
     p.grad = grad.clone();
     state.forEach((k, v) -> p.state.put(k, v.clone()));

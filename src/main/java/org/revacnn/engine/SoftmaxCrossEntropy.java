@@ -3,6 +3,10 @@ package org.revacnn.engine;
 /**
  * Softmax followed by cross-entropy against integer labels, the network's loss.
  * For logits z and label y: p = softmax(z), L = -log p[y], dL/dz = p - onehot(y).
+ *
+ * <p>With label smoothing e over K classes (PyTorch's {@code label_smoothing}) the target is
+ * q = (1 - e) onehot(y) + e / K: L = -sum_c q[c] log p[c] = logsumexp(z) - sum_c q[c] z[c]
+ * (as sum_c q[c] = 1), and dL/dz = p - q.
  */
 public final class SoftmaxCrossEntropy {
   private SoftmaxCrossEntropy() {}
@@ -15,7 +19,18 @@ public final class SoftmaxCrossEntropy {
    * returns the summed loss. Labels of image i are read at {@code labels[labelOffset + i]}.
    */
   public static Outcome lossAndGradient(Tensor logits, int[] labels, int labelOffset, float scale, Tensor grad) {
+    return lossAndGradient(logits, labels, labelOffset, scale, 0f, grad);
+  }
+
+  /**
+   * Overwrites {@code grad} with {@code scale * (softmax(logits) - q)} per image, q the target
+   * smoothed by {@code smoothing} (see the class comment), and returns the summed loss. Labels of
+   * image i are read at {@code labels[labelOffset + i]}; {@code correct} counts arg-max hits.
+   */
+  public static Outcome lossAndGradient(Tensor logits, int[] labels, int labelOffset, float scale, float smoothing,
+      Tensor grad) {
     int classes = logits.imageSize();
+    double spread = (double) smoothing / classes;
     float[] z = logits.data();
     float[] g = grad.data();
     double lossSum = 0;
@@ -29,10 +44,13 @@ public final class SoftmaxCrossEntropy {
       int best = argMax(z, base, classes);
       if (best == label) correct++;
       double logSum = logSumExp(z, base, classes);
-      lossSum += logSum - z[base + label];
+      double targetDotLogits = (1 - (double) smoothing) * z[base + label];
+      if (smoothing != 0f) for (int c = 0; c < classes; c++) targetDotLogits += spread * z[base + c];
+      lossSum += logSum - targetDotLogits;
       for (int c = 0; c < classes; c++) {
         double p = Math.exp(z[base + c] - logSum);
-        g[base + c] = (float) (scale * (p - (c == label ? 1 : 0)));
+        double target = (c == label ? 1 - (double) smoothing : 0) + spread;
+        g[base + c] = (float) (scale * (p - target));
       }
     }
     return new Outcome(lossSum, correct);

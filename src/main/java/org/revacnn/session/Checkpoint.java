@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
+import org.revacnn.data.Augmentation;
 import org.revacnn.data.Normalization;
 import org.revacnn.engine.Architecture;
 import org.revacnn.engine.Hyperparameters;
@@ -132,6 +133,7 @@ public final class Checkpoint {
     header.put("model", c.config().model());
     header.put("seed", c.config().seed());
     header.put("augment", c.config().augment());
+    header.set("augmentation", JSON.valueToTree(c.config().augmentation()));
     header.put("dataset", c.dataset());
     header.set("architecture", JSON.valueToTree(c.state().architecture()));
     header.set("hyperparameters", JSON.valueToTree(c.hyperparameters()));
@@ -240,8 +242,10 @@ public final class Checkpoint {
     Hyperparameters hyper = header.object("hyperparameters", Hyperparameters.class);
     History.View history = history(header);
     long seed = header.integer("seed", Long.MIN_VALUE, Long.MAX_VALUE);
+    // files from before the augmentation field hold only the flag (flips and 2-pixel shifts, or none)
     SessionConfig config = base.withModel(header.model()).withSeed(seed).withAugment(header.bool("augment"))
         .withHyperparameters(hyper);
+    if (header.has("augmentation")) config = config.withAugmentation(header.object("augmentation", Augmentation.class));
     String dataset = header.text("dataset");
     long networkStep = header.integer("networkStep", 0, Long.MAX_VALUE);
     long sessionStep = header.integer("sessionStep", 0, Long.MAX_VALUE);

@@ -105,7 +105,7 @@ public final class TrainingSession implements Session {
           + " classes, but the data (" + data.description() + ") has " + data.shape() + " in " + data.classNames().size());
     }
     SessionConfig config = settings.withModel(saved.config().model()).withSeed(saved.config().seed())
-        .withAugment(saved.config().augment()).withHyperparameters(saved.hyperparameters());
+        .withAugmentation(saved.config().augmentation()).withHyperparameters(saved.hyperparameters());
     TrainingSession session = new TrainingSession(config, data, saved.state().restore(), History.restore(saved.history()),
         saved.sessionStep(), saved.examplesSeen(), saved.samplerEpoch(), saved.samplerPosition(), saved.hyperparameters(),
         saved.normalization());
@@ -121,8 +121,7 @@ public final class TrainingSession implements Session {
     this.config = config;
     this.data = data;
     this.normalization = normalization;
-    this.sampler = new BatchSampler(data.train(), normalization,
-        config.augment() ? org.revacnn.data.Augmentation.FLIP_AND_SHIFT_2 : org.revacnn.data.Augmentation.NONE, config.seed());
+    this.sampler = new BatchSampler(data.train(), normalization, config.augmentation(), config.seed());
     this.sampler.seek(samplerEpoch, samplerPosition);
     this.history = history;
     this.sessionStep = sessionStep;

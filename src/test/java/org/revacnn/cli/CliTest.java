@@ -59,14 +59,49 @@ class CliTest {
   }
 
   @Test
+  void trainTakesTheResNetRecipeAndKeepsItInTheCheckpoint() throws Exception {
+    Path ckpt = dir.resolve("recipe.ckpt");
+    Run train = run("train", "--data", "synthetic:200", "--validation", "20", "--epochs", "0.5", "--batch", "8",
+        "--threads", "2", "--model", "conv4k3bn-fc5", "--optimizer", "sgd", "--nesterov", "--lr", "0.05", "--no-decay-bn-bias",
+        "--label-smoothing", "0.1", "--cosine", "--warmup-epochs", "0.1", "--augment", "crop4flip", "--out", ckpt.toString());
+    assertThat(train.exitCode()).as(train.err()).isZero();
+    org.revacnn.session.Checkpoint.Contents saved = org.revacnn.session.Checkpoint.read(ckpt,
+        org.revacnn.session.SessionConfig.defaults());
+    assertThat(saved.config().augmentation()).isEqualTo(org.revacnn.data.Augmentation.CROP_4_AND_FLIP);
+    assertThat(saved.hyperparameters().nesterov()).isTrue();
+    assertThat(saved.hyperparameters().noNormDecay()).isTrue();
+    assertThat(saved.hyperparameters().labelSmoothing()).isEqualTo(0.1f);
+    // 180 images, 8 a step: every 1/20 epoch gets its rate, the first the warm-up's at 0.025 epochs: 0.05 * 0.025 / 0.1
+    java.util.List<Float> rates = saved.history().steering().stream()
+        .filter(e -> e.result().containsKey("learningRate"))
+        .map(e -> ((Number) ((java.util.Map<?, ?>) e.result().get("learningRate")).get("to")).floatValue()).toList();
+    assertThat(rates).hasSize(10);
+    assertThat(rates.getFirst()).isCloseTo(0.0125f, org.assertj.core.api.Assertions.within(1e-6f));
+    assertThat(rates.get(2)).isLessThan(0.05f).isGreaterThan(rates.get(9));
+  }
+
+  @Test
+  void trainRefusesTwoSchedulesAndAnUnknownAugmentationWithTheReason() {
+    Run both = run("train", "--data", "synthetic:40", "--cosine", "--one-cycle", "--out", dir.resolve("x.ckpt").toString());
+    assertThat(both.exitCode()).isNotZero();
+    assertThat(both.err()).contains("not both");
+    Run unknown = run("train", "--data", "synthetic:40", "--augment", "crop8", "--out", dir.resolve("y.ckpt").toString());
+    assertThat(unknown.exitCode()).isNotZero();
+    assertThat(unknown.err()).contains("crop4flip");
+    assertThat(dir.resolve("x.ckpt")).doesNotExist();
+  }
+
+  @Test
   void benchJsonIsOneLineOfJsonEndingInANewlineWithProgressOnlyOnStandardError() throws Exception {
     Run bench = run("bench", "--json", "--quick", "--seconds", "0.02", "--repeats", "1", "--warmup", "0.1",
-        "--threads", "1", "--model", "conv4");
+        "--threads", "1", "--model", "conv4", "--batches", "4,6");
     assertThat(bench.exitCode()).as(bench.err()).isZero();
     assertThat(bench.out()).endsWith("}" + System.lineSeparator()).hasLineCount(1);
     JsonNode result = new ObjectMapper().readTree(bench.out());
     assertThat(result.get("model").asText()).isEqualTo("conv4");
     assertThat(result.get("train").get("batch4").get("threads1").asDouble()).isPositive();
+    assertThat(result.get("train").get("batch6").get("threads1").asDouble()).isPositive();
+    assertThat(result.get("train").has("batch64")).isFalse();
     assertThat(result.get("infer").get("batch64").get("threads1").asDouble()).isPositive();
   }
 
@@ -89,6 +124,8 @@ class CliTest {
         {"train", "--data", "cifar10:/nonexistent/dir"},
         {"train", "--model", "conv16-cnv2"},
         {"train", "--lr", "-1"},
+        {"train", "--label-smoothing", "1"},
+        {"bench", "--batches", "0"},
         {"eval", "--checkpoint", "/nonexistent.ckpt"},
         {"export", "--checkpoint", "/nonexistent.ckpt"},
         {"serve", "--attach", "--model", "conv8", "--port", "0"},

@@ -47,8 +47,11 @@ class BatchNormNetworkTest {
         assertThat(logits[threads - 1]).isNotEqualTo(before);
       }
     }
-    assertThat(running[1]).isEqualTo(running[0]);
-    assertThat(logits[1]).isEqualTo(logits[0]);
+    assertThat(running[1]).isEqualTo(running[0]); // batch sums added in image order, whatever the shards
+    // two threads run two shards whose parameter gradients are added: equal to float rounding (see ShardedBatchNormTest)
+    for (int i = 0; i < logits[0].length; i++) {
+      assertThat(logits[1][i]).isCloseTo(logits[0][i], org.assertj.core.api.Assertions.within(1e-5f));
+    }
   }
 
   @Test

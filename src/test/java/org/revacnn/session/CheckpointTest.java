@@ -159,6 +159,10 @@ class CheckpointTest {
         "conv1/weights", "conv1/bias", "fc1/weights", "fc1/bias", "output/weights", "output/bias");
     assertThat(contents.state().params().get(2).states()).containsOnlyKeys("adadelta.g2", "adadelta.dx2");
     assertThat(contents.normalization().mean(0)).isCloseTo(0.4984, org.assertj.core.api.Assertions.within(1e-4));
+    // written before crop4flip, label smoothing and the batch norm decay option: the flag's flips and shifts, neither option
+    assertThat(contents.config().augmentation()).isEqualTo(org.revacnn.data.Augmentation.FLIP_AND_SHIFT_2);
+    assertThat(contents.hyperparameters().labelSmoothing()).isZero();
+    assertThat(contents.hyperparameters().noNormDecay()).isFalse();
   }
 
   /** A header edit, the text its error must contain. */
