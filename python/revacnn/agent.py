@@ -33,6 +33,10 @@ from .transport import ConnectionLost, SilentTransport
 from .vectors import filter_vectors
 
 DEFAULT_BATCH = 32
+# Snapshots take at most this share of the run's wall time: a snapshot that costs c seconds (a probe
+# forward, the per-filter reductions, the JSON) is followed by at least c / MONITORING_SHARE seconds
+# of training without one, so a slow model or machine gets fewer than snapshot_hz a second.
+MONITORING_SHARE = 0.02
 POLL_SECONDS = 0.02
 
 
@@ -86,6 +90,7 @@ class Run:
         self._interval = 1.0 / snapshot_hz
         self._clock, self._sleep = clock, sleep
         self._last_snapshot = None
+        self._snapshot_cost = 0.0  # seconds a snapshot took, smoothed (rank 0's clock)
         self._snapshot_due = False
         self._window = None  # device tensors: loss sum, correct count; python: batches, examples, since
         self._start_window()
@@ -173,7 +178,8 @@ class Run:
         messages, due = [], False
         if self.ranks.leader:
             messages = [(m, self._seeds.getrandbits(63)) for m in self._poll()]
-            due = self.attached and (self._last_snapshot is None or now - self._last_snapshot >= self._interval)
+            gap = max(self._interval, self._snapshot_cost / MONITORING_SHARE)
+            due = self.attached and (self._last_snapshot is None or now - self._last_snapshot >= gap)
         messages, due, attached = self.ranks.share_step(messages, due, self.attached)
         if not attached:  # rank 0 lost the server: every rank trains on, and none waits for a resume
             self.attached, self.state, self.steps_left, self._snapshot_due = False, "running", 0, False
@@ -185,6 +191,7 @@ class Run:
             snapshot = self._snapshot(now)
             if self.ranks.leader:
                 self._send({"type": "snapshot", "payload": snapshot})
+                self._snapshot_cost += 0.3 * (self._clock() - now - self._snapshot_cost)
 
     def _send(self, message):
         try:

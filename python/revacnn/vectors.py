@@ -36,8 +36,10 @@ def filter_vectors(model, probe, probe_label, units, payload):
     else:
         activation, gradient = _probe_map(model, module, probe, probe_label)
         vectors = (activation if kind == "activations" else gradient).reshape(count, -1)
-    rows = vectors.float().cpu().tolist()
-    return {"layer": layer, "kind": kind, "ids": units.ids(layer), "vectors": [rounded(r) for r in rows]}
+    values = rounded(vectors)  # one copy from the device
+    size = vectors.shape[1]
+    return {"layer": layer, "kind": kind, "ids": units.ids(layer),
+            "vectors": [values[i * size:(i + 1) * size] for i in range(count)]}
 
 
 def _probe_map(model, module, probe, probe_label):

@@ -127,3 +127,25 @@ def test_snapshots_say_which_epoch_run_batches_is_reading():
     last = transport.of_type("snapshot")[-1]["payload"]
     assert last["step"] == 20
     assert last["epoch"] == 1 and last["epochProgress"] == 1.25
+
+
+def test_snapshot_numbers_are_rounded_to_four_significant_digits_and_written_short():
+    from revacnn.statistics import rounded
+    values = torch.tensor([0.123456, -98765.4, 1.0e-7 * 3.14159, 0.0, 12.3449, float("nan"), float("inf"), 2.5e-3])
+    assert rounded(values) == [0.1235, -98770.0, 3.142e-07, 0.0, 12.34, None, None, 0.0025]
+    assert json.dumps(rounded(torch.tensor([0.1, 0.123456, 1 / 3]))) == "[0.1, 0.1235, 0.3333]"
+
+
+def test_costly_snapshots_come_less_often_so_monitoring_takes_at_most_two_percent():
+    run, transport, clock = attached()
+    snapshot = run._snapshot
+
+    def costly(now):  # each snapshot takes 10 ms of the run's clock
+        clock.now += 0.01
+        return snapshot(now)
+
+    run._snapshot = costly
+    train_steps(run, 400, clock, seconds_per_step=0.01)  # 4 s of training
+    steps = [s["payload"]["step"] for s in transport.of_type("snapshot")]
+    assert 8 <= len(steps) <= 16  # 40 at 10 Hz; at most 2% of the time: one per >= 0.5 s once measured
+    assert steps[-1] - steps[-2] >= 40  # 0.4 s of steps between the last two (the cost's average is still rising)
