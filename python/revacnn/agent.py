@@ -90,7 +90,7 @@ class Run:
         self._interval = 1.0 / snapshot_hz
         self._clock, self._sleep = clock, sleep
         self._last_snapshot = None
-        self._snapshot_cost = 0.0  # seconds a snapshot took, smoothed (rank 0's clock)
+        self._snapshot_cost = 0.0  # seconds a snapshot took, smoothed (rank 0)
         self._snapshot_due = False
         self._window = None  # device tensors: loss sum, correct count; python: batches, examples, since
         self._start_window()
@@ -188,10 +188,11 @@ class Run:
         if due or self._snapshot_due and attached:
             self._snapshot_due = False
             self._last_snapshot = now
+            started = time.perf_counter()  # the cost in real seconds (the run's clock may be a test's)
             snapshot = self._snapshot(now)
             if self.ranks.leader:
                 self._send({"type": "snapshot", "payload": snapshot})
-                self._snapshot_cost += 0.3 * (self._clock() - now - self._snapshot_cost)
+                self._snapshot_cost += 0.3 * (time.perf_counter() - started - self._snapshot_cost)
 
     def _send(self, message):
         try:
