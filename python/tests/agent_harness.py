@@ -29,7 +29,7 @@ def attached(optimizer_kind="sgd", seed=0, **options):
     transport = revacnn.MemoryTransport()
     clock = Clock()
     run = revacnn.attach(model, optimizer, transport=transport, probe=images(1, seed=9)[0], probe_label=3,
-                         class_names=CLASS_NAMES, clock=clock, batch_size=4, **options)
+                         class_names=CLASS_NAMES, clock=clock, timer=clock, batch_size=4, **options)
     return run, transport, clock
 
 
