@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.locks.LockSupport;
 import org.revacnn.engine.Architecture;
 import org.revacnn.session.EngineInfo;
 import org.revacnn.session.Session;
@@ -27,6 +28,7 @@ final class SocketHub implements AutoCloseable {
   /** History points sent in the hello message. */
   static final int HELLO_HISTORY_POINTS = 2000;
   private static final long POLL_MILLIS = 5;
+  private static final long POLL_NANOS = POLL_MILLIS * 1_000_000;
 
   private final Session session;
   private final Map<String, ClientConnection> clients = new ConcurrentHashMap<>();
@@ -86,6 +88,7 @@ final class SocketHub implements AutoCloseable {
       client.offerAnswer(failure == null ? Protocol.answer(request.id(), result)
           : Protocol.error(request.id(), "internal error (details in the server log)"));
       flushNextSnapshot = true;
+      LockSupport.unpark(broadcaster);
     }, answers);
   }
 
@@ -133,28 +136,37 @@ final class SocketHub implements AutoCloseable {
       String json = Protocol.architecture(now);
       clients.values().forEach(c -> c.offerControl(json));
     }
-    if (!engine.equals(announcedEngine)) {
+    if (engine != announcedEngine && !engine.equals(announcedEngine)) {  // by reference first: this runs every 5 ms
       announcedEngine = engine;
       String json = Protocol.engine(engine);
       clients.values().forEach(c -> c.offerControl(json));
     }
   }
 
+  /**
+   * Sleeps until a snapshot can be due (80% of the snapshot interval after the last one sent), then
+   * looks every {@link #POLL_MILLIS} until the session has published a new one; an answered command
+   * wakes it at once (its effect is sent without waiting). So an idle or paused server wakes a few
+   * times per snapshot, not 200 times a second.
+   */
   private void broadcastLoop() {
     Snapshot lastSent = null;
     long lastSentNanos = 0;
     while (running) {
-      try {
-        Thread.sleep(POLL_MILLIS);
-      } catch (InterruptedException e) {
-        return;
-      }
-      announceChanges();
       long intervalNanos = (long) (1e9 / session.snapshotHz());
-      Snapshot latest = session.latest();
-      long now = System.nanoTime();
       // a little slack so a 10 Hz publisher is never skipped for arriving a millisecond early
-      if (latest == null || latest == lastSent || !(flushNextSnapshot || now - lastSentNanos >= intervalNanos * 8 / 10)) continue;
+      long quietUntil = lastSentNanos + intervalNanos * 8 / 10;
+      long now = System.nanoTime();
+      LockSupport.parkNanos(this, flushNextSnapshot || now >= quietUntil ? POLL_NANOS : quietUntil - now);
+      if (!running) return;
+      announceChanges();
+      Snapshot latest = session.latest();
+      now = System.nanoTime();
+      if (latest == null) {
+        lastSentNanos = now;  // nothing to send yet (no run attached): look again in a while
+        continue;
+      }
+      if (latest == lastSent || !(flushNextSnapshot || now >= quietUntil)) continue;
       flushNextSnapshot = false;
       String json = Protocol.snapshot(latest);
       latestSnapshotJson = json;
