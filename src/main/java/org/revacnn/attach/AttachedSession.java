@@ -144,7 +144,8 @@ public final class AttachedSession implements Session {
     if (from != link) return;
     link = null;
     if (engine.state().equals("attached")) {
-      engine = stopped("dropped", "the run disconnected at step " + lastStep + " without saying goodbye; waiting for a new run");
+      engine = engine.withState("dropped",
+          "the run disconnected at step " + lastStep + " without saying goodbye; waiting for a new run");
       if (latest != null) latest = RemoteSnapshot.stopped(latest, "dropped");
     }
     failPending("the run disconnected before answering");
@@ -172,9 +173,7 @@ public final class AttachedSession implements Session {
   private void reshape(AgentMessages.Layers layers) {
     RemoteArchitecture shape = RemoteArchitecture.of(layers, architecture.classes());
     architecture = shape.architecture();
-    EngineInfo e = engine;
-    engine = new EngineInfo(e.kind(), e.state(), e.run(), e.framework(), e.device(), e.worldSize(),
-        layers.ranks() == null ? e.ranks() : layers.ranks(), e.message(), e.unsupported(), shape.refused());
+    engine = engine.withShape(layers.ranks() == null ? engine.ranks() : layers.ranks(), shape.refused());
   }
 
   private void observe(AgentMessages.Statistics statistics) {
@@ -194,7 +193,7 @@ public final class AttachedSession implements Session {
     Pending command = message.id() == null ? null : pending.remove(message.id());
     if (command == null) {
       // an error of the run's own (the ranks disagree, a message it could not read): show it
-      if (message.type().equals("error") && a.message() != null) engine = withMessage(a.message());
+      if (message.type().equals("error") && a.message() != null) engine = engine.withMessage(ErrorText.clip(a.message()));
       return;
     }
     if (message.type().equals("error")) {
@@ -232,7 +231,7 @@ public final class AttachedSession implements Session {
 
   private void end(AgentMessages.Bye bye) {
     long step = stepOffset + (bye.step() == null ? lastStep - stepOffset : bye.step());
-    engine = stopped("ended", "the run ended at step " + step + " (" + ErrorText.clip(String.valueOf(bye.reason()))
+    engine = engine.withState("ended", "the run ended at step " + step + " (" + ErrorText.clip(String.valueOf(bye.reason()))
         + "); waiting for a new run");
     if (latest != null) latest = RemoteSnapshot.stopped(latest, "ended");
     failPending("the run ended before answering");
@@ -246,18 +245,6 @@ public final class AttachedSession implements Session {
     vectorRequests.clear();
     checksumRequests.values().forEach(r -> r.complete(null));
     checksumRequests.clear();
-  }
-
-  private EngineInfo stopped(String state, String message) {
-    EngineInfo e = engine;
-    return new EngineInfo(e.kind(), state, e.run(), e.framework(), e.device(), e.worldSize(), e.ranks(), message,
-        e.unsupported(), e.refused());
-  }
-
-  private EngineInfo withMessage(String message) {
-    EngineInfo e = engine;
-    return new EngineInfo(e.kind(), e.state(), e.run(), e.framework(), e.device(), e.worldSize(), e.ranks(),
-        ErrorText.clip(message), e.unsupported(), e.refused());
   }
 
   /** Before the first run: what no attached run can do (commands wait for a run to say what it takes). */
@@ -297,8 +284,8 @@ public final class AttachedSession implements Session {
   @Override
   public CompletableFuture<CommandResult> submit(Command command) {
     String type = command.type();
-    Link to;
-    Map<String, Object> payload;
+    Map<String, Object> logged = Commands.payload(command);
+    Map<String, Object> sent;
     String id = "c" + nextId.incrementAndGet();
     synchronized (this) {
       EngineInfo e = engine;
@@ -309,26 +296,24 @@ public final class AttachedSession implements Session {
       String unsupported = e.unsupported().get(type);
       if (unsupported != null) return CompletableFuture.completedFuture(CommandResult.error("cannot " + type + ": " + unsupported));
       try {
-        payload = payload(command);
+        sent = command instanceof Command.SaveCheckpoint save ? checkpointPayload(save) : logged;
       } catch (IllegalArgumentException e2) {
         return CompletableFuture.completedFuture(CommandResult.error(e2.getMessage()));
       } catch (IOException e2) {
         return CompletableFuture.completedFuture(CommandResult.error("cannot save the checkpoint: " + ErrorText.reason(e2)));
       }
-      to = link;
-      Pending p = new Pending(command, Commands.payload(command), new CompletableFuture<>());
+      Pending p = new Pending(command, logged, new CompletableFuture<>());
       pending.put(id, p);
-      to.send(AgentMessages.message(type, id, payload));
+      link.send(AgentMessages.message(type, id, sent));
       return p.answer();
     }
   }
 
   /**
-   * What the run is sent: the command's fields; a checkpoint's name is checked against the
-   * checkpoint folder's rules here and sent with the folder (the run writes it there).
+   * What a save-checkpoint sends the run: its name checked against the checkpoint folder's rules
+   * here, and the folder (the run writes it there).
    */
-  private Map<String, Object> payload(Command command) throws IOException {
-    if (!(command instanceof Command.SaveCheckpoint save)) return Commands.payload(command);
+  private Map<String, Object> checkpointPayload(Command.SaveCheckpoint save) throws IOException {
     boolean overwrite = Boolean.TRUE.equals(save.overwrite());
     Path target = checkpoints.target(save.name(), overwrite, lastStep);
     return Map.of("folder", target.getParent().toString(), "name", target.getFileName().toString(), "overwrite", overwrite);

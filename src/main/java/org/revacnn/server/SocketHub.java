@@ -55,6 +55,7 @@ final class SocketHub implements AutoCloseable {
   void onConnect(WsConnectContext context) {
     ClientConnection client = new ClientConnection(context.session);
     synchronized (this) {
+      announceChanges();  // the clients already here hear of a change before the hello takes it as announced
       client.offerControl(hello());
     }
     String snapshot = latestSnapshotJson;
@@ -136,7 +137,8 @@ final class SocketHub implements AutoCloseable {
       String json = Protocol.architecture(now);
       clients.values().forEach(c -> c.offerControl(json));
     }
-    if (engine != announcedEngine && !engine.equals(announcedEngine)) {  // by reference first: this runs every 5 ms
+    // by reference first: this runs several times per snapshot
+    if (engine != announcedEngine && !engine.equals(announcedEngine)) {
       announcedEngine = engine;
       String json = Protocol.engine(engine);
       clients.values().forEach(c -> c.offerControl(json));

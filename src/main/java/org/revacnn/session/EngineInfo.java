@@ -43,4 +43,19 @@ public record EngineInfo(String kind, String state, int run, String framework, S
   public EngineInfo withRanks(List<Rank> measured) {
     return new EngineInfo(kind, state, run, framework, device, worldSize, measured, message, unsupported, refused);
   }
+
+  /** The same engine in another state, saying {@code why}. */
+  public EngineInfo withState(String newState, String why) {
+    return new EngineInfo(kind, newState, run, framework, device, worldSize, ranks, why, unsupported, refused);
+  }
+
+  /** The same, saying {@code why}. */
+  public EngineInfo withMessage(String why) {
+    return withState(state, why);
+  }
+
+  /** The same, after a change of shape: these checksums and these per-layer refusals. */
+  public EngineInfo withShape(List<Rank> measured, Map<String, Map<String, String>> layerRefusals) {
+    return new EngineInfo(kind, state, run, framework, device, worldSize, measured, message, unsupported, layerRefusals);
+  }
 }
