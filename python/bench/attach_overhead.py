@@ -3,11 +3,14 @@
 Overhead (the default): PyTorch training images per second of the plain loop and of the attached loop
 (revacnn.attach, run.model, run.step: examples/torch_train.py's train_step) for the paper's model at batch 4 and 64 and the CIFAR-sized
 resnet18 at batch 64, on torch.set_num_threads(2). Plain and attached trials alternate (--rounds of
-each, default 3, --seconds each, default 10) so machine noise hits both; the table gives the median
-img/s of each and the attached loop's difference. Both loops feed the same prepared in-memory batches
-(no DataLoader), so the difference is revacnn's alone. While the attached trials run, a "browser
-stand-in" (a websocket-client connection to the server's /ws) reads every message the server pushes
-to a page, as a browser does at 10 Hz.
+each, default 6, --seconds each, default 5) so machine noise hits both; the table gives the median
+img/s of each, the difference of the medians and the median of the rounds' paired differences (a
+plain trial and the attached one right after it). Both loops feed the same prepared in-memory batches
+(no DataLoader), so the difference is revacnn's alone. Before the first round one attached trial of
+--warm-up seconds (default 10) is run and not counted: a long-running server's JIT compiler has done
+its work, a just-started one has not. Throughout, a "browser stand-in" reads every message the
+server pushes to a page (a websocket-client connection to /ws, as a browser's at 10 Hz), in a process
+of its own as a browser is: in the training process it would take the interpreter lock from the loop.
 
     revacnn serve --attach --port 7070 &                   # the server (the lead's Java side)
     /usr/bin/python3 python/bench/attach_overhead.py --url http://127.0.0.1:7070 [--token T]
@@ -35,6 +38,7 @@ import math
 import os
 import pathlib
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -61,8 +65,10 @@ def arguments(argv=None):
     where.add_argument("--plain-only", action="store_true", help="the plain loop only (no server)")
     parser.add_argument("--token", default=os.environ.get("REVACNN_TOKEN"), help="the server's token, if any")
     parser.add_argument("--configs", default=",".join(CONFIGS), help="model:batch,... (models: paper, resnet18)")
-    parser.add_argument("--rounds", type=int, default=3, help="plain and attached trials of each config")
-    parser.add_argument("--seconds", type=float, default=10.0, help="length of one trial")
+    parser.add_argument("--rounds", type=int, default=6, help="plain and attached trials of each config")
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of one trial")
+    parser.add_argument("--warm-up", type=float, default=10.0, help="seconds of attached training not counted, first")
+    parser.add_argument("--stand-in", action="store_true", help=argparse.SUPPRESS)  # the browser stand-in's process
     parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
     parser.add_argument("--latency", action="store_true", help="command -> ack -> snapshot latency instead")
     parser.add_argument("--count", type=int, default=40, help="commands timed by --latency")
@@ -77,6 +83,8 @@ def arguments(argv=None):
             parser.error(f"{name} must be at least 1, got {value}")
     if args.seconds <= 0:
         parser.error(f"--seconds must be positive, got {args.seconds}")
+    if args.warm_up < 0:
+        parser.error(f"--warm-up must be 0 or more, got {args.warm_up}")
     return args
 
 
@@ -138,11 +146,12 @@ def attach(server, model, optimizer, batch):
 
 # --- the servers -------------------------------------------------------------------------------
 class RealServer:
-    """A running `revacnn serve --attach`: REST commands, and the browser stand-in on /ws."""
+    """A running `revacnn serve --attach`: REST commands, and the browser stand-in on /ws (a thread of
+    this process when the arrival times are needed, as for --latency; else a process of its own)."""
 
-    def __init__(self, url, token):
+    def __init__(self, url, token, arrivals):
         self.url, self.token = url.rstrip("/"), token
-        self.browser = BrowserStandIn(url, token)
+        self.browser = BrowserStandIn(url, token) if arrivals else BrowserProcess(url, token)
 
     def command(self, message):
         """The answer to one command sent through REST."""
@@ -163,6 +172,38 @@ class RealServer:
         self.browser.close()
 
 
+class BrowserProcess:
+    """The browser stand-in in a process of its own (this script with --stand-in), as a browser is:
+    it reads every /ws message until told to stop, then reports how many messages and bytes it read."""
+
+    def __init__(self, url, token):
+        command = [sys.executable, __file__, "--stand-in", "--url", url] + (["--token", token] if token else [])
+        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        ready = self._process.stdout.readline().strip()
+        if ready != "ready":
+            self._process.kill()
+            raise ConnectionError(ready or "the stand-in's process exited")
+        self.count, self.bytes = 0, 0
+
+    def close(self):
+        out, _ = self._process.communicate("stop\n", timeout=WAIT)
+        self.count, self.bytes = (int(word) for word in out.split())
+
+
+def stand_in(args):
+    """The --stand-in process: connects to /ws, says "ready", reads until a line arrives on stdin,
+    then prints the message and byte counts."""
+    try:
+        browser = BrowserStandIn(args.url, args.token)
+    except Exception as error:  # websocket-client's kinds and OSError's
+        print(f"{type(error).__name__}: {error}", flush=True)
+        raise SystemExit(1) from None
+    print("ready", flush=True)
+    sys.stdin.readline()
+    browser.close()
+    print(browser.count, browser.bytes, flush=True)
+
+
 class BrowserStandIn:
     """A websocket-client connection to /ws that reads every message, as the page does, and keeps
     each one's arrival time (a thread reads; nothing is left waiting in the socket)."""
@@ -173,19 +214,24 @@ class BrowserStandIn:
         headers = [f"Authorization: Bearer {token}"] if token else []
         self._connection = websocket.create_connection(address, timeout=WAIT, header=headers, suppress_origin=True)
         self._connection.settimeout(None)
-        self.messages, self.bytes = [], 0
+        self.messages, self.count, self.bytes = [], 0, 0
         self._changed = threading.Condition()
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
 
     def _read(self):
+        import websocket
         while True:
             try:
-                text = self._connection.recv()
-            except Exception:  # closed: the bench is over
+                opcode, data = self._connection.recv_data()
+            except Exception:  # closed by the bench: it is over
+                return
+            if opcode == websocket.ABNF.OPCODE_CLOSE:  # closed by the server
                 return
             with self._changed:
-                self.bytes += len(text)
-                self.messages.append((time.perf_counter(), json.loads(text) if text else {}))
+                self.count += 1
+                self.bytes += len(data)
+                self.messages.append((time.perf_counter(), json.loads(data)))
                 self._changed.notify_all()
 
     def arrival(self, predicate, timeout):
@@ -195,7 +241,9 @@ class BrowserStandIn:
             return found[0] if found else None
 
     def close(self):
+        """Closes the connection; every message that arrived before is counted when this returns."""
         self._connection.close()
+        self._reader.join(WAIT)
 
 
 class FakeServer:
@@ -226,33 +274,45 @@ class FakeServer:
 
 # --- the measurements --------------------------------------------------------------------------
 def overhead(args, server):
-    """Rows (model, batch, plain img/s, attached img/s or None, difference %)."""
+    """Rows (model, batch, plain img/s, attached img/s or None, difference of the medians %, median of
+    the rounds' paired differences %), each median over --rounds."""
     rows = []
     for model_name, batch in args.configs:
         model, optimizer = build(model_name)
         batches = prepared_batches(batch)
-        plain, attached = [], []
+        if server is not None and args.warm_up > 0:
+            attached_trial(server, model, optimizer, batches, batch, args.warm_up)
+        plain, attached, paired = [], [], []
         for trial in range(args.rounds):
             plain.append(train(model, optimizer, batches, args.seconds))
             if server is not None:
-                run = attach(server, model, optimizer, batch)
-                attached.append(train(model, optimizer, batches, args.seconds, run))
-                run.close()
+                attached.append(attached_trial(server, model, optimizer, batches, batch, args.seconds))
+                paired.append(100 * (attached[-1] / plain[-1] - 1))
             print(f"  {model_name} batch {batch} round {trial + 1}: plain {plain[-1]:.1f} img/s"
-                  + (f", attached {attached[-1]:.1f} img/s" if attached else ""), file=sys.stderr, flush=True)
+                  + (f", attached {attached[-1]:.1f} img/s ({paired[-1]:+.1f}%)" if attached else ""),
+                  file=sys.stderr, flush=True)
         plain_median = statistics.median(plain)
         attached_median = statistics.median(attached) if attached else None
         change = 100 * (attached_median / plain_median - 1) if attached else None
-        rows.append((model_name, batch, plain_median, attached_median, change))
+        rows.append((model_name, batch, plain_median, attached_median, change,
+                     statistics.median(paired) if paired else None))
     return rows
 
 
+def attached_trial(server, model, optimizer, batches, batch, seconds):
+    run = attach(server, model, optimizer, batch)
+    try:
+        return train(model, optimizer, batches, seconds, run)
+    finally:
+        run.close()
+
+
 def overhead_table(rows, rounds, seconds):
-    lines = [f"| model | batch | plain img/s | attached img/s | difference |  (median of {rounds} x {seconds:g} s each)",
-             "|---|---|---|---|---|"]
-    for model_name, batch, plain, attached, change in rows:
+    lines = [f"| model | batch | plain img/s | attached img/s | difference of the medians | median of the paired "
+             f"differences |  ({rounds} rounds of {seconds:g} s each)", "|---|---|---|---|---|---|"]
+    for model_name, batch, plain, attached, change, paired in rows:
         lines.append(f"| {model_name} | {batch} | {plain:.1f} | "
-                     + (f"{attached:.1f} | {change:+.1f}% |" if attached is not None else "- | - |"))
+                     + (f"{attached:.1f} | {change:+.1f}% | {paired:+.1f}% |" if attached is not None else "- | - | - |"))
     return "\n".join(lines)
 
 
@@ -300,9 +360,12 @@ def latency_table(times):
 
 def main(argv=None):
     args = arguments(argv)
+    if args.stand_in:
+        return stand_in(args)
     torch.set_num_threads(args.threads)
     try:
-        server = None if args.plain_only else FakeServer() if args.fake_server else RealServer(args.url, args.token)
+        server = (None if args.plain_only else FakeServer() if args.fake_server
+                  else RealServer(args.url, args.token, arrivals=args.latency))
     except Exception as error:  # websocket-client's kinds and OSError's: the /ws of --url did not answer
         raise SystemExit(f"cannot connect the browser stand-in to {args.url}/ws ({error}); is `revacnn serve "
                          "--attach` running there?") from None
@@ -313,12 +376,12 @@ def main(argv=None):
             print(latency_table(latency(args, server)), flush=True)
         else:
             print(overhead_table(overhead(args, server), args.rounds, args.seconds), flush=True)
-            if server is not None and server.browser is not None:
-                print(f"browser stand-in on /ws: {len(server.browser.messages)} messages, "
-                      f"{server.browser.bytes / 1e6:.1f} MB read", flush=True)
     finally:
         if server is not None:
             server.close()
+    if server is not None and server.browser is not None:
+        print(f"browser stand-in on /ws: {server.browser.count} messages, {server.browser.bytes / 1e6:.1f} MB read",
+              flush=True)
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ DEFAULT_BATCH = 32
 # Snapshots take at most this share of the run's wall time: a snapshot that costs c seconds (a probe
 # forward, the per-filter reductions, the JSON) is followed by at least c / MONITORING_SHARE seconds
 # of training without one, so a slow model or machine gets fewer than snapshot_hz a second.
-MONITORING_SHARE = 0.02
+MONITORING_SHARE = 0.01
 POLL_SECONDS = 0.02
 
 
@@ -143,9 +143,9 @@ class Run:
         self.step_count += 1
         count = int(labels.shape[0]) if labels is not None else 1
         window = self._window
-        window["loss"] = window["loss"] + loss.detach().float() * count
+        window["loss"].add_(loss.detach(), alpha=count)  # in place, on the device: no wait, no new tensor
         if out is not None and labels is not None and out.dim() == 2:
-            window["correct"] = window["correct"] + (out.detach().argmax(1) == labels).sum()
+            window["correct"].add_((out.detach().argmax(1) == labels).sum())
             window["labelled"] += count
         window["batches"] += 1
         window["examples"] += count

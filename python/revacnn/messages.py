@@ -4,7 +4,7 @@ values of the wrong JSON type are errors that name the field, never coerced.
 """
 import math
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 MAX_ID = 100
 MAX_TEXT = 100
 

@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from .architecture import width
 from .errors import SteeringError
 from .filters import find_module
-from .statistics import rounded
+from .statistics import encoded
 
 KINDS = ("weights", "gradients", "activations", "activation-gradients")
 
@@ -36,10 +36,8 @@ def filter_vectors(model, probe, probe_label, units, payload):
     else:
         activation, gradient = _probe_map(model, module, probe, probe_label)
         vectors = (activation if kind == "activations" else gradient).reshape(count, -1)
-    values = rounded(vectors)  # one copy from the device
-    size = vectors.shape[1]
-    return {"layer": layer, "kind": kind, "ids": units.ids(layer),
-            "vectors": [values[i * size:(i + 1) * size] for i in range(count)]}
+    values = vectors.detach().cpu()  # one copy from the device
+    return {"layer": layer, "kind": kind, "ids": units.ids(layer), "vectors": [encoded(row) for row in values]}
 
 
 def _probe_map(model, module, probe, probe_label):

@@ -1,5 +1,8 @@
 """A training loop on the paper's model, attached through an in-memory transport with a fake
 clock, for the agent tests."""
+import base64
+import struct
+
 import torch
 import torch.nn.functional as F
 
@@ -68,3 +71,9 @@ def reply(transport, message_id):
     answers = [m for m in transport.sent if m.get("id") == message_id and m["type"] in ("ack", "error", "vectors", "checksums")]
     assert len(answers) == 1, answers
     return answers[0]
+
+
+def floats(text):
+    """A float list of the engine protocol (base64 of little-endian float32) as Python floats."""
+    data = base64.b64decode(text, validate=True)
+    return list(struct.unpack(f"<{len(data) // 4}f", data))

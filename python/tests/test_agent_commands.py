@@ -7,7 +7,7 @@ import torch
 
 import revacnn
 
-from agent_harness import attached, command, dataset, reply, train_steps
+from agent_harness import attached, command, dataset, floats, reply, train_steps
 from models import assert_identical, snapshot
 
 
@@ -204,10 +204,11 @@ def test_vectors_on_demand():
     train_steps(run, 1, clock)
     weights = reply(transport, "v1")["payload"]
     assert weights["ids"][:2] == ["3/f0", "3/f1"] and len(weights["vectors"]) == 20
-    assert len(weights["vectors"][0]) == 16 * 25
+    assert len(floats(weights["vectors"][0])) == 16 * 25
     gradients = reply(transport, "v2")["payload"]
-    assert len(gradients["vectors"]) == 20 and len(gradients["vectors"][0]) == 8 * 8
-    assert any(v != 0 for row in gradients["vectors"] for v in row)
+    assert len(gradients["vectors"]) == 20
+    assert len(floats(gradients["vectors"][0])) == 8 * 8
+    assert any(v != 0 for row in gradients["vectors"] for v in floats(row))
     assert "only conv and dense layers have filters" in reply(transport, "v3")["payload"]["message"]
 
 

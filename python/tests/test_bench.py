@@ -1,6 +1,7 @@
 """python/bench/attach_overhead.py: its arguments, the plain loop, and the attached loop and the
 latency mode against the tests' standard-library /engine server (--fake-server); tiny trials."""
 import importlib.util
+import os
 import pathlib
 import re
 
@@ -31,6 +32,7 @@ def bench():
     (["--plain-only", "--fake-server"], "not allowed with argument"),
     (["--plain-only", "--rounds", "0"], "--rounds must be at least 1, got 0"),
     (["--plain-only", "--seconds", "0"], "--seconds must be positive"),
+    (["--plain-only", "--warm-up", "-1"], "--warm-up must be 0 or more, got -1"),
 ])
 def test_bad_arguments_are_refused_with_the_reason(argv, expected, capsys):
     with pytest.raises(SystemExit):
@@ -48,14 +50,40 @@ def test_the_plain_loop_gives_a_table_row(capsys):
     bench().main(["--plain-only", "--configs", "paper:4", "--rounds", "2", "--seconds", "0.2", "--threads", "1"])
     out = capsys.readouterr().out
     assert "1 threads, no server" in out
-    assert re.search(rf"^\| paper \| 4 \| {NUMBER} \| - \| - \|$", out, re.M), out
+    assert re.search(rf"^\| paper \| 4 \| {NUMBER} \| - \| - \| - \|$", out, re.M), out
 
 
 def test_the_attached_loop_runs_against_the_fake_server(capsys):
     pytest.importorskip("websocket")
-    bench().main(["--fake-server", "--configs", "paper:4", "--rounds", "1", "--seconds", "0.3", "--threads", "1"])
+    bench().main(["--fake-server", "--configs", "paper:4", "--rounds", "1", "--seconds", "0.3", "--warm-up", "0.2",
+                  "--threads", "1"])
     out = capsys.readouterr().out
-    assert re.search(rf"^\| paper \| 4 \| {NUMBER} \| {NUMBER} \| [+-]{NUMBER}% \|$", out, re.M), out
+    assert re.search(rf"^\| paper \| 4 \| {NUMBER} \| {NUMBER} \| [+-]{NUMBER}% \| [+-]{NUMBER}% \|$", out, re.M), out
+
+
+def test_the_browser_stand_in_runs_in_its_own_process_and_reports_what_it_read():
+    pytest.importorskip("websocket")
+    from ws_server import EngineServer
+    page_server = EngineServer(path="/ws")  # plays the server's /ws
+    try:
+        browser = bench().BrowserProcess(page_server.url, "T")
+        page_server.send({"type": "snapshot", "payload": {"step": 1}})
+        page_server.send_text("{}")
+        path, headers = page_server.requests[0]
+        assert path == "/ws" and headers["authorization"] == "Bearer T"
+        assert browser._process.pid != os.getpid()
+        page_server.go_away()  # its close frame comes after the two messages: the stand-in reads both first
+        browser.close()
+        assert browser._process.returncode == 0
+        assert (browser.count, browser.bytes) == (2, len('{"type": "snapshot", "payload": {"step": 1}}') + 2)
+    finally:
+        page_server.go_away()
+
+
+def test_a_stand_in_that_cannot_connect_says_why():
+    pytest.importorskip("websocket")
+    with pytest.raises(ConnectionError, match="Error"):
+        bench().BrowserProcess("http://127.0.0.1:9", None)
 
 
 def test_the_latency_mode_times_ack_and_snapshot_against_the_fake_server(capsys):

@@ -53,7 +53,7 @@ def test_a_command_over_the_websocket_is_applied_and_acknowledged(server):
     hello = server.wait_for(lambda m: m["type"] == "hello", DEADLINE)
     path, headers = server.requests[0]
     assert path == "/engine" and headers["authorization"] == "Bearer T" and "origin" not in headers
-    assert hello["payload"]["protocolVersion"] == 1 and hello["payload"]["classNames"] == CLASS_NAMES
+    assert hello["payload"]["protocolVersion"] == 2 and hello["payload"]["classNames"] == CLASS_NAMES
 
     server.send({"type": "set-hyperparameters", "id": "lr1", "payload": {"learningRate": 0.05}})
     train_until(run, lambda: answer(server, "lr1"))

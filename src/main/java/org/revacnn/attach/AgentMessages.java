@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,15 +17,17 @@ import org.revacnn.session.Snapshot;
  * The messages an attached run (the agent) sends, as docs/ENGINE.md defines them, read into
  * records. The envelope is read strictly ({@code type}, {@code id}, {@code payload} and nothing
  * else); payload fields this server does not know are ignored, so an agent may add fields within
- * a protocol version. Non-finite numbers arrive as null. Stateless and thread-safe.
+ * a protocol version. Float lists arrive as base64 float32 (EncodedFloats); other non-finite numbers
+ * arrive as null. Stateless and thread-safe.
  */
 final class AgentMessages {
   /** The version of docs/ENGINE.md this server speaks. */
-  static final int PROTOCOL_VERSION = 1;
+  static final int PROTOCOL_VERSION = 2;
 
   private static final ObjectMapper JSON = JsonMapper.builder()
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .addModule(new SimpleModule("engine float lists").addDeserializer(float[].class, new EncodedFloats()))
       .build();
 
   private AgentMessages() {}

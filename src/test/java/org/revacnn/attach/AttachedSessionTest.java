@@ -178,8 +178,8 @@ class AttachedSessionTest {
     assertThat(session.connect(early)).isTrue();
     session.receive(early, TinyRun.snapshot(1, 1.0, 0.01));
     assertThat(early.last().path("payload").path("message").asText()).isEqualTo("the first message must be a hello, got 'snapshot'");
-    session.receive(early, "{\"type\": \"hello\", \"payload\": {\"protocolVersion\": 2}}");
-    assertThat(early.closedBecause).isEqualTo("engine protocol 2 is not supported; this server speaks 1");
+    session.receive(early, "{\"type\": \"hello\", \"payload\": {\"protocolVersion\": 1}}");
+    assertThat(early.closedBecause).isEqualTo("engine protocol 1 is not supported; this server speaks 2");
     assertThat(session.connect(new RecordingLink())).as("a second run while one is connected").isFalse();
   }
 

@@ -23,7 +23,7 @@ public final class TinyRun {
 
   public static String hello() {
     return """
-        {"type": "hello", "payload": {"protocolVersion": 1, "kind": "pytorch", "framework": "torch 1.13.1", "device": "cpu",
+        {"type": "hello", "payload": {"protocolVersion": 2, "kind": "pytorch", "framework": "torch 1.13.1", "device": "cpu",
          "worldSize": 1, "ranks": [{"rank": 0, "checksum": "aa11"}], "architecture": %s, "classNames": ["cat", "dog"],
          "hyperparameters": {"optimizer": "sgd", "learningRate": 0.01, "momentum": 0.9, "batchSize": 4, "weightDecay": 0.0},
          "snapshotHz": 10.0, "commands": ["add-filters", "pause", "resume", "save-checkpoint", "set-hyperparameters", "step", "undo"],
