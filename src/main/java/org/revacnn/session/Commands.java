@@ -54,6 +54,9 @@ public final class Commands {
     t.put("save-checkpoint", Command.SaveCheckpoint.class);
     t.put("undo", Command.Undo.class);
     t.put("reset", Command.Reset.class);
+    t.put("fork", Command.Fork.class);
+    t.put("keep-branch", Command.KeepBranch.class);
+    t.put("show-branch", Command.ShowBranch.class);
     return java.util.Collections.unmodifiableMap(t);
   }
 
