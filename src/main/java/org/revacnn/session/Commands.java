@@ -60,6 +60,12 @@ public final class Commands {
     return java.util.Collections.unmodifiableMap(t);
   }
 
+  /** Whether the command of {@code type} has a {@code branch} field of its own (the branch it keeps or shows). */
+  public static boolean namesABranch(String type) {
+    Class<? extends Command> kind = TYPES.get(type);
+    return kind != null && java.util.Arrays.stream(kind.getRecordComponents()).anyMatch(c -> c.getName().equals("branch"));
+  }
+
   /**
    * Builds a command from its protocol type and JSON payload (null or missing payload = empty),
    * or throws IllegalArgumentException saying what is wrong.
