@@ -11,6 +11,7 @@ import { createStats } from './views/stats.js';
 import { createControls } from './views/controls.js';
 import { createTsne } from './views/tsne.js';
 import { createTest } from './views/test.js';
+import { createForkBar } from './views/fork-bar.js';
 import { mayRequest } from './engine.js';
 
 const store = createStore();
@@ -44,6 +45,8 @@ const actions = {
   fetchJson,
   reconnectNow: () => socket.reconnectNow(),
   requestRender: () => schedule(),
+  /** The run of the branch this page shows (a forked run has two; fork-bar.js). */
+  shownRun: () => views.fork?.shownRun(),
 };
 
 const views = {
@@ -55,6 +58,7 @@ const views = {
   controls: createControls(document.getElementById('controls'), actions),
   tsne: createTsne(document.getElementById('tsne'), actions),
   test: createTest(document.getElementById('test'), actions),
+  fork: createForkBar(document.getElementById('fork-bar'), actions),
 };
 const byTab = {
   network: [views.network, views.layer, views.detail],
@@ -135,6 +139,7 @@ function renderAll() {
   const state = store.state;
   try {
     views.header.render(state);
+    views.fork.render(state);
     for (const v of byTab[state.tab]) v.render(state);
     renderToasts(state);
     renderDataset(state);

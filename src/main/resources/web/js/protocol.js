@@ -29,6 +29,9 @@ export const COMMAND = Object.freeze({
   SAVE_CHECKPOINT: 'save-checkpoint',
   UNDO: 'undo',
   RESET: 'reset',
+  FORK: 'fork',
+  KEEP_BRANCH: 'keep-branch',
+  SHOW_BRANCH: 'show-branch',
 });
 
 /** Commands that change the network's structure (they can be undone). */
@@ -67,6 +70,10 @@ export const commands = {
   undo: () => [COMMAND.UNDO, {}],
   /** A new run: fresh weights from the seed, of the session's model or of `model` (shorthand, e.g. conv16-conv20-conv20). */
   reset: (model) => [COMMAND.RESET, model ? { model } : {}],
+  /** Splits the run into two branches (docs/PROTOCOL.md "Fork"); keepBranch ends the other, showBranch picks the one this page shows. */
+  fork: () => [COMMAND.FORK, {}],
+  keepBranch: (branch) => [COMMAND.KEEP_BRANCH, { branch }],
+  showBranch: (branch) => [COMMAND.SHOW_BRANCH, { branch }],
 };
 
 /**
@@ -132,6 +139,9 @@ export function describeCommand(type, payload = {}, result = {}) {
     case COMMAND.STEP: return `step ${p.batches} batch${p.batches === 1 ? '' : 'es'}`;
     case COMMAND.SAVE_CHECKPOINT: return result && result.file ? `saved checkpoint ${result.file} in ${result.folder}` : 'save checkpoint';
     case COMMAND.UNDO: return result && result.undone ? `undo: ${result.undone}` : 'undo';
+    case COMMAND.FORK: return result?.forked ? `fork: branch ${result.forked}${result.run ? ` (run ${result.run})` : ''}` : 'fork';
+    case COMMAND.KEEP_BRANCH: return `keep branch ${p.branch}`;
+    case COMMAND.SHOW_BRANCH: return `show branch ${p.branch}`;
     case COMMAND.RESET: return `new run${result?.model || p.model ? ` of ${result?.model || p.model}` : ''}`;
     default: return type;
   }

@@ -17,6 +17,7 @@ import org.revacnn.analytics.TsneConfig;
 import org.revacnn.analytics.TsneKind;
 import org.revacnn.analytics.TsneService;
 import org.revacnn.engine.Architecture;
+import org.revacnn.session.BranchedSession;
 import org.revacnn.session.CheckpointFolder;
 import org.revacnn.session.Command;
 import org.revacnn.session.CommandResult;
@@ -284,6 +285,9 @@ public final class AttachedSession implements Session {
   @Override
   public CompletableFuture<CommandResult> submit(Command command) {
     String type = command.type();
+    if (command instanceof Command.Fork || command instanceof Command.KeepBranch || command instanceof Command.ShowBranch) {
+      return CompletableFuture.completedFuture(CommandResult.error(BranchedSession.NOT_BRANCHED));
+    }
     Map<String, Object> logged = Commands.payload(command);
     Map<String, Object> sent;
     String id = "c" + nextId.incrementAndGet();

@@ -11,6 +11,7 @@ import org.revacnn.data.Datasets;
 import org.revacnn.engine.NetworkSpec;
 import org.revacnn.server.KeptRuns;
 import org.revacnn.server.WebServer;
+import org.revacnn.session.BranchedSession;
 import org.revacnn.session.Checkpoint;
 import org.revacnn.session.Session;
 import org.revacnn.session.SessionConfig;
@@ -111,7 +112,8 @@ public final class ServeCommand implements Callable<Integer> {
     removeStaleTemporaryFiles(start.run().folder());
     removeStaleTemporaryFiles(autosave == null ? null : autosave.toAbsolutePath().getParent());
     removeStaleTemporaryFiles(session.config().checkpointDir());
-    Serving serving = serve(session, new KeptRuns(runs.folder(), start.run().name()));
+    // the served session can fork (docs/PROTOCOL.md "Fork"); each branch is a run of the same folder
+    Serving serving = serve(new BranchedSession(session, runs.folder(), start.run()), new KeptRuns(runs.folder(), start.run().name()));
     WebServer server = serving.server();
     session.start(!paused);
     System.out.println(datasets);

@@ -34,6 +34,8 @@ final class ClientConnection {
   private final CommandQuota quota = new CommandQuota();
   private final Thread sender;
   private volatile boolean open = true;
+  /** The branch this client is shown (docs/PROTOCOL.md "Fork"); null: the run's first. */
+  private volatile String branch;
 
   ClientConnection(Session session) {
     this.session = session;
@@ -79,6 +81,16 @@ final class ClientConnection {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  String branch() {
+    return branch;
+  }
+
+  /** Shows this client branch {@code id} from now on (null: the first); an unsent snapshot of the old one is dropped. */
+  void showBranch(String id) {
+    branch = id;
+    snapshot.set(null);
   }
 
   CommandQuota quota() {

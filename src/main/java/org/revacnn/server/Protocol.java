@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,6 +38,8 @@ public final class Protocol {
    * message, the architecture may be null while an attached server waits for its first run).
    */
   public static final int VERSION = 3;
+  /** The payload field naming the branch a command goes to (docs/PROTOCOL.md "Fork"). */
+  public static final String BRANCH = "branch";
   /** Longest command id accepted (it is echoed in the answer). */
   public static final int MAX_ID = 100;
   /** Types of the messages the server sends; the command types are {@link Commands#TYPES}. */
@@ -55,8 +58,11 @@ public final class Protocol {
 
   private Protocol() {}
 
-  /** A command message from a client: its id (echoed in the answer, may be null) and the parsed command. */
-  public record Request(String id, Command command) {}
+  /**
+   * A command message from a client: its id (echoed in the answer, may be null), the parsed command
+   * and the branch it goes to (the payload's {@code branch}; null: the client's shown branch).
+   */
+  public record Request(String id, Command command, String branch) {}
 
   /** A message that could not be turned into a command; {@code id} is the message's id when it had a readable one. */
   public static final class BadRequest extends Exception {
@@ -99,7 +105,17 @@ public final class Protocol {
     JsonNode type = message.get("type");
     if (type == null || !type.isTextual()) throw new BadRequest(id, "type must be a string, one of " + Commands.TYPES.keySet());
     try {
-      return new Request(id, Commands.parse(type.asText(), message.get("payload")));
+      JsonNode payload = message.get("payload");
+      String branch = null;
+      if (payload instanceof ObjectNode fields && fields.has(BRANCH) && !Commands.namesABranch(type.asText())) {
+        JsonNode value = fields.get(BRANCH);
+        if (!value.isTextual() || value.asText().length() > Commands.MAX_TEXT) {
+          throw new IllegalArgumentException("branch must be the id of a live branch (text, e.g. \"B\"), got " + ErrorText.describe(value));
+        }
+        branch = value.asText();
+        payload = fields.deepCopy().without(BRANCH);
+      }
+      return new Request(id, Commands.parse(type.asText(), payload), branch);
     } catch (IllegalArgumentException e) {
       throw new BadRequest(id, e.getMessage());
     }

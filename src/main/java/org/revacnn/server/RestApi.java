@@ -100,7 +100,7 @@ final class RestApi {
     }
     CommandResult result;
     try {
-      result = await(session.submit(request.command()));
+      result = await(session.submit(request.branch(), request.command()));
     } finally {
       quota.release();
     }

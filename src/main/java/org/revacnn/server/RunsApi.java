@@ -5,14 +5,19 @@ import io.javalin.http.HttpStatus;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.revacnn.session.BranchedSession;
 import org.revacnn.session.History;
 import org.revacnn.session.Run;
 import org.revacnn.session.RunLogReader;
 import org.revacnn.session.RunsFolder;
+import org.revacnn.session.Session;
 
 /**
  * The handlers of {@code GET /api/runs} (the runs of the server's runs folder) and
- * {@code GET /api/history?run=NAME} (one run's history, read from its log) (docs/PROTOCOL.md). A run
+ * {@code GET /api/history?run=NAME} (one run's history, read from its log) (docs/PROTOCOL.md), with
+ * the session's live branches and the runs they write. A run
  * is named by a plain name inside the folder, never a path: other names answer 400, names of no
  * run 404. A server without a runs folder ({@code serve --attach}) lists no runs and answers 409
  * for a run's history. Stateless apart from the folder; each request reads the files afresh.
@@ -21,28 +26,50 @@ final class RunsApi {
   static final String NO_FOLDER = "this server keeps no runs (serve --attach trains in the PyTorch process); "
       + "start revacnn serve to keep runs, or revacnn report to compare kept ones";
   private final KeptRuns runs;
+  private final Session session;
 
-  /** @param runs the runs folder and live run, or null when the server keeps none */
-  RunsApi(KeptRuns runs) {
+  /**
+   * @param runs    the runs folder and live run, or null when the server keeps none
+   * @param session the live session, whose branches are listed
+   */
+  RunsApi(KeptRuns runs, Session session) {
     this.runs = runs;
+    this.session = session;
   }
 
   /** One run as {@code /api/runs} lists it; {@code lastChange} is ISO-8601 UTC, a missing accuracy null. */
   record Listing(String name, String dataset, String model, long steps, double bestValidationAccuracy, String lastChange,
       boolean live, String problem) {}
 
-  /** The body of {@code /api/runs}: the folder (null when none), the live run's name (null when none) and every run by name. */
-  record Listings(String folder, String live, List<Listing> runs) {}
+  /** A live branch of the session (docs/PROTOCOL.md "Fork"): its id and the run it writes (null when it keeps none). */
+  record BranchListing(String id, String run) {}
+
+  /**
+   * The body of {@code /api/runs}: the folder (null when none), the first branch's run (null when
+   * none), every run by name, and the live branches, oldest first.
+   */
+  record Listings(String folder, String live, List<Listing> runs, List<BranchListing> branches) {}
 
   void list(Context context) throws IOException {
-    Listings body = runs == null ? new Listings(null, null, List.of())
-        : new Listings(runs.folder().folder().toString(), runs.live(), runs.folder().list().stream().map(this::listing).toList());
+    List<BranchListing> branches = branches();
+    Set<String> liveRuns = branches.stream().map(BranchListing::run).filter(java.util.Objects::nonNull).collect(Collectors.toSet());
+    Listings body = runs == null ? new Listings(null, null, List.of(), branches)
+        : new Listings(runs.folder().folder().toString(), branches.getFirst().run(),
+            runs.folder().list().stream().map(s -> listing(s, liveRuns.contains(s.name()))).toList(), branches);
     context.contentType("application/json").result(Protocol.json(body));
   }
 
-  private Listing listing(RunsFolder.Summary s) {
+  /** The live branches: a branched session's own, else the one branch writing the live run. */
+  private List<BranchListing> branches() {
+    if (session instanceof BranchedSession branched) {
+      return branched.branches().stream().map(b -> new BranchListing(b.id(), b.runName())).toList();
+    }
+    return session.branchIds().stream().map(id -> new BranchListing(id, runs == null ? null : runs.live())).toList();
+  }
+
+  private static Listing listing(RunsFolder.Summary s, boolean live) {
     return new Listing(s.name(), s.dataset(), s.model(), s.steps(), s.bestValidationAccuracy(), s.lastChange().toString(),
-        s.name().equals(runs.live()), s.problem());
+        live, s.problem());
   }
 
   /** {@code /api/history?run=NAME[&maxPoints=N]}: the same body as the live history, from the run's log. */

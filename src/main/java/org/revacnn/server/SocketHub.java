@@ -5,12 +5,14 @@ import io.javalin.websocket.WsCloseContext;
 import io.javalin.websocket.WsConnectContext;
 import io.javalin.websocket.WsContext;
 import io.javalin.websocket.WsMessageContext;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.locks.LockSupport;
 import org.revacnn.engine.Architecture;
+import org.revacnn.session.Command;
 import org.revacnn.session.EngineInfo;
 import org.revacnn.session.Session;
 import org.revacnn.session.Snapshot;
@@ -22,7 +24,10 @@ import org.revacnn.session.Snapshot;
  * rate (sooner right after a command, so its effect shows at once), and hands the text to every
  * client's own sender ({@link ClientConnection}); nothing here ever blocks on a socket. It also
  * announces what trains: an {@code engine} message when the engine's state or capabilities
- * change, and a fresh hello to every client when a new attached run has connected.
+ * change, and a fresh hello to every client when a new attached run has connected. A forked run
+ * (docs/PROTOCOL.md "Fork") has a snapshot stream and network per branch: each client is shown
+ * one branch (its choice, by {@code show-branch}; the first by default), and its commands without
+ * a {@code branch} go there.
  */
 final class SocketHub implements AutoCloseable {
   /** History points sent in the hello message. */
@@ -36,13 +41,15 @@ final class SocketHub implements AutoCloseable {
   private final Thread broadcaster;
   private volatile boolean running = true;
   private volatile boolean flushNextSnapshot;
-  private volatile String latestSnapshotJson;
-  private Architecture announcedArchitecture;
+  /** The latest snapshot sent of each branch, by branch id. */
+  private final Map<String, String> latestSnapshotJson = new ConcurrentHashMap<>();
+  /** The network last announced of each branch, by branch id. */
+  private final Map<String, Architecture> announcedArchitecture = new ConcurrentHashMap<>();
   private EngineInfo announcedEngine;
 
   SocketHub(Session session) {
     this.session = session;
-    this.announcedArchitecture = session.architecture();
+    if (session.architecture() != null) announcedArchitecture.put(Session.FIRST_BRANCH, session.architecture());
     this.announcedEngine = session.engine();
     this.broadcaster = Thread.ofPlatform().daemon().name("revacnn-broadcaster").unstarted(this::broadcastLoop);
     broadcaster.start();
@@ -56,9 +63,9 @@ final class SocketHub implements AutoCloseable {
     ClientConnection client = new ClientConnection(context.session);
     synchronized (this) {
       announceChanges();  // the clients already here hear of a change before the hello takes it as announced
-      client.offerControl(hello());
+      client.offerControl(hello(null));
     }
-    String snapshot = latestSnapshotJson;
+    String snapshot = latestSnapshotJson.get(session.branchIds().getFirst());
     if (snapshot != null) client.offerSnapshot(snapshot);
     clients.put(context.sessionId(), client);
     client.start();
@@ -79,11 +86,16 @@ final class SocketHub implements AutoCloseable {
       client.offerAnswer(Protocol.error(e.id(), e.getMessage()));
       return;
     }
+    if (request.command() instanceof Command.ShowBranch show) {
+      showBranch(client, request.id(), show.branch());
+      return;
+    }
     if (!client.quota().tryAcquire()) {
       client.offerAnswer(Protocol.error(request.id(), CommandQuota.FULL));
       return;
     }
-    session.submit(request.command()).whenCompleteAsync((result, failure) -> {
+    String branch = request.branch() != null ? request.branch() : shown(client);
+    session.submit(branch, request.command()).whenCompleteAsync((result, failure) -> {
       client.quota().release();
       announceChanges();
       client.offerAnswer(failure == null ? Protocol.answer(request.id(), result)
@@ -91,6 +103,31 @@ final class SocketHub implements AutoCloseable {
       flushNextSnapshot = true;
       LockSupport.unpark(broadcaster);
     }, answers);
+  }
+
+  /**
+   * Shows {@code client} branch {@code id} from now on: an ack, then a hello of that branch (its
+   * network and history) and its latest snapshot; an id that is not live is an error, changing nothing.
+   */
+  private synchronized void showBranch(ClientConnection client, String requestId, String id) {
+    Session view;
+    try {
+      if (id == null) throw new IllegalArgumentException("show-branch needs branch: the id of a live branch");
+      view = session.branch(id);
+    } catch (IllegalArgumentException e) {
+      client.offerAnswer(Protocol.error(requestId, e.getMessage()));
+      return;
+    }
+    client.showBranch(id);
+    client.offerAnswer(Protocol.answer(requestId, org.revacnn.session.CommandResult.ok(Map.of("branch", id))));
+    client.offerControl(hello(id));
+    if (view.latest() != null) client.offerSnapshot(Protocol.snapshot(view.latest()));
+  }
+
+  /** The live branch {@code client} is shown, or null (the first) when it chose none or its branch ended. */
+  private String shown(ClientConnection client) {
+    String id = client.branch();
+    return id != null && session.branchIds().contains(id) ? id : null;
   }
 
   /** Commands are JSON text: a binary message gets an error instead of silence. */
@@ -110,12 +147,17 @@ final class SocketHub implements AutoCloseable {
     if (client != null) client.close(1000, "closed");
   }
 
-  /** The hello of the session as it is now; what it announces becomes what was last announced. Caller holds the lock. */
-  private String hello() {
-    announcedArchitecture = session.architecture();
+  /**
+   * The hello of branch {@code id} (null: the first) as it is now; what it announces becomes what
+   * was last announced. Caller holds the lock.
+   */
+  private String hello(String id) {
+    Session view = view(id);
+    if (view == null) return hello(null);
+    Architecture architecture = view.architecture();
+    if (architecture != null) announcedArchitecture.put(id == null ? session.branchIds().getFirst() : id, architecture);
     announcedEngine = session.engine();
-    return Protocol.hello(announcedArchitecture, DatasetInfo.of(session), session.history().view(HELLO_HISTORY_POINTS),
-        announcedEngine);
+    return Protocol.hello(architecture, DatasetInfo.of(session), view.history().view(HELLO_HISTORY_POINTS), announcedEngine);
   }
 
   /**
@@ -126,16 +168,29 @@ final class SocketHub implements AutoCloseable {
   private synchronized void announceChanges() {
     EngineInfo engine = session.engine();
     if (engine.run() != announcedEngine.run()) {
-      String json = hello();
-      latestSnapshotJson = null;
+      String json = hello(null);
+      latestSnapshotJson.clear();
       clients.values().forEach(c -> c.offerControl(json));
       return;
     }
-    Architecture now = session.architecture();
-    if (now != announcedArchitecture && now != null) {
-      announcedArchitecture = now;
-      String json = Protocol.architecture(now);
-      clients.values().forEach(c -> c.offerControl(json));
+    List<String> live = session.branchIds();
+    for (ClientConnection c : clients.values()) {
+      // its branch ended (keep-branch): it is shown the first from now on
+      if (c.branch() != null && !live.contains(c.branch())) {
+        c.showBranch(null);
+        c.offerControl(hello(null));
+      }
+    }
+    announcedArchitecture.keySet().retainAll(live);
+    latestSnapshotJson.keySet().retainAll(live);
+    for (String id : live) {
+      Session view = view(id);
+      Architecture now = view == null ? null : view.architecture();
+      if (now != announcedArchitecture.get(id) && now != null) {
+        announcedArchitecture.put(id, now);
+        String json = Protocol.architecture(now);
+        clientsShown(id).forEach(c -> c.offerControl(json));
+      }
     }
     // by reference first: this runs several times per snapshot
     if (engine != announcedEngine && !engine.equals(announcedEngine)) {
@@ -145,6 +200,21 @@ final class SocketHub implements AutoCloseable {
     }
   }
 
+  /** Branch {@code id} (null: the first), or null when it has just ended. */
+  private Session view(String id) {
+    try {
+      return session.branch(id);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /** The clients shown branch {@code id}. */
+  private List<ClientConnection> clientsShown(String id) {
+    String first = session.branchIds().getFirst();
+    return clients.values().stream().filter(c -> id.equals(c.branch() == null ? first : c.branch())).toList();
+  }
+
   /**
    * Sleeps until a snapshot can be due (80% of the snapshot interval after the last one sent), then
    * looks every {@link #POLL_MILLIS} until the session has published a new one; an answered command
@@ -152,7 +222,7 @@ final class SocketHub implements AutoCloseable {
    * times per snapshot, not 200 times a second.
    */
   private void broadcastLoop() {
-    Snapshot lastSent = null;
+    Map<String, Snapshot> lastSent = new java.util.HashMap<>();
     long lastSentNanos = 0;
     while (running) {
       long intervalNanos = (long) (1e9 / session.snapshotHz());
@@ -162,18 +232,27 @@ final class SocketHub implements AutoCloseable {
       LockSupport.parkNanos(this, flushNextSnapshot || now >= quietUntil ? POLL_NANOS : quietUntil - now);
       if (!running) return;
       announceChanges();
-      Snapshot latest = session.latest();
       now = System.nanoTime();
-      if (latest == null) {
+      if (session.latest() == null) {
         lastSentNanos = now;  // nothing to send yet (no run attached): look again in a while
         continue;
       }
-      if (latest == lastSent || !(flushNextSnapshot || now >= quietUntil)) continue;
+      if (!(flushNextSnapshot || now >= quietUntil)) continue;
+      boolean sent = false;
+      for (String id : session.branchIds()) {
+        Session view = view(id);
+        Snapshot latest = view == null ? null : view.latest();
+        if (latest == null || latest == lastSent.get(id)) continue;
+        String json = Protocol.snapshot(latest);
+        latestSnapshotJson.put(id, json);
+        synchronized (this) {
+          clientsShown(id).forEach(c -> c.offerSnapshot(json));
+        }
+        lastSent.put(id, latest);
+        sent = true;
+      }
+      if (!sent) continue;
       flushNextSnapshot = false;
-      String json = Protocol.snapshot(latest);
-      latestSnapshotJson = json;
-      clients.values().forEach(c -> c.offerSnapshot(json));
-      lastSent = latest;
       lastSentNanos = now;
     }
   }

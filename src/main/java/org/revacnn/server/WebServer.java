@@ -67,7 +67,7 @@ public final class WebServer implements AutoCloseable {
     SocketHub hub = new SocketHub(session);
     RestApi api = new RestApi(session);
     AnalyticsApi analytics = new AnalyticsApi(session);
-    RunsApi kept = new RunsApi(runs);
+    RunsApi kept = new RunsApi(runs, session);
     AccessControl access = new AccessControl(options.token());
     Javalin app = Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;

@@ -138,4 +138,28 @@ public sealed interface Command {
       return "reset";
     }
   }
+
+  /**
+   * Splits the run into two branches from its state now, both training in turn (docs/PROTOCOL.md
+   * "Fork"); answered by a {@link BranchedSession}, refused by a lone branch.
+   */
+  record Fork() implements Command {
+    public String type() {
+      return "fork";
+    }
+  }
+
+  /** Ends every branch but {@code branch} (its run stays in the runs folder). */
+  record KeepBranch(String branch) implements Command {
+    public String type() {
+      return "keep-branch";
+    }
+  }
+
+  /** Which branch a WebSocket client is shown (and its commands without a branch go to); the server's hub answers it. */
+  record ShowBranch(String branch) implements Command {
+    public String type() {
+      return "show-branch";
+    }
+  }
 }

@@ -73,6 +73,9 @@ final class CommandApplier {
         case Command.SaveCheckpoint c -> saveCheckpoint(c);
         case Command.Undo u -> undo();
         case Command.Reset r -> reset(r);
+        case Command.Fork f -> throw new IllegalStateException(BranchedSession.NOT_BRANCHED);
+        case Command.KeepBranch k -> throw new IllegalStateException(BranchedSession.NOT_BRANCHED);
+        case Command.ShowBranch b -> throw new IllegalStateException(BranchedSession.NOT_BRANCHED);
       };
     } catch (IllegalArgumentException | IllegalStateException e) {
       return CommandResult.error(e.getMessage());

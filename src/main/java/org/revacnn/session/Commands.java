@@ -54,7 +54,16 @@ public final class Commands {
     t.put("save-checkpoint", Command.SaveCheckpoint.class);
     t.put("undo", Command.Undo.class);
     t.put("reset", Command.Reset.class);
+    t.put("fork", Command.Fork.class);
+    t.put("keep-branch", Command.KeepBranch.class);
+    t.put("show-branch", Command.ShowBranch.class);
     return java.util.Collections.unmodifiableMap(t);
+  }
+
+  /** Whether the command of {@code type} has a {@code branch} field of its own (the branch it keeps or shows). */
+  public static boolean namesABranch(String type) {
+    Class<? extends Command> kind = TYPES.get(type);
+    return kind != null && java.util.Arrays.stream(kind.getRecordComponents()).anyMatch(c -> c.getName().equals("branch"));
   }
 
   /**

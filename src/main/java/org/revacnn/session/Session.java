@@ -16,6 +16,29 @@ import org.revacnn.engine.Architecture;
  * {@link EngineInfo#unsupported()} with the reason. Every method is safe from any thread.
  */
 public interface Session extends AutoCloseable {
+  /** The id of a run's first branch; a session that never forks has only this one. */
+  String FIRST_BRANCH = "A";
+
+  /** The ids of the live branches, oldest first (docs/PROTOCOL.md "Fork"): just {@link #FIRST_BRANCH} unless forked. */
+  default List<String> branchIds() {
+    return List.of(FIRST_BRANCH);
+  }
+
+  /** The live branch {@code id} as a session of its own (null: the first); IllegalArgumentException for any other id. */
+  default Session branch(String id) {
+    if (id == null || id.equals(FIRST_BRANCH)) return this;
+    throw new IllegalArgumentException(BranchedSession.unknownBranch(id, branchIds()));
+  }
+
+  /** Queues a command for branch {@code branch} (null: the first); an id that is not live is an error result. */
+  default CompletableFuture<CommandResult> submit(String branch, Command command) {
+    try {
+      return branch(branch).submit(command);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.completedFuture(CommandResult.error(e.getMessage()));
+    }
+  }
+
 
   /** Queues a command; the future completes with ok and what changed, or an error (the model untouched). */
   CompletableFuture<CommandResult> submit(Command command);

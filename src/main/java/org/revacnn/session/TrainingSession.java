@@ -9,7 +9,6 @@ import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.revacnn.analytics.ActivationStatistics;
@@ -38,8 +37,8 @@ import org.revacnn.engine.StepResult;
 /**
  * One live training run: a network, its data and optimiser settings, trained on one thread.
  *
- * <p>Threads: only the training thread (the one running {@link #run()}, or a test calling
- * {@link #step()}) touches the network. Other threads {@link #submit} commands or
+ * <p>Threads: only the training thread (its {@link TrainingLoop}, shared with the other branches
+ * of a forked run, or a test calling {@link #step()}) touches the network. Other threads {@link #submit} commands or
  * {@link #query} the network; both become tasks the training thread runs between batches, each
  * as one transaction. Published results ({@link #latest()}, {@link #architecture()},
  * {@link #history()}) are immutable copies or synchronised, safe from any thread.
@@ -53,6 +52,8 @@ public final class TrainingSession implements Session {
   public static final int IMAGE_MAP_IMAGES = 500;
   /** How long a computed t-SNE map is reused. */
   public static final long TSNE_CACHE_MILLIS = 3000;
+  /** The answer to work queued for a closed session (or an ended branch). */
+  static final String CLOSED = "the session is closed";
 
   private volatile SessionConfig config;
   private final Datasets data;
@@ -74,6 +75,7 @@ public final class TrainingSession implements Session {
   private final LastGoodState lastGood;
   private volatile boolean running;
   private volatile boolean closed;
+  private boolean started;
   private int stepsLeft;
   private long sessionStep;
   private long examplesSeen;
@@ -84,7 +86,9 @@ public final class TrainingSession implements Session {
   private long lastStepNanos;
   private long lastPublishNanos;
   private long lastAutosaveNanos = System.nanoTime();
-  private Thread thread;
+  /** Held while a step runs, so {@link #close} from another thread waits for the step to end. */
+  private final Object stepping = new Object();
+  private TrainingLoop loop;
   private float[] imageMapPixels;
   private RunLog runLog;
 
@@ -149,7 +153,7 @@ public final class TrainingSession implements Session {
 
   /** Queues the work of command {@code type}; a failure of any kind becomes an error result. */
   CompletableFuture<CommandResult> submit(String type, Task<CommandResult> work) {
-    if (closed) return CompletableFuture.completedFuture(CommandResult.error("the session is closed"));
+    if (closed) return CompletableFuture.completedFuture(CommandResult.error(CLOSED));
     CompletableFuture<CommandResult> answer = new CompletableFuture<>();
     enqueue(answer, "'" + type + "'", work);
     return answer.exceptionally(failure -> CommandResult.error(failure.getMessage()));
@@ -182,6 +186,10 @@ public final class TrainingSession implements Session {
    */
   private <T> void enqueue(CompletableFuture<T> answer, String what, Task<T> task) {
     inbox.add(() -> {
+      if (closed) {
+        answer.completeExceptionally(new IllegalStateException(CLOSED));
+        return;
+      }
       try {
         answer.complete(task.run());
       } catch (IllegalArgumentException e) {
@@ -195,6 +203,13 @@ public final class TrainingSession implements Session {
             + "; the session goes on (details in the server log)", e));
       }
     });
+    loop().wake();
+    if (closed) failQueuedTasks();
+  }
+
+  /** Answers every queued task with {@link #CLOSED} (once closed, a task fails before touching anything). */
+  private void failQueuedTasks() {
+    for (Runnable task; (task = inbox.poll()) != null; ) task.run();
   }
 
   @Override
@@ -283,13 +298,26 @@ public final class TrainingSession implements Session {
     return running;
   }
 
-  /** Starts the training thread (paused until a resume command, unless {@code startRunning}). */
+  /**
+   * Starts the training thread (paused until a resume command, unless {@code startRunning}); once
+   * started, later calls do nothing.
+   */
   public synchronized void start(boolean startRunning) {
-    if (thread != null) return;
+    if (started) return;
+    started = true;
     running = startRunning;
-    thread = new Thread(this::run, "revacnn-training");
-    thread.setDaemon(true);
-    thread.start();
+    loop().start();
+  }
+
+  /** The loop that steps this session (and the other branches of its run), made on first use. */
+  synchronized TrainingLoop loop() {
+    if (loop == null) loop = new TrainingLoop(this);
+    return loop;
+  }
+
+  /** Whether a step would train a batch (running, or steps left). Training thread. */
+  boolean training() {
+    return running || stepsLeft > 0;
   }
 
   /**
@@ -302,21 +330,19 @@ public final class TrainingSession implements Session {
     runLog = log;
   }
 
+  /**
+   * Closes the session from any thread, also the training thread itself (a branch ending another):
+   * it leaves its loop, waits for a step in progress to end, fails the tasks still queued, then
+   * autosaves, closes the run's log and frees the network. Later work is answered {@link #CLOSED}.
+   */
   @Override
   public void close() {
     closed = true;
-    Thread t;
-    synchronized (this) {
-      t = thread;
+    loop().leave(this);
+    synchronized (stepping) {
+      // a step in progress on the training thread has ended; no later one starts
     }
-    if (t != null) {
-      inbox.add(() -> { });
-      try {
-        t.join(10_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    failQueuedTasks();
     if (config.autosavePath() != null) {
       try {
         saveCheckpoint(config.autosavePath());
@@ -335,26 +361,17 @@ public final class TrainingSession implements Session {
 
   // ---- training thread ----
 
-  /** The training loop: steps while running; while paused it sleeps until a task arrives. */
-  public void run() {
-    while (!closed) {
-      if (!running && stepsLeft == 0) {
-        try {
-          Runnable task = inbox.poll(100, TimeUnit.MILLISECONDS);
-          if (task != null) task.run();
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-      step();
+  /**
+   * One iteration: applies every queued command, trains one batch if running (or stepping),
+   * publishes a snapshot if one is due, and autosaves if due. Does nothing once closed.
+   */
+  public void step() {
+    synchronized (stepping) {
+      if (!closed) stepOpen();
     }
   }
 
-  /**
-   * One iteration: applies every queued command, trains one batch if running (or stepping),
-   * publishes a snapshot if one is due, and autosaves if due.
-   */
-  public void step() {
+  private void stepOpen() {
     for (Runnable task; (task = inbox.poll()) != null; ) task.run();
     if (running || stepsLeft > 0) {
       trainOneBatch();
@@ -461,6 +478,31 @@ public final class TrainingSession implements Session {
   Checkpoint.Contents checkpointContents() {
     return new Checkpoint.Contents(config, data.description(), NetworkState.capture(network), hyper, sessionStep,
         examplesSeen, sampler.epoch(), sampler.position(), history.full(), snapshots.probeIndex(), normalization);
+  }
+
+  /**
+   * A second branch of this session from its state now (training thread, between batches): equal
+   * weights and optimiser state (momentum included), hyperparameters, step counts, sampler
+   * position (its shuffling and augmentation are functions of seed, epoch and position), history,
+   * probe image, undo steps and running state. This session and the branch both install a network
+   * restored from one capture, so their surgery init streams restart equal, as after an undo. The
+   * branch joins this session's loop, autosaves to {@code checkpoint} (none when null) and, given
+   * a {@code log}, appends its history there, the past included.
+   */
+  TrainingSession fork(java.nio.file.Path checkpoint, RunLog log) {
+    Checkpoint.Contents now = checkpointContents();
+    TrainingSession branch = resume(now, data, config.withAutosave(checkpoint, config.autosaveEvery()));
+    install(now.state().restore());
+    branch.undoStack.addAll(undoStack);
+    branch.running = running;
+    branch.stepsLeft = stepsLeft;
+    synchronized (branch) {
+      branch.started = true;
+      branch.loop = loop();
+    }
+    if (log != null) branch.keepRun(log, true);
+    loop().join(branch);
+    return branch;
   }
 
   // ---- training thread: for headless drivers (train, experiments) and tests ----

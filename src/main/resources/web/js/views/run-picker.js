@@ -2,12 +2,15 @@
 // with a checkbox in its colour, as TensorBoard's. The live session's run is ticked from the start;
 // ticking another fetches its history (GET /api/history?run=NAME) once, again only when the run
 // has changed since. The list is read again every LIST_MILLIS while the view is drawn (never
-// again from a server that has no /api/runs).
+// again from a server that has no /api/runs). A forked run has one live run per branch: the one
+// shown (actions.shownRun, fork-bar.js) is drawn from the store, the others from their logs, ticked
+// when they appear and read every FORKED_LIST_MILLIS, so both branches' curves overlay live.
 
 import { describeCommand } from '../protocol.js';
 import { runColour, runFromHistory } from '../runs-chart.js';
 
 const LIST_MILLIS = 10000;
+const FORKED_LIST_MILLIS = 2000;
 const MAX_POINTS = 4000;
 /** The live run's name when the server keeps no runs (serve --attach). */
 export const LIVE = 'live session';
@@ -21,14 +24,21 @@ export function createRunPicker(host, actions) {
   const ticked = new Set([LIVE]);
   const histories = new Map(); // name -> {lastChange, run (null until fetched)}
   let fetched = 0;
+  let current = LIVE; // the run drawn from the store's series
+  const seenLive = new Set();
 
   async function refresh() {
     listedAt = Date.now();
     try {
       const body = await actions.fetchJson('/api/runs');
       const runs = body?.runs || [];
-      const live = runs.find(r => r.live);
+      const live = runs.find(r => r.name === (actions.shownRun?.() || body.live)) || runs.find(r => r.live);
       if (live && ticked.delete(LIVE)) ticked.add(live.name);
+      for (const r of runs.filter(r => r.live && !seenLive.has(r.name))) {
+        seenLive.add(r.name);
+        ticked.add(r.name); // a new branch's curves overlay at once
+      }
+      current = live ? live.name : LIVE;
       listed = live ? runs : [{ name: LIVE, live: true, lastChange: '' }, ...runs];
     } catch (e) {
       if (e.status === 404) listedAt = Infinity; // a server from before runs were kept: never ask again
@@ -85,14 +95,17 @@ export function createRunPicker(host, actions) {
      * others from their logs (left out until fetched); `overlay` is false while only the live run is ticked.
      */
     runs(liveRun) {
-      if (Date.now() - listedAt > LIST_MILLIS) refresh();
+      const forked = listed.filter(r => r.live).length > 1;
+      if (Date.now() - listedAt > (forked ? FORKED_LIST_MILLIS : LIST_MILLIS)) refresh();
+      const shownRun = actions.shownRun?.();
+      if (shownRun && listed.some(r => r.name === shownRun)) current = shownRun;
       const runs = [];
       for (const entry of listed) {
         if (!ticked.has(entry.name)) continue;
-        const run = entry.live ? liveRun(entry.name, colourOf(entry.name)) : load(entry);
+        const run = entry.name === current ? liveRun(entry.name, colourOf(entry.name)) : load(entry);
         if (run) runs.push(run);
       }
-      const overlay = listed.some(r => !r.live && ticked.has(r.name));
+      const overlay = listed.some(r => r.name !== current && ticked.has(r.name));
       return { runs, overlay, key: `${fetched}|${runs.map(r => r.name).join('|')}` };
     },
   };

@@ -14,18 +14,24 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 import org.revacnn.engine.Param;
+import org.revacnn.session.BranchedSession;
 import org.revacnn.session.SessionConfig;
 import org.revacnn.session.SessionFixtures;
 import org.revacnn.session.TrainingSession;
 
-/** A small synthetic session (paused, on its own training thread) served on a free loopback port. */
+/**
+ * A small synthetic session (paused, on its own training thread) served on a free loopback port,
+ * as serve does: as a run that can fork ({@link BranchedSession}), {@link #session} its first branch.
+ */
 final class TestServer implements AutoCloseable {
   final TrainingSession session;
+  final BranchedSession branched;
   final WebServer server;
   final HttpClient http = HttpClient.newHttpClient();
 
-  private TestServer(TrainingSession session, WebServer server) {
-    this.session = session;
+  private TestServer(BranchedSession branched, WebServer server) {
+    this.session = branched.branch(null);
+    this.branched = branched;
     this.server = server;
   }
 
@@ -44,10 +50,15 @@ final class TestServer implements AutoCloseable {
     return serveUnstarted(config, token, null);
   }
 
-  /** As {@link #serveUnstarted(SessionConfig, String)}, listing the runs of {@code runs} (null: none). */
+  /**
+   * As {@link #serveUnstarted(SessionConfig, String)}, listing the runs of {@code runs} (null: none);
+   * forks are kept there when its live run exists.
+   */
   static TestServer serveUnstarted(SessionConfig config, String token, KeptRuns runs) {
     TrainingSession session = new TrainingSession(config, SessionFixtures.data());
-    return new TestServer(session, WebServer.start(session, new WebServer.Options("127.0.0.1", 0, token), runs));
+    boolean kept = runs != null && runs.folder().exists(runs.live());
+    BranchedSession branched = new BranchedSession(session, kept ? runs.folder() : null, kept ? runs.folder().open(runs.live()) : null);
+    return new TestServer(branched, WebServer.start(branched, new WebServer.Options("127.0.0.1", 0, token), runs));
   }
 
   URI uri(String scheme, String pathAndQuery) {
@@ -125,6 +136,6 @@ final class TestServer implements AutoCloseable {
   @Override
   public void close() {
     server.close();
-    session.close();
+    branched.close();
   }
 }
