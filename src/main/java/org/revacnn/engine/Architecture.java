@@ -7,7 +7,8 @@ import java.util.TreeMap;
 
 /**
  * A complete, weight-free description of a network as it is now, after any surgery: every
- * layer with its id, configuration, filter ids and frozen flag, plus the id counters, so that
+ * layer with its id, configuration, filter ids and frozen flag (a block's: whether all its layers
+ * are), plus the id counters, so that
  * {@link #build(long)} recreates a network with identical structure and ids (weights are then
  * copied in by whoever saved them). It is what checkpoints and {@code /api/architecture} carry.
  */
@@ -70,10 +71,10 @@ public record Architecture(Shape input, int classes, InitKind init, Map<String, 
           d.frozen(), d.unitIds().numbers(), d.unitIds().nextNumber(), d.unitIds().ids());
       case MaxPool p -> new LayerInfo(p.id(), p.kind(), out, 0, 0, p.stride(), 0, p.size(), 0, 0f, false, new int[0], 0, List.of());
       case Dropout d -> new LayerInfo(d.id(), d.kind(), out, 0, 0, 0, 0, 0, 0, d.rate(), false, new int[0], 0, List.of());
-      case Residual r -> new LayerInfo(r.id(), r.kind(), out, 0, 0, 0, 0, 0, 0, 0f, false, new int[0], 0, List.of(), false,
+      case Residual r -> new LayerInfo(r.id(), r.kind(), out, 0, 0, 0, 0, 0, 0, 0f, Network.isFrozen(r), new int[0], 0, List.of(), false,
           describe(r.main(), in), describe(r.shortcut(), in));
       case Relu r -> plain(r, out);
-      case BatchNorm b -> plain(b, out);
+      case BatchNorm b -> new LayerInfo(b.id(), b.kind(), out, 0, 0, 0, 0, 0, 0, 0f, b.frozen(), new int[0], 0, List.of());
       case GlobalAveragePool g -> plain(g, out);
     };
   }

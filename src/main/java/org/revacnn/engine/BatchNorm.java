@@ -25,6 +25,7 @@ public final class BatchNorm implements Layer {
   private final Param beta;
   private final Param runningMean;
   private final Param runningVariance;
+  private boolean frozen;
 
   public BatchNorm(String id, int channels) {
     if (channels <= 0) throw new IllegalArgumentException(id + ": channels must be positive, got " + channels);
@@ -65,6 +66,37 @@ public final class BatchNorm implements Layer {
 
   public Param runningVariance() {
     return runningVariance;
+  }
+
+  /**
+   * Whether gamma and beta are excluded from gradients and updates. The running statistics still
+   * follow the batches a frozen layer sees in training, as in PyTorch with requires_grad off: the
+   * layers before it may still be training, and inference must normalise what they now output.
+   */
+  public boolean frozen() {
+    return frozen;
+  }
+
+  public void setFrozen(boolean frozen) {
+    this.frozen = frozen;
+  }
+
+  /** Gamma, beta, running mean and running variance: every array with one entry per channel. */
+  List<Param> channelArrays() {
+    return List.of(gamma, beta, runningMean, runningVariance);
+  }
+
+  /** Channels [from, to) start afresh: gamma 1, beta 0, running mean 0, running variance 1. */
+  void resetChannels(int from, int to) {
+    java.util.Arrays.fill(gamma.value(), from, to, 1f);
+    java.util.Arrays.fill(beta.value(), from, to, 0f);
+    java.util.Arrays.fill(runningMean.value(), from, to, 0f);
+    java.util.Arrays.fill(runningVariance.value(), from, to, 1f);
+  }
+
+  /** Channels [first, first + count) become copies of channel {@code source}: parameters and statistics. */
+  void copyChannel(int source, int first, int count) {
+    for (Param p : channelArrays()) java.util.Arrays.fill(p.value(), first, first + count, p.value()[source]);
   }
 
   @Override
@@ -212,7 +244,8 @@ public final class BatchNorm implements Layer {
   }
 
   /**
-   * Adds dL/dgamma = sum dy * x-hat and dL/dbeta = sum dy (sums over this shard's images, y, x). With
+   * Adds dL/dgamma = sum dy * x-hat and dL/dbeta = sum dy (sums over this shard's images, y, x;
+   * nothing when frozen). With
    * batch statistics, dL/dx = gamma / sqrt(var + eps) * (dy - mean(dy) - x-hat * mean(dy * x-hat)),
    * the means over the n values of the channel in the whole batch (the mean and variance depend on
    * every x of it; a sharded step adds the sums up as forward did); with running statistics they
@@ -246,7 +279,7 @@ public final class BatchNorm implements Layer {
     float[] gradBeta = frame.grads()[1];
     double[] own = new double[2 * channels];
     for (int n = 0; n < batch; n++) for (int k = 0; k < 2 * channels; k++) own[k] += sums[n * 2 * channels + k];
-    for (int c = 0; c < channels; c++) {
+    for (int c = 0; c < channels && !frozen; c++) {
       gradGamma[c] += (float) own[channels + c];
       gradBeta[c] += (float) own[c];
     }

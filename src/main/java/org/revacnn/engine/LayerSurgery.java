@@ -104,10 +104,48 @@ final class LayerSurgery {
         + " (" + init.name().toLowerCase(Locale.ROOT) + ")");
   }
 
+  static SurgeryResult insertResidual(Network network, String afterLayerId, int filters, InsertInit init) {
+    String doing = "insert a residual block after " + afterLayerId;
+    int position = insertPosition(network, afterLayerId, doing);
+    Shape in = network.checkChain().get(position);
+    if (init == null) throw new IllegalArgumentException("cannot " + doing + ": init must be identity or random");
+    if (filters != 0 && filters != in.channels()) {
+      throw new IllegalArgumentException("cannot " + doing + ": a block with an identity shortcut has as many filters as "
+          + "its input has channels, " + in.channels() + ", got " + filters);
+    }
+    if (in.height() < 3 || in.width() < 3) {
+      throw new IllegalArgumentException("cannot " + doing + ": its 3x3 convs are larger than their input " + in);
+    }
+    Surgery.requireWeightsAtMost("a conv of the new block", (long) in.channels() * in.channels() * 9, doing);
+    if (init == InsertInit.IDENTITY) requireNonNegativeInput(network, position, doing);
+    walkFrom(network, position, in, doing); // the shape is kept: nothing after it adapts, but frozen or odd layers still refuse
+
+    Residual block = (Residual) network.create(LayerSpec.ResidualSpec.basic(in.channels(), 1), in);
+    List<WeightChange> changes = new ArrayList<>();
+    for (Layer inner : block.main()) {
+      if (inner instanceof Conv c) {
+        InitKind.HE.fill(c.weights().value(), 0, c.weights().size(), c.weights().unitSize(), 0, network.initRandom());
+        changes.add(new WeightChange(c.id(), c.weights().name(), c.filterIds().ids(), List.of(), WeightChange.Fill.HE, "new layer"));
+      }
+    }
+    BatchNorm last = (BatchNorm) block.main().getLast();
+    if (init == InsertInit.IDENTITY) {
+      // gamma 0 and beta 0: the main path adds exactly 0 in training and inference, so y = x + 0 = x
+      java.util.Arrays.fill(last.gamma().value(), 0f);
+      changes.add(new WeightChange(last.id(), last.gamma().name(), List.of(), List.of(), WeightChange.Fill.ZERO,
+          "the block starts as the identity"));
+    }
+    network.mutableLayers().addAll(position, List.of(block, network.create(new LayerSpec.ReluSpec(), in)));
+    network.structureChanged();
+    List<String> added = network.layers().subList(position, position + 2).stream().map(Layer::id).toList();
+    return new SurgeryResult("insert " + String.join("+", added) + " after " + afterLayerId + " ("
+        + init.name().toLowerCase(Locale.ROOT) + ")", added, List.of(), List.of(), List.of(), changes);
+  }
+
   static SurgeryResult remove(Network network, String layerId) {
     String doing = "remove " + layerId;
     List<Layer> layers = network.layers();
-    Layer layer = network.layer(layerId);
+    Layer layer = topLayer(network, layerId, doing);
     if (layerId.equals(Network.CLASSIFIER_ID)) {
       throw new IllegalArgumentException("cannot " + doing + ": it is the classifier");
     }
@@ -131,11 +169,21 @@ final class LayerSurgery {
   /** Index in the layer list at which a block inserted after {@code afterLayerId} goes. */
   private static int insertPosition(Network network, String afterLayerId, String doing) {
     if (Surgery.INPUT.equals(afterLayerId)) return 0;
-    Layer after = network.layer(afterLayerId);
+    Layer after = topLayer(network, afterLayerId, doing);
     if (after.id().equals(Network.CLASSIFIER_ID)) {
       throw new IllegalArgumentException("cannot " + doing + ": nothing may follow the classifier");
     }
     return network.layers().indexOf(after) + 1;
+  }
+
+  /** A layer of the network's own chain; one inside a residual block is refused, naming the block. */
+  private static Layer topLayer(Network network, String layerId, String doing) {
+    LayerSite site = LayerSite.find(network, layerId);
+    if (site.inner()) {
+      throw new IllegalArgumentException("cannot " + doing + ": " + layerId + " is inside residual block " + site.block().id()
+          + ", whose paths keep their layers (insert or remove whole blocks)");
+    }
+    return site.layer();
   }
 
   /**

@@ -134,7 +134,11 @@ public final class Network implements AutoCloseable {
       case "pool" -> new MaxPool(info.id(), info.size(), info.stride());
       case "relu" -> new Relu(info.id());
       case "dropout" -> new Dropout(info.id(), info.rate());
-      case "batchnorm" -> new BatchNorm(info.id(), shape.channels());
+      case "batchnorm" -> {
+        BatchNorm b = new BatchNorm(info.id(), shape.channels());
+        b.setFrozen(info.frozen());
+        yield b;
+      }
       case "globalpool" -> new GlobalAveragePool(info.id());
       case "residual" -> new Residual(info.id(), chainOf(info.main(), shape), chainOf(info.shortcut(), shape));
       default -> throw new IllegalArgumentException("layer " + info.id() + " has unknown kind '" + info.kind() + "'");
@@ -374,12 +378,18 @@ public final class Network implements AutoCloseable {
   public StepResult trainStep(float[] images, int[] labels, int batch, Hyperparameters hyper) {
     StepResult result = computeGradients(images, labels, batch, true, hyper.labelSmoothing());
     for (StepListener l : listeners) l.afterBackward(this, result.step());
-    for (Layer layer : layers) {
-      if (isFrozen(layer)) continue;
-      for (Param p : layer.params()) Optimizer.update(p, hyper, result.step());
-    }
+    for (Layer layer : layers) update(layer, hyper, result.step());
     for (StepListener l : listeners) l.afterStep(this, result);
     return result;
+  }
+
+  /** The optimiser update of a layer's parameters, or of each inner layer of a block, unless frozen. */
+  private static void update(Layer layer, Hyperparameters hyper, long step) {
+    if (layer instanceof Residual r) {
+      for (Layer inner : r.innerLayers()) update(inner, hyper, step);
+    } else if (!isFrozen(layer)) {
+      for (Param p : layer.params()) Optimizer.update(p, hyper, step);
+    }
   }
 
   /**
@@ -497,11 +507,13 @@ public final class Network implements AutoCloseable {
     return layers.size();
   }
 
-  /** Whether this layer's parameters are excluded from gradients and updates. */
+  /** Whether this layer's parameters (a block's: every inner layer's) are excluded from gradients and updates. */
   public static boolean isFrozen(Layer layer) {
     return switch (layer) {
       case Conv c -> c.frozen();
       case Dense d -> d.frozen();
+      case BatchNorm b -> b.frozen();
+      case Residual r -> r.innerLayers().stream().filter(l -> !l.params().isEmpty()).allMatch(Network::isFrozen);
       default -> false;
     };
   }

@@ -31,8 +31,10 @@ public final class Surgery {
   private Surgery() {}
 
   /**
-   * Adds {@code count} filters to conv layer {@code layerId} (or units to a hidden dense layer);
-   * the next parameterised layer gets one new input channel per filter.
+   * Adds {@code count} filters to conv layer {@code layerId} (or units to a hidden dense layer),
+   * which may be inside a residual block; the batch norms after it get matching channels and the
+   * next parameterised layer one new input channel per filter. A layer that writes into a residual
+   * sum changes with its whole stage (see {@link WidthGroup}).
    *
    * @param sourceFilterId for {@link GrowInit#NET2NET}: the filter to copy, or null for the one
    *     with the largest mean |gradient| (lowest index on ties); must be null otherwise
@@ -45,7 +47,10 @@ public final class Surgery {
     return UnitSurgery.add(network, layerId, count, init, sourceFilterId, noise);
   }
 
-  /** Removes these filters (units) by id, with the next parameterised layer's matching input channels. */
+  /**
+   * Removes these filters (units) by id, with the matching channels of the batch norms after it and
+   * input channels of the next parameterised layer (for a residual stage: the same positions of all).
+   */
   public static SurgeryResult removeFilters(Network network, String layerId, List<String> filterIds) {
     return UnitSurgery.remove(network, layerId, filterIds);
   }
@@ -66,6 +71,16 @@ public final class Surgery {
   }
 
   /**
+   * Inserts a residual basic block (conv3x3-bn-relu-conv3x3-bn plus the identity) and a ReLU after
+   * {@code afterLayerId}, as wide as its input ({@code filters} 0 means that width). With
+   * {@link InsertInit#IDENTITY} the block's last batch norm starts with gamma 0, so its main path
+   * adds exactly 0 and, behind a ReLU whose input is >= 0, the function is unchanged.
+   */
+  public static SurgeryResult insertResidual(Network network, String afterLayerId, int filters, InsertInit init) {
+    return LayerSurgery.insertResidual(network, afterLayerId, filters, init);
+  }
+
+  /**
    * Removes a layer: a conv with the ReLU and pool layers right after it, a dense with the ReLU
    * right after it, or a single ReLU, pool or dropout layer. The classifier cannot be removed.
    */
@@ -73,25 +88,32 @@ public final class Surgery {
     return LayerSurgery.remove(network, layerId);
   }
 
-  /** Excludes a conv or dense layer from gradients and updates; it still passes gradients down. */
+  /**
+   * Excludes a conv, dense or batch norm layer (inside a block or not), or every such layer of a
+   * residual block, from gradients and updates; it still passes gradients down. A frozen batch
+   * norm's running statistics still follow the batches (see {@link BatchNorm#frozen()}).
+   */
   public static SurgeryResult freeze(Network network, String layerId) {
     return setFrozen(network, layerId, true);
   }
 
-  /** Lets a frozen conv or dense layer train again. */
+  /** Lets a frozen layer (or every layer of a residual block) train again. */
   public static SurgeryResult unfreeze(Network network, String layerId) {
     return setFrozen(network, layerId, false);
   }
 
   private static SurgeryResult setFrozen(Network network, String layerId, boolean frozen) {
     String verb = frozen ? "freeze" : "unfreeze";
-    switch (network.layer(layerId)) {
-      case Conv c -> c.setFrozen(frozen);
-      case Dense d -> d.setFrozen(frozen);
-      case Layer other when other.params().isEmpty() ->
-          throw new IllegalArgumentException("cannot " + verb + " " + layerId + ": it has no parameters");
-      default -> throw new IllegalArgumentException("cannot " + verb + " " + layerId + ": freezing a "
-          + network.layer(layerId).kind() + " layer is not supported yet");
+    Layer layer = LayerSite.find(network, layerId).layer();
+    if (layer.params().isEmpty()) throw new IllegalArgumentException("cannot " + verb + " " + layerId + ": it has no parameters");
+    List<Layer> targets = layer instanceof Residual r ? r.innerLayers() : List.of(layer);
+    for (Layer target : targets) {
+      switch (target) {
+        case Conv c -> c.setFrozen(frozen);
+        case Dense d -> d.setFrozen(frozen);
+        case BatchNorm b -> b.setFrozen(frozen);
+        default -> { } // no parameters
+      }
     }
     return new SurgeryResult(verb + " " + layerId, List.of(), List.of(), List.of(), List.of(), List.of());
   }
@@ -114,12 +136,6 @@ public final class Surgery {
 
   static boolean isParameterised(Layer layer) {
     return layer instanceof Conv || layer instanceof Dense;
-  }
-
-  /** Index of the first conv or dense layer at or after {@code from} (the classifier at the latest). */
-  static int nextParameterised(List<Layer> layers, int from) {
-    for (int i = from; i < layers.size(); i++) if (isParameterised(layers.get(i))) return i;
-    throw new IllegalStateException("no parameterised layer after position " + from);
   }
 
   static void requireUnfrozen(Layer layer, String doing) {

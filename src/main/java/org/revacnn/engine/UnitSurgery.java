@@ -8,26 +8,21 @@ import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * Adds and removes filters (units) of one hidden layer L together with the matching input
- * channels of the next parameterised layer N. Between L and N there may only be ReLU, pool
- * (max or global average) and dropout layers, which keep channels apart, so input channel c of N
- * is filter c of L and occupies block c (N.unitSize / L.filters floats: KxK for a conv, H*W for a
- * dense) of every unit of N; any other layer between them makes the operation invalid.
+ * Adds and removes filters (units) of one hidden layer, with everything whose width is tied to it
+ * (a {@link WidthGroup}): the batch norms after it follow its filters, and the next parameterised
+ * layer gets or loses the matching input channels; a layer that writes into a residual sum changes
+ * with its whole stage (every writer gets the same new filters or loses the same positions). Input
+ * channel c of a reader is filter c of the writers and occupies block c (unitSize / width floats:
+ * KxK for a conv, H*W for a dense) of every unit of the reader.
  */
 final class UnitSurgery {
   private UnitSurgery() {}
 
   static SurgeryResult add(Network network, String layerId, int count, GrowInit init, String sourceFilterId, double noise) {
     String doing = "add filters to " + layerId;
-    List<Layer> layers = network.layers();
-    int index = hiddenLayerIndex(network, layerId, doing);
-    Layer layer = layers.get(index);
-    Layer next = layers.get(Surgery.nextParameterised(layers, index + 1));
-    UnitIds ids = Surgery.unitIds(layer);
-    Param weights = Surgery.weights(layer);
-    Param nextWeights = Surgery.weights(next);
-    int old = ids.count();
-    int blockSize = nextWeights.unitSize() / old;
+    WidthGroup group = WidthGroup.of(network, layerId, doing);
+    Layer layer = group.named();
+    int old = Surgery.unitIds(layer).count();
     if (init == null) throw new IllegalArgumentException("cannot " + doing + ": init must be random, net2net or zero-out");
     if (count < 1 || count > Surgery.MAX_ADD_PER_CALL) {
       throw new IllegalArgumentException("cannot " + doing + ": count must be in 1.." + Surgery.MAX_ADD_PER_CALL + ", got " + count);
@@ -42,69 +37,89 @@ final class UnitSurgery {
     if (init != GrowInit.NET2NET && (noise != 0 || sourceFilterId != null)) {
       throw new IllegalArgumentException("cannot " + doing + ": a source filter and noise apply to net2net only");
     }
-    Surgery.requireUnfrozen(layer, doing);
-    Surgery.requireUnfrozen(next, doing);
-    Surgery.requireWeightsAtMost(layer.id(), (long) (old + count) * weights.unitSize(), doing);
-    Surgery.requireWeightsAtMost(next.id(), (long) nextWeights.units() * (old + count) * blockSize, doing);
+    for (Layer l : group.layers()) Surgery.requireUnfrozen(l, doing);
+    for (Layer w : group.writers()) Surgery.requireWeightsAtMost(w.id(), (long) (old + count) * Surgery.weights(w).unitSize(), doing);
+    for (Layer r : group.readers()) {
+      Param p = Surgery.weights(r);
+      Surgery.requireWeightsAtMost(r.id(), (long) p.units() * (old + count) * (p.unitSize() / old), doing);
+    }
     int source = init == GrowInit.NET2NET ? sourceIndex(layer, sourceFilterId, doing) : -1;
 
     int[] sources = new int[old + count];
     for (int u = 0; u < sources.length; u++) sources[u] = u < old ? u : -1;
-    Param bias = Surgery.bias(layer);
-    weights.remapUnits(sources);
-    bias.remapUnits(sources);
-    ids.remap(sources);
-    nextWeights.remapBlocks(old, sources);
-    List<String> added = List.copyOf(ids.ids().subList(old, old + count));
+    relay(group, old, sources);
+    List<String> added = new ArrayList<>();
+    for (Layer w : group.writers()) added.addAll(Surgery.unitIds(w).ids().subList(old, old + count));
     List<Integer> newChannels = new ArrayList<>();
     for (int c = old; c < old + count; c++) newChannels.add(c);
-    List<String> nextUnits = Surgery.unitIds(next).ids();
     SplittableRandom random = network.initRandom();
-    int fanIn = weights.unitSize();
     List<WeightChange> changes = new ArrayList<>();
-    switch (init) {
-      case RANDOM, ZERO_OUT -> {
-        // incoming: w ~ N(0, 2 / fanIn) (He); bias 0 (already, from the remap)
+    for (Layer w : group.writers()) {
+      List<String> wAdded = Surgery.unitIds(w).ids().subList(old, old + count);
+      Param weights = Surgery.weights(w);
+      Param bias = bias(w);
+      if (init == GrowInit.NET2NET) {
+        String sourceId = Surgery.unitIds(w).id(source);
+        copyUnits(weights, bias, source, old, count, noise, random);
+        changes.add(new WeightChange(w.id(), weights.name(), wAdded, List.of(), WeightChange.Fill.COPY,
+            "copy of " + sourceId + (noise > 0 ? " plus N(0, (" + noise + " * rms)^2) noise" : "")));
+        if (bias != null) {
+          changes.add(new WeightChange(w.id(), bias.name(), wAdded, List.of(), WeightChange.Fill.COPY, "copy of " + sourceId));
+        }
+      } else {
+        // incoming: w ~ N(0, 2 / fanIn) (He); bias 0 (already, from the re-laying)
+        int fanIn = weights.unitSize();
         InitKind.HE.fill(weights.value(), old * fanIn, (old + count) * fanIn, fanIn, 0, random);
-        changes.add(new WeightChange(layer.id(), weights.name(), added, List.of(), WeightChange.Fill.HE, "incoming weights"));
-        changes.add(new WeightChange(layer.id(), bias.name(), added, List.of(), WeightChange.Fill.ZERO, "bias"));
-        if (init == GrowInit.RANDOM) {
-          fillNewBlocks(nextWeights, old, count, blockSize, random);
-          changes.add(new WeightChange(next.id(), nextWeights.name(), nextUnits, newChannels, WeightChange.Fill.HE,
-              "outgoing weights of the new filters"));
-        } else {
-          // outgoing weights stay 0, so N's output, and the whole function, is unchanged
-          changes.add(new WeightChange(next.id(), nextWeights.name(), nextUnits, newChannels, WeightChange.Fill.ZERO,
+        changes.add(new WeightChange(w.id(), weights.name(), wAdded, List.of(), WeightChange.Fill.HE, "incoming weights"));
+        if (bias != null) changes.add(new WeightChange(w.id(), bias.name(), wAdded, List.of(), WeightChange.Fill.ZERO, "bias"));
+      }
+    }
+    for (BatchNorm n : group.norms()) {
+      if (init == GrowInit.NET2NET) {
+        // a copied filter's values, hence its batch and running statistics, equal the source's
+        n.copyChannel(source, old, count);
+      } else {
+        n.resetChannels(old, old + count);
+      }
+      for (Param p : n.channelArrays()) {
+        changes.add(new WeightChange(n.id(), p.name(), List.of(), newChannels,
+            init == GrowInit.NET2NET ? WeightChange.Fill.COPY : WeightChange.Fill.DEFAULT,
+            init == GrowInit.NET2NET ? "copy of channel " + source : "new channels"));
+      }
+    }
+    for (Layer r : group.readers()) {
+      Param next = Surgery.weights(r);
+      int blockSize = next.unitSize() / (old + count);
+      List<String> units = Surgery.unitIds(r).ids();
+      switch (init) {
+        case RANDOM -> {
+          fillNewBlocks(next, old, count, blockSize, random);
+          changes.add(new WeightChange(r.id(), next.name(), units, newChannels, WeightChange.Fill.HE,
               "outgoing weights of the new filters"));
         }
-      }
-      case NET2NET -> {
-        String sourceId = ids.id(source);
-        copyUnits(weights, bias, source, old, count, noise, random);
-        splitBlocks(nextWeights, source, old, count, blockSize);
-        String copyNote = "copy of " + sourceId + (noise > 0 ? " plus N(0, (" + noise + " * rms)^2) noise" : "");
-        changes.add(new WeightChange(layer.id(), weights.name(), added, List.of(), WeightChange.Fill.COPY, copyNote));
-        changes.add(new WeightChange(layer.id(), bias.name(), added, List.of(), WeightChange.Fill.COPY, "copy of " + sourceId));
-        List<Integer> splitChannels = new ArrayList<>();
-        splitChannels.add(source);
-        splitChannels.addAll(newChannels);
-        changes.add(new WeightChange(next.id(), nextWeights.name(), nextUnits, splitChannels, WeightChange.Fill.SPLIT,
-            "outgoing weights of " + sourceId + " divided by " + (count + 1) + " among it and its copies"));
+        // outgoing weights stay 0, so the reader's output, and the whole function, is unchanged
+        case ZERO_OUT -> changes.add(new WeightChange(r.id(), next.name(), units, newChannels, WeightChange.Fill.ZERO,
+            "outgoing weights of the new filters"));
+        case NET2NET -> {
+          splitBlocks(next, source, old, count, blockSize);
+          List<Integer> splitChannels = new ArrayList<>();
+          splitChannels.add(source);
+          splitChannels.addAll(newChannels);
+          changes.add(new WeightChange(r.id(), next.name(), units, splitChannels, WeightChange.Fill.SPLIT,
+              "outgoing weights of channel " + source + " divided by " + (count + 1) + " among it and its copies"));
+        }
       }
     }
     network.structureChanged();
-    String description = "add " + count + " filter" + (count == 1 ? "" : "s") + " to " + layerId + " ("
+    String description = "add " + count + " filter" + (count == 1 ? "" : "s") + " to " + layerId + stageNote(group) + " ("
         + init.name().toLowerCase(Locale.ROOT) + ")";
     return new SurgeryResult(description, List.of(), List.of(), added, List.of(), changes);
   }
 
   static SurgeryResult remove(Network network, String layerId, List<String> filterIds) {
     String doing = "remove filters from " + layerId;
-    List<Layer> layers = network.layers();
-    int index = hiddenLayerIndex(network, layerId, doing);
-    Layer layer = layers.get(index);
-    Layer next = layers.get(Surgery.nextParameterised(layers, index + 1));
-    UnitIds ids = Surgery.unitIds(layer);
+    WidthGroup group = WidthGroup.of(network, layerId, doing);
+    UnitIds ids = Surgery.unitIds(group.named());
     if (filterIds == null || filterIds.isEmpty()) {
       throw new IllegalArgumentException("cannot " + doing + ": no filter ids given");
     }
@@ -123,48 +138,43 @@ final class UnitSurgery {
 
     int[] keep = new int[old - removed.size()];
     int k = 0;
-    for (int u = 0; u < old; u++) if (!removed.contains(ids.id(u))) keep[k++] = u;
-    Surgery.weights(layer).remapUnits(keep);
-    Surgery.bias(layer).remapUnits(keep);
-    ids.remap(keep);
-    Surgery.weights(next).remapBlocks(old, keep);
+    List<String> removedIds = new ArrayList<>();
+    for (int u = 0; u < old; u++) {
+      if (!removed.contains(ids.id(u))) {
+        keep[k++] = u;
+      } else {
+        for (Layer w : group.writers()) removedIds.add(Surgery.unitIds(w).id(u));
+      }
+    }
+    relay(group, old, keep);
     network.structureChanged();
-    String description = "remove " + filterIds.size() + " filter" + (filterIds.size() == 1 ? "" : "s") + " from " + layerId;
-    return new SurgeryResult(description, List.of(), List.of(), List.of(), List.copyOf(filterIds), List.of());
-  }
-
-  /** Index of a conv or hidden dense layer, or an IllegalArgumentException. */
-  private static int hiddenLayerIndex(Network network, String layerId, String doing) {
-    Layer layer = network.layer(layerId);
-    if (!Surgery.isParameterised(layer)) {
-      throw new IllegalArgumentException("cannot " + doing + ": it is a " + layer.kind() + " layer without filters");
-    }
-    if (layer.id().equals(Network.CLASSIFIER_ID)) {
-      throw new IllegalArgumentException("cannot " + doing + ": the classifier has one unit per class");
-    }
-    if (layer instanceof Conv c && !c.hasBias()) {
-      throw new IllegalArgumentException("cannot " + doing + ": it has no bias (a conv that feeds batch norm), and changing "
-          + "the width of such a conv is not supported yet");
-    }
-    int index = network.layers().indexOf(layer);
-    requireChannelwisePath(network.layers(), index, doing);
-    return index;
+    String description = "remove " + filterIds.size() + " filter" + (filterIds.size() == 1 ? "" : "s") + " from " + layerId
+        + stageNote(group);
+    return new SurgeryResult(description, List.of(), List.of(), List.of(), removedIds, List.of());
   }
 
   /**
-   * Between the layer and the next parameterised one there may only be layers that keep channels
-   * apart and own nothing per channel (ReLU, pools, dropout): anything else (a batch norm, a residual
-   * block) would need its own re-laying, which is not supported yet.
+   * Re-lays every array of the group: writer unit (and id, batch norm channel) u takes old unit
+   * {@code sources[u]}, reader input channel c takes old channel {@code sources[c]} (-1: zeros).
    */
-  private static void requireChannelwisePath(List<Layer> layers, int index, String doing) {
-    for (int i = index + 1; i < layers.size() && !Surgery.isParameterised(layers.get(i)); i++) {
-      Layer between = layers.get(i);
-      if (!(between instanceof Relu || between instanceof MaxPool || between instanceof Dropout
-          || between instanceof GlobalAveragePool)) {
-        throw new IllegalArgumentException("cannot " + doing + ": " + between.kind() + " layer " + between.id()
-            + " follows it, and changing the width of a layer that feeds a " + between.kind() + " is not supported yet");
-      }
+  private static void relay(WidthGroup group, int old, int[] sources) {
+    for (Layer w : group.writers()) {
+      for (Param p : w.params()) p.remapUnits(sources);
+      Surgery.unitIds(w).remap(sources);
     }
+    for (BatchNorm n : group.norms()) for (Param p : n.channelArrays()) p.remapUnits(sources);
+    for (Layer r : group.readers()) Surgery.weights(r).remapBlocks(old, sources);
+  }
+
+  /** For a stage: " and its residual stage (conv1, conv3, ...)", naming every layer that changes with it. */
+  private static String stageNote(WidthGroup group) {
+    if (!group.stage()) return "";
+    return " and its residual stage (" + String.join(", ", group.layers().stream().map(Layer::id).toList()) + ")";
+  }
+
+  /** The bias of a conv or dense layer, or null for a conv without one. */
+  private static Param bias(Layer layer) {
+    return layer instanceof Conv c && !c.hasBias() ? null : Surgery.bias(layer);
   }
 
   /** The named filter, or the one whose weight gradient has the largest mean |g| (lowest index on ties). */
@@ -202,7 +212,7 @@ final class UnitSurgery {
     }
   }
 
-  /** Units [first, first + count) become copies of unit {@code source}, incoming weights plus optional noise. */
+  /** Units [first, first + count) become copies of unit {@code source} (weights and bias, if any), plus optional noise. */
   private static void copyUnits(Param weights, Param bias, int source, int first, int count, double noise,
       SplittableRandom random) {
     float[] w = weights.value();
@@ -212,7 +222,7 @@ final class UnitSurgery {
     double std = noise * Math.sqrt(sumSquares / size);
     for (int c = first; c < first + count; c++) {
       System.arraycopy(w, source * size, w, c * size, size);
-      bias.value()[c] = bias.value()[source];
+      if (bias != null) bias.value()[c] = bias.value()[source];
       if (std > 0) for (int i = c * size; i < (c + 1) * size; i++) w[i] += (float) (random.nextGaussian() * std);
     }
   }

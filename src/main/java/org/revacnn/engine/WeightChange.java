@@ -7,7 +7,8 @@ import java.util.List;
  * parameter named {@code param} ({@link Param#name()}, e.g. {@code conv2/weights}), the units
  * {@code units} (by id), and within each of them the input channels {@code inputChannels}
  * (positions in the new layout, each a block of unitSize / inChannels floats; empty means the
- * whole unit). Every weight that no change of a {@link SurgeryResult} covers keeps its value,
+ * whole unit; for a batch norm's per-channel arrays, units is empty and inputChannels lists the
+ * channels). Every weight that no change of a {@link SurgeryResult} covers keeps its value,
  * gradient and optimiser state bit for bit (it may have moved to a new position).
  *
  * @param detail a human-readable note, e.g. the source filter of a copy
@@ -31,6 +32,8 @@ public record WeightChange(String layerId, String param, List<String> units, Lis
     /** Existing outgoing weights divided among a unit and its copies; gradient and state kept. */
     SPLIT,
     /** An identity kernel or matrix. */
-    IDENTITY
+    IDENTITY,
+    /** A batch norm's starting values: scale 1, shift 0, running mean 0, running variance 1. */
+    DEFAULT
   }
 }

@@ -68,8 +68,8 @@ public sealed interface Command {
   }
 
   /**
-   * Inserts a block after a layer: kind conv (filters, kernelSize, pool) or dense (units);
-   * init: random or identity.
+   * Inserts a block after a layer: kind conv (filters, kernelSize, pool), dense (units) or residual
+   * (a basic block and a ReLU, filters: its input's channels when absent); init: random or identity.
    */
   record InsertLayer(String after, String kind, Integer filters, Integer kernelSize, Boolean pool, Integer units, String init)
       implements Command {

@@ -122,7 +122,8 @@ final class CommandApplier {
       case "conv" -> Surgery.insertConv(session.network(), after, required(i.filters(), "filters"),
           i.kernelSize() == null ? 3 : i.kernelSize(), i.pool() != null && i.pool(), init);
       case "dense" -> Surgery.insertDense(session.network(), after, required(i.units(), "units"), init);
-      default -> throw new IllegalArgumentException("kind must be conv or dense, got '" + kind + "'");
+      case "residual" -> Surgery.insertResidual(session.network(), after, i.filters() == null ? 0 : i.filters(), init);
+      default -> throw new IllegalArgumentException("kind must be conv, dense or residual, got '" + kind + "'");
     };
   }
 
