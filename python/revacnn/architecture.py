@@ -1,6 +1,6 @@
 """What an attached model looks like to the server (docs/ENGINE.md, "architecture"): its leaf
 modules in the order forward calls them, with ids, kinds, output shapes, filter ids, frozen flags
-and which commands each layer supports (or why not).
+and which commands each layer supports (or why not), and its residual blocks' skips (skips.py).
 
 Layer ids are module paths of the unwrapped model (`features.3`, `layer1.0.conv1`; a DDP or
 DataParallel wrapper's `module.` is not part of them). Filter ids are `<layer>/f<number>`, numbers
@@ -11,6 +11,7 @@ from torch import nn
 
 from .errors import SteeringError
 from .layers import _sequential_child, _shape_change, channels_after
+from .skips import skips
 from .tracing import find_fanout, trace
 
 KINDS = ((nn.Conv2d, "conv"), (nn.Linear, "dense"), (nn.BatchNorm2d, "batchnorm"),
@@ -122,7 +123,8 @@ def describe(model, probe, units):
     layers = []
     first_conv = True
     traced = trace(model)  # once for every conv's refusals
-    for name, module, shape in execution_order(model, probe):
+    order = execution_order(model, probe)
+    for name, module, shape in order:
         kind = kind_of(module)
         layer = {"id": name, "kind": kind, "module": type(module).__name__, "outputShape": shape,
                  "filters": width(module), "kernelSize": 0, "stride": 0, "pad": 0,
@@ -136,7 +138,7 @@ def describe(model, probe, units):
             first_conv = False
         layer["refused"] = refusals(model, name, module, kind, traced)
         layers.append(layer)
-    return {"input": list(probe.shape[1:]), "layers": layers}
+    return {"input": list(probe.shape[1:]), "layers": layers, "skips": skips(model, [name for name, _, _ in order])}
 
 
 def refusals(model, name, module, kind, traced):

@@ -5,17 +5,18 @@
 // are named by their module paths (features.3, layer1.0.conv1), which people know: shown as they are.
 
 import { isExternalEngine } from './engine.js';
+import { flatLayers } from './architecture.js';
 
 const labelCache = new WeakMap();
 
-/** Map layer id -> display label for one architecture message: prefix + rank among the layers with that prefix. */
+/** Map layer id -> display label for one architecture message: prefix + rank among the layers with that prefix (residual blocks' inner layers in place). */
 export function layerLabels(architecture) {
   if (!architecture) return new Map();
   let labels = labelCache.get(architecture);
   if (!labels) {
     labels = new Map();
     const counts = new Map();
-    for (const { id } of architecture.layers || []) {
+    for (const { id } of flatLayers(architecture)) {
       const match = /^(.*?)(\d+)$/.exec(id);
       if (!match) { labels.set(id, id); continue; } // "output": no number, nothing to reorder
       const rank = (counts.get(match[1]) || 0) + 1;

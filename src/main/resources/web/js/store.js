@@ -4,6 +4,7 @@
 
 import { MESSAGE, STRUCTURAL, COMMAND, commands, describeCommand } from './protocol.js';
 import { BUILTIN_ENGINE } from './engine.js';
+import { flatLayers, hasNestedBlocks } from './architecture.js';
 
 const MAX_SERIES = 200000;
 const MAX_RESULTS = 200;
@@ -105,7 +106,7 @@ export function createStore() {
   /** Forgets a selected filter that the new architecture no longer has, so no button still targets it. */
   function dropStaleSelection() {
     const filter = state.selection?.filter;
-    if (filter && !(state.architecture?.layers || []).some(l => (l.unitIds || []).includes(filter))) state.selection = null;
+    if (filter && !flatLayers(state.architecture).some(l => (l.unitIds || []).includes(filter))) state.selection = null;
   }
 
   function remember(id, result) {
@@ -251,17 +252,22 @@ export function splitSize(dataset, name) {
   return num(dataset.counts?.[name]);
 }
 
-/** The layers that have filters or units (conv and dense), in order, from the snapshot or the architecture. */
+/**
+ * The layers that have filters or units (conv and dense), in order, from the snapshot or the
+ * architecture; with residual blocks the architecture's order, the convs inside the blocks included
+ * (the snapshot's numbers of a layer where it has them).
+ */
 export function parameterLayers(state) {
   const snapLayers = state.snapshot?.layers;
-  const arch = state.architecture?.layers || [];
+  const arch = flatLayers(state.architecture);
   const byId = new Map(arch.map(l => [l.id, l]));
-  if (snapLayers && snapLayers.length) {
+  if (snapLayers && snapLayers.length && !hasNestedBlocks(state.architecture)) {
     return snapLayers.filter(l => l.kind === 'conv' || l.kind === 'dense').map(l => ({
       ...l, info: byId.get(l.id) || null,
     }));
   }
-  return arch.filter(l => l.kind === 'conv' || l.kind === 'dense').map(l => ({
+  const measured = new Map((snapLayers || []).map(l => [l.id, l]));
+  return arch.filter(l => l.kind === 'conv' || l.kind === 'dense').map(l => (measured.has(l.id) ? { ...measured.get(l.id), info: l } : {
     id: l.id, kind: l.kind, frozen: l.frozen, filterIds: l.unitIds || [], jitter: [], activation: [], activePath: [],
     thumbnailSize: 0, thumbnailChannels: 0, thumbnails: [], info: l,
   }));

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.revacnn.engine.Architecture;
 import org.revacnn.session.EngineInfo;
 import org.revacnn.session.ErrorText;
 import org.revacnn.session.Snapshot;
@@ -41,7 +42,8 @@ final class AgentMessages {
       List<String> commands, List<String> requests) {}
 
   /** The architecture message's payload: the probe's input shape and the leaf modules in call order. */
-  record Layers(List<Integer> input, List<EngineInfo.Rank> ranks, List<Layer> layers) {}
+  /** {@code skips} is null from an agent that lists none (written before skips were sent). */
+  record Layers(List<Integer> input, List<EngineInfo.Rank> ranks, List<Layer> layers, List<Architecture.Skip> skips) {}
 
   /** One leaf module; {@code outputShape} is null for a module the probe's forward never called. */
   record Layer(String id, String kind, String module, List<Integer> outputShape, int filters, int kernelSize, int stride,

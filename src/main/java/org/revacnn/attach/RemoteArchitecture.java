@@ -1,9 +1,12 @@
 package org.revacnn.attach;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.revacnn.engine.Architecture;
 import org.revacnn.engine.Shape;
 
@@ -12,7 +15,7 @@ import org.revacnn.engine.Shape;
  * plus each layer's refused commands. Layer ids are the PyTorch module paths; a conv's
  * {@code filters} stay filters, a dense layer's become its {@code units}; shapes {@code [C, H, W]}
  * or {@code [N]} become {@code C x H x W} or {@code N x 1 x 1}; a module the probe never reached
- * has no shape (null).
+ * has no shape (null). Its skips (residual additions the agent found) must name its layers.
  */
 record RemoteArchitecture(Architecture architecture, Map<String, Map<String, String>> refused) {
 
@@ -30,7 +33,21 @@ record RemoteArchitecture(Architecture architecture, Map<String, Map<String, Str
     }
     Shape input = shape(message.input());
     if (input == null) throw new IllegalArgumentException("bad architecture: input must be the probe's shape [C, H, W]");
-    return new RemoteArchitecture(new Architecture(input, classes, null, Map.of(), layers), refused);
+    List<Architecture.Skip> skips = message.skips() == null ? List.of() : message.skips();
+    Set<String> ids = layers.stream().map(Architecture.LayerInfo::id).collect(Collectors.toSet());
+    for (Architecture.Skip skip : skips) checkSkip(skip, ids);
+    return new RemoteArchitecture(new Architecture(input, classes, null, Map.of(), layers, skips), refused);
+  }
+
+  /** A skip must name layers of the architecture (its {@code from} may be null: the input). */
+  private static void checkSkip(Architecture.Skip skip, Set<String> ids) {
+    if (skip == null) throw new IllegalArgumentException("bad architecture: a skip is null");
+    for (String id : Arrays.asList(skip.from(), skip.to(), skip.projection())) {
+      if (id != null && !ids.contains(id)) {
+        throw new IllegalArgumentException("bad architecture: the skip of block '" + skip.block() + "' names layer '" + id
+            + "', which is not a layer of the model");
+      }
+    }
   }
 
   /** {@code [C, H, W]} or {@code [N]} as a Shape; null for no shape (or one that is not 1 to 3 positive sizes). */

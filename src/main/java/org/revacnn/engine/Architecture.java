@@ -10,9 +10,12 @@ import java.util.TreeMap;
  * layer with its id, configuration, filter ids and frozen flag (a block's: whether all its layers
  * are), plus the id counters, so that
  * {@link #build(long)} recreates a network with identical structure and ids (weights are then
- * copied in by whoever saved them). It is what checkpoints and {@code /api/architecture} carry.
+ * copied in by whoever saved them). It is what checkpoints and {@code /api/architecture} carry, with
+ * the {@link Skip}s the network view draws (read from the residual blocks; an attached run's come
+ * from its agent, its layers being flat).
  */
-public record Architecture(Shape input, int classes, InitKind init, Map<String, Integer> idCounters, List<LayerInfo> layers) {
+public record Architecture(Shape input, int classes, InitKind init, Map<String, Integer> idCounters, List<LayerInfo> layers,
+    List<Skip> skips) {
 
   /**
    * One layer. {@code filters}/{@code kernelSize}/{@code stride}/{@code pad} are set for conv
@@ -40,9 +43,38 @@ public record Architecture(Shape input, int classes, InitKind init, Map<String, 
     }
   }
 
+  /**
+   * A skip connection: residual block {@code block}'s shortcut leaves from layer {@code from}'s output
+   * (the last conv or dense layer before the block; null: the network's input) and is added into the
+   * output of layer {@code to} (the last conv or dense layer of the block's main path). {@code shortcut}
+   * is {@value #IDENTITY} (the input itself) or {@value #PROJECTION} (a chain of layers, as He et al.'s
+   * 1x1 conv + batch norm), {@code projection} the id of the shortcut's conv (null when it has none).
+   */
+  public record Skip(String block, String from, String to, String shortcut, String projection) {
+    public static final String IDENTITY = "identity";
+    public static final String PROJECTION = "projection";
+
+    public Skip {
+      if (block == null || to == null) throw new IllegalArgumentException("a skip needs its block and the layer it is added into");
+      if (!IDENTITY.equals(shortcut) && !PROJECTION.equals(shortcut)) {
+        throw new IllegalArgumentException("skip of " + block + ": shortcut must be \"identity\" or \"projection\", got " + shortcut);
+      }
+      if (IDENTITY.equals(shortcut) && projection != null) {
+        throw new IllegalArgumentException("skip of " + block + ": an identity shortcut has no projection layer, got " + projection);
+      }
+    }
+  }
+
+  /** {@code skips} null (a file written before skips were listed): read from the residual blocks of {@code layers}. */
   public Architecture {
     idCounters = Map.copyOf(idCounters);
     layers = List.copyOf(layers);
+    skips = skips == null ? Skips.of(layers) : List.copyOf(skips);
+  }
+
+  /** An architecture whose skips are those of its residual blocks. */
+  public Architecture(Shape input, int classes, InitKind init, Map<String, Integer> idCounters, List<LayerInfo> layers) {
+    this(input, classes, init, idCounters, layers, null);
   }
 
   /** Describes {@code net} as it is now. */

@@ -45,6 +45,10 @@ final class ArchitectureCheck {
       shape = checkedOutput(layer, shape, ids, implied, buffers);
       implied.addAll(buffers);
     }
+    List<Architecture.Skip> blocks = new Architecture(arch.input(), arch.classes(), arch.init(), Map.of(), arch.layers()).skips();
+    if (!arch.skips().equals(blocks)) {
+      throw new IllegalArgumentException("the skips " + arch.skips() + " are not those of the residual blocks, " + blocks);
+    }
     if (implied.size() != saved.size()) {
       throw new IllegalArgumentException("the layers need " + implied.size() + " parameter arrays, the header lists " + saved.size());
     }

@@ -26,12 +26,13 @@ const MAX_PITCH = 14;
 /**
  * The layout of `layers` (the parameter layers, in order) in a view of width x height px:
  * {columns: [{id, x (centre), nodes, cells, perColumn, headWidth, narrow, context}], width (px, > the
- * view's when it scrolls), scaled (some layer is cells), shown (ids of the layers drawn)}. `zoom`:
- * null for every layer, or {from, to}: indices of the first and last layer to show as nodes.
+ * view's when it scrolls), scaled (some layer is cells), shown (ids of the layers drawn), skipY (the
+ * bottom of the columns)}. `zoom`: null for every layer, or {from, to}: indices of the first and last
+ * layer to show as nodes. `below`: px kept free under the columns (the skip arcs' strip).
  */
-export function computeLayout(layers, width, height, hasClasses, zoom) {
+export function computeLayout(layers, width, height, hasClasses, zoom, below = 0) {
   const top = HEADER_H;
-  const avail = Math.max(60, height - top - 14);
+  const avail = Math.max(60, height - top - 14 - below);
   const rightPad = hasClasses ? 120 : 24;
   const x0 = INPUT_W + 70;
   const x1 = width - rightPad - 30;
@@ -77,7 +78,7 @@ export function computeLayout(layers, width, height, hasClasses, zoom) {
   });
   const last = blocks[n - 1]?.blockW ?? 0;
   return { columns, width: fits ? width : cx + last / 2 + rightPad + 30, scaled: blocks.some(b => b.cells),
-    shown: shown.map(l => l.id), input: from === 0 };
+    shown: shown.map(l => l.id), input: from === 0, skipY: top + avail };
 }
 
 /**

@@ -23,6 +23,8 @@ import { isExternalEngine, runlessState, commandBlocked, gate, explain } from '.
 import { computeLayout } from './network-layout.js';
 import { createCells, wobble } from './network-cells.js';
 import { createViewBar } from './network-viewbar.js';
+import { createSkips, SKIP_STRIP } from './network-skips.js';
+import { flatLayers, skipsOf } from '../architecture.js';
 
 const MAX_EDGES_PER_SIDE = 24;
 /** How long a zoom in or out takes to settle (ms). */
@@ -68,11 +70,15 @@ export function createNetwork(element, actions) {
         <div id="probe-unavailable" class="unavailable-note small" hidden></div>
       </div>
       <div class="network-layers"></div>
+      <svg class="network-skips" aria-hidden="true"><defs><marker id="skip-arrow" viewBox="0 0 8 8" refX="6" refY="4"
+        markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M0,0L8,4L0,8z"/></marker></defs></svg>
       <span class="legend" aria-hidden="true"><span>weights <span class="legend-label">−</span><span class="legend-bar"></span><span class="legend-label">+</span> (${FILTER_SCALE_NOTE})</span>
         <span>· path width = probe activation (top 50%)</span><span>· jitter = |∇w|</span>
         <span class="legend-rec">· <span class="rec-swatch"></span> remove?
           <b class="rec-glyph">${REMOVAL_REASONS.dead.glyph}</b> dead <b class="rec-glyph">${REMOVAL_REASONS.redundant.glyph}</b> redundant
-          <b class="rec-glyph">${REMOVAL_REASONS.unimportant.glyph}</b> unimportant <b class="freeze-glyph">!</b> freeze?</span></span>
+          <b class="rec-glyph">${REMOVAL_REASONS.unimportant.glyph}</b> unimportant <b class="freeze-glyph">!</b> freeze?</span>
+        <span class="legend-skip" hidden>· skip <svg width="24" height="10"><path class="skip-line" d="M2,1C2,9 22,9 22,1"/></svg> identity
+          <svg width="24" height="10"><path class="skip-line projection" d="M2,1C2,9 22,9 22,1"/></svg> 1×1 projection</span></span>
       <div class="network-empty" hidden>Waiting for the network…</div>
     </div>`;
 
@@ -80,6 +86,8 @@ export function createNetwork(element, actions) {
   const canvasArea = $('#network-canvas');
   const svg = d3.select(element).select('svg.network-paths');
   const edgeGroup = svg.select('g.edges');
+  const skipSvg = $('svg.network-skips');
+  const skipArcs = createSkips(skipSvg);
   const layersHost = d3.select(element).select('.network-layers');
   const emptyNote = $('.network-empty');
   const growInit = $('#grow-init');
@@ -227,7 +235,7 @@ export function createNetwork(element, actions) {
    */
   function playZoom({ zoomingIn, x, range }) {
     const originX = zoomingIn ? x : range ? centreOf(layout, range) : width / 2;
-    for (const el of [svg.node(), layersHost.node()]) {
+    for (const el of [svg.node(), layersHost.node(), skipSvg]) {
       el.style.transition = 'none';
       el.style.transformOrigin = `${originX}px 50%`;
       el.style.transform = `scale(${zoomingIn ? 0.35 : 2.5})`;
@@ -320,19 +328,22 @@ export function createNetwork(element, actions) {
     // ---- layout, recomputed only when the structure, the size or the zoom changes ----
     const ids = layers.map(l => l.id);
     if (zoom && !(ids.includes(zoom.from) && ids.includes(zoom.to))) zoom = null; // a zoomed layer was removed
-    const key = `${width}x${height}|${zoom ? `${zoom.from}..${zoom.to}` : ''}|`
+    const skips = skipsOf(state.architecture);
+    const key = `${width}x${height}|${zoom ? `${zoom.from}..${zoom.to}` : ''}|${skips.length ? 'skips' : ''}|`
       + layers.map(l => `${l.id}:${l.filterIds.join(',')}`).join('|');
     const relaid = key !== layoutKey;
     if (relaid) {
       layoutKey = key;
       layout = computeLayout(layers, width, height, classNames.length > 0,
-        zoom && { from: ids.indexOf(zoom.from), to: ids.indexOf(zoom.to) });
+        zoom && { from: ids.indexOf(zoom.from), to: ids.indexOf(zoom.to) }, skips.length ? SKIP_STRIP : 0);
       // wider than the view: the paths and columns span the whole layout, which scrolls sideways
       const wide = layout.width > width ? `${Math.ceil(layout.width)}px` : null;
       canvasArea.classList.toggle('wide', !!wide);
       canvasArea.dataset.zoom = zoom ? `${zoom.from}..${zoom.to}` : '';
       svg.style('width', wide);
       layersHost.style('width', wide);
+      skipSvg.style.width = wide ?? '';
+      $('.legend-skip').hidden = !skips.length;
       viewBarElement.hidden = !(layout.scaled || zoom);
     }
     if (!viewBarElement.hidden) viewBar.render(state, ids, zoom, !!state.recommendations);
@@ -507,6 +518,7 @@ export function createNetwork(element, actions) {
     startAnimation();
 
     drawEdges(shownLayers, colById, state);
+    skipArcs.draw(skips, layout, ids, colById, id => layerLabel(state, id), `${layoutKey}|${state.versions.architecture}`);
     renderProbe(state);
   }
 
@@ -685,7 +697,7 @@ function subtitle(layer, state) {
   const n = layer.filterIds.length;
   if (layer.kind === 'conv') {
     const k = info?.kernelSize || layer.thumbnailSize;
-    const archLayers = state.architecture?.layers || [];
+    const archLayers = flatLayers(state.architecture);
     const i = archLayers.findIndex(l => l.id === layer.id);
     const extras = [];
     for (let j = i + 1; i >= 0 && j < archLayers.length && archLayers[j].kind !== 'conv' && archLayers[j].kind !== 'dense'; j++) {

@@ -278,4 +278,19 @@ class AttachedSessionTest {
     assertThat(session.architecture().layers().get(0).unitNumbers()).containsExactly(1);
     assertThat(session.engine().ranks()).extracting(r -> r.checksum()).containsExactly("bb22");
   }
+
+  @Test
+  void theAgentsSkipsReachTheArchitectureAndASkipToAnUnknownLayerIsRefused() {
+    attach();
+    assertThat(session.architecture().skips()).as("a hello without skips").isEmpty();
+    String skip = "\"skips\": [{\"block\": \"b\", \"from\": \"0\", \"to\": \"%s\", \"shortcut\": \"identity\", \"projection\": null}], \"layers\"";
+    session.receive(run, "{\"type\": \"architecture\", \"payload\": " + TinyRun.ARCHITECTURE.replace("\"layers\"", skip.formatted("3")) + "}");
+    assertThat(run.sent).isEmpty();
+    assertThat(session.architecture().skips()).containsExactly(new Architecture.Skip("b", "0", "3", "identity", null));
+    session.receive(run, "{\"type\": \"architecture\", \"payload\": " + TinyRun.ARCHITECTURE.replace("\"layers\"", skip.formatted("9")) + "}");
+    assertThat(run.last().path("payload").path("message").asText())
+        .contains("the skip of block 'b' names layer '9', which is not a layer of the model");
+    assertThat(session.architecture().skips()).as("the architecture as it was").containsExactly(
+        new Architecture.Skip("b", "0", "3", "identity", null));
+  }
 }

@@ -192,6 +192,8 @@ class CheckpointTest {
         forged("conv1 padding", h -> layer(h, 0).put("pad", 100_000)),
         forged("records output", h -> ((ObjectNode) layer(h, 0).get("outputShape")).put("height", 100_000)),
         forged("unknown kind", h -> layer(h, 1).put("kind", "lstm")),
+        forged("not those of the residual blocks", h -> ((ObjectNode) h.get("architecture")).putArray("skips").addObject()
+            .put("block", "res1").put("from", "conv1").put("to", "conv2").put("shortcut", "identity")),
         forged("input height", h -> ((ObjectNode) h.get("architecture").get("input")).put("height", 100_000)),
         forged("\"architecture\" is invalid", h -> ((ObjectNode) h.get("architecture").get("input")).put("height", -3)),
         forged("\"history\"", h -> ((ObjectNode) h.get("history")).put("stride", 0)),
