@@ -14,6 +14,7 @@ import org.revacnn.engine.Architecture;
 import org.revacnn.session.EngineInfo;
 import org.revacnn.session.Session;
 import org.revacnn.session.Snapshot;
+import org.revacnn.session.SnapshotDemand;
 
 /**
  * The {@code /ws} endpoint: greets each client, turns its messages into session commands and
@@ -22,7 +23,9 @@ import org.revacnn.session.Snapshot;
  * rate (sooner right after a command, so its effect shows at once), and hands the text to every
  * client's own sender ({@link ClientConnection}); nothing here ever blocks on a socket. It also
  * announces what trains: an {@code engine} message when the engine's state or capabilities
- * change, and a fresh hello to every client when a new attached run has connected.
+ * change, and a fresh hello to every client when a new attached run has connected. Each client's
+ * view message says which layers' detail it needs; the session is told the union, and every
+ * snapshot is packed once for that union.
  */
 final class SocketHub implements AutoCloseable {
   /** History points sent in the hello message. */
@@ -32,6 +35,8 @@ final class SocketHub implements AutoCloseable {
 
   private final Session session;
   private final Map<String, ClientConnection> clients = new ConcurrentHashMap<>();
+  private final Map<String, SnapshotDemand> views = new ConcurrentHashMap<>();
+  private volatile SnapshotDemand demand = SnapshotDemand.NONE;
   private final ExecutorService answers = Executors.newVirtualThreadPerTaskExecutor();
   private final Thread broadcaster;
   private volatile boolean running = true;
@@ -79,6 +84,12 @@ final class SocketHub implements AutoCloseable {
       client.offerAnswer(Protocol.error(e.id(), e.getMessage()));
       return;
     }
+    if (request.view() != null) {
+      views.put(context.sessionId(), request.view());
+      updateDemand();
+      client.offerAnswer(Protocol.viewAck(request.id(), request.view()));
+      return;
+    }
     if (!client.quota().tryAcquire()) {
       client.offerAnswer(Protocol.error(request.id(), CommandQuota.FULL));
       return;
@@ -108,6 +119,15 @@ final class SocketHub implements AutoCloseable {
   void disconnect(WsContext context) {
     ClientConnection client = clients.remove(context.sessionId());
     if (client != null) client.close(1000, "closed");
+    if (views.remove(context.sessionId()) != null) updateDemand();
+  }
+
+  /** Tells the session what the views of all clients need, and sends the next snapshot as soon as it has it. */
+  private synchronized void updateDemand() {
+    demand = SnapshotDemand.union(views.values());
+    session.demand(demand);
+    flushNextSnapshot = true;
+    LockSupport.unpark(broadcaster);
   }
 
   /** The hello of the session as it is now; what it announces becomes what was last announced. Caller holds the lock. */
@@ -170,7 +190,7 @@ final class SocketHub implements AutoCloseable {
       }
       if (latest == lastSent || !(flushNextSnapshot || now >= quietUntil)) continue;
       flushNextSnapshot = false;
-      String json = Protocol.snapshot(latest);
+      String json = Protocol.snapshot(latest, demand);
       latestSnapshotJson = json;
       clients.values().forEach(c -> c.offerSnapshot(json));
       lastSent = latest;
