@@ -47,7 +47,25 @@ const actions = {
   requestRender: () => schedule(),
   /** The run of the branch this page shows (a forked run has two; fork-bar.js). */
   shownRun: () => views.fork?.shownRun(),
+  /** The network view says which layers it draws as nodes and which statistic colours its cells. */
+  networkNeeds: (needs) => { networkNeeds = needs; sendView(); },
 };
+
+// ---- what the open views need of the snapshots beyond what every snapshot carries (protocol 4) ----
+let networkNeeds = { layers: [], stat: 'jitter' };
+let sentView = '';
+function sendView() {
+  const state = store.state;
+  const layers = new Set(networkNeeds.layers);
+  if (state.selection?.layer) layers.add(state.selection.layer);
+  if (state.layerPanel) layers.add(state.layerPanel);
+  const view = { layers: [...layers].sort(), statistics: ['apoz', 'taylor'].filter(s => s === networkNeeds.stat) };
+  const key = JSON.stringify(view);
+  if (key === sentView) return;
+  sentView = key;
+  socket.setView(view);
+}
+store.subscribe((state, what) => { if (what === 'selection' || what === 'layer') sendView(); });
 
 const views = {
   header: createHeader(document.getElementById('header'), actions),

@@ -1,7 +1,10 @@
 // The wire protocol: message and command type names (listed once, mirroring Commands.TYPES in Java)
 // and small builders for command payloads.
 
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
+
+/** The one client -> server message that is not a command: what the open views need of the snapshots (docs/PROTOCOL.md). */
+export const VIEW = 'view';
 
 /** Server -> client message types. */
 export const MESSAGE = Object.freeze({

@@ -2,12 +2,15 @@
 // store.apply, and reconnects by itself with exponential backoff when the server goes away.
 // On every (re)connect the server's hello carries the history, so the store catches up.
 
+import { VIEW } from './protocol.js';
+
 export function createSocket(store, { path = '/ws' } = {}) {
   let ws = null;
   let attempt = 0;
   let seq = 0;
   let timer = null;
   let closedByUs = false;
+  let lastView = null; // the view last set, re-sent on every (re)connect
 
   function url() {
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -26,6 +29,7 @@ export function createSocket(store, { path = '/ws' } = {}) {
     }
     ws.onopen = () => {
       attempt = 0;
+      if (lastView) ws.send(JSON.stringify({ type: VIEW, id: `v${++seq}`, payload: lastView }));
       store.setConnection('open');
     };
     ws.onmessage = (event) => {
@@ -73,6 +77,14 @@ export function createSocket(store, { path = '/ws' } = {}) {
       ws.send(JSON.stringify({ type, id, payload }));
       store.sent(id, type, payload);
       return id;
+    },
+    /**
+     * Tells the server what the open views need of the snapshots ({layers, statistics}: protocol.js VIEW);
+     * not a command, so not tracked as pending. Sent again after every reconnect.
+     */
+    setView(view) {
+      lastView = view;
+      if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: VIEW, id: `v${++seq}`, payload: view }));
     },
     /** Reconnects now (used by the connection indicator). */
     reconnectNow() {

@@ -5,6 +5,7 @@
 import { MESSAGE, STRUCTURAL, COMMAND, commands, describeCommand } from './protocol.js';
 import { BUILTIN_ENGINE } from './engine.js';
 import { flatLayers, hasNestedBlocks } from './architecture.js';
+import { decodeSnapshot } from './snapshot-wire.js';
 
 const MAX_SERIES = 200000;
 const MAX_RESULTS = 200;
@@ -103,6 +104,13 @@ export function createStore() {
     }
   }
 
+  /** Unpacks a protocol-4 snapshot against the architecture and applies it; false when it does not match. */
+  function applySnapshot(payload) {
+    const snap = decodeSnapshot(payload, state.architecture);
+    if (snap) onSnapshot(snap);
+    return !!snap;
+  }
+
   /** Forgets a selected filter that the new architecture no longer has, so no button still targets it. */
   function dropStaleSelection() {
     const filter = state.selection?.filter;
@@ -135,11 +143,11 @@ export function createStore() {
           dropStaleSelection();
           state.versions.hello++;
           state.versions.architecture++;
-          if (p.snapshot) onSnapshot(p.snapshot);
+          if (p.snapshot) applySnapshot(p.snapshot);
           break;
         }
         case MESSAGE.SNAPSHOT:
-          onSnapshot(msg.payload);
+          if (!applySnapshot(msg.payload)) return; // taken before the architecture the page holds: wait for the next
           break;
         case MESSAGE.ARCHITECTURE:
           state.architecture = msg.payload;

@@ -60,7 +60,7 @@ public record LayerReport(String layerId, String kind, boolean frozen, List<Stri
   }
 
   /** values / mean(values): Molchanov et al. normalise per layer (by the L2 norm); the mean makes 1 "typical". */
-  static float[] relativeToMean(float[] values) {
+  public static float[] relativeToMean(float[] values) {
     double sum = 0;
     for (float v : values) sum += v;
     double mean = sum / values.length;

@@ -12,6 +12,7 @@ public final class UnitIds {
   private final String layerId;
   private int[] numbers;
   private int nextNumber;
+  private List<String> ids; // the ids of numbers, built on first use and dropped when numbers change
 
   public UnitIds(String layerId, int count) {
     this.layerId = layerId;
@@ -30,6 +31,7 @@ public final class UnitIds {
     }
     numbers = savedNumbers.clone();
     nextNumber = savedNextNumber;
+    ids = null;
   }
 
   public int count() {
@@ -40,9 +42,13 @@ public final class UnitIds {
     return layerId + "/f" + numbers[unit];
   }
 
+  /** The ids in unit order, unmodifiable (built once per change: snapshots ask for them ten times a second). */
   public List<String> ids() {
-    List<String> ids = new ArrayList<>(numbers.length);
-    for (int u = 0; u < numbers.length; u++) ids.add(id(u));
+    if (ids == null) {
+      List<String> built = new ArrayList<>(numbers.length);
+      for (int u = 0; u < numbers.length; u++) built.add(id(u));
+      ids = List.copyOf(built);
+    }
     return ids;
   }
 
@@ -65,5 +71,6 @@ public final class UnitIds {
     int[] out = new int[sourceUnits.length];
     for (int u = 0; u < out.length; u++) out[u] = sourceUnits[u] >= 0 ? numbers[sourceUnits[u]] : nextNumber++;
     numbers = out;
+    ids = null;
   }
 }

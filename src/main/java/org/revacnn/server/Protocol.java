@@ -15,7 +15,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import org.revacnn.engine.Architecture;
 import org.revacnn.session.Command;
 import org.revacnn.session.CommandResult;
@@ -24,6 +26,7 @@ import org.revacnn.session.EngineInfo;
 import org.revacnn.session.ErrorText;
 import org.revacnn.session.History;
 import org.revacnn.session.Snapshot;
+import org.revacnn.session.SnapshotDemand;
 
 /**
  * All JSON of the web protocol (docs/PROTOCOL.md): every WebSocket message is
@@ -35,9 +38,11 @@ public final class Protocol {
   /**
    * Bumped whenever a message or endpoint changes incompatibly (2: save-checkpoint takes a name
    * in the checkpoint folder, not a path; 3: the hello says which engine trains, the engine
-   * message, the architecture may be null while an attached server waits for its first run).
+   * message, the architecture may be null while an attached server waits for its first run; 4: the
+   * snapshot's arrays are packed, its filter ids left to the architecture, and a layer's detail sent
+   * only when a client's view message asks for it).
    */
-  public static final int VERSION = 3;
+  public static final int VERSION = 4;
   /** The payload field naming the branch a command goes to (docs/PROTOCOL.md "Fork"). */
   public static final String BRANCH = "branch";
   /** Longest command id accepted (it is echoed in the answer). */
@@ -49,6 +54,8 @@ public final class Protocol {
   public static final String ACK = "ack";
   public static final String ERROR = "error";
   public static final String ENGINE = "engine";
+  /** The one message a client sends that is not a command: what its views need of the snapshots. */
+  public static final String VIEW = "view";
 
   private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
           .errorReportConfiguration(ErrorReportConfiguration.builder()
@@ -59,10 +66,11 @@ public final class Protocol {
   private Protocol() {}
 
   /**
-   * A command message from a client: its id (echoed in the answer, may be null), the parsed command
-   * and the branch it goes to (the payload's {@code branch}; null: the client's shown branch).
+   * A message from a client: its id (echoed in the answer, may be null) and either the parsed
+   * command with the branch it goes to (the payload's {@code branch}; null: the client's shown
+   * branch) or, for a {@link #VIEW} message, what the client's views need (the others are null).
    */
-  public record Request(String id, Command command, String branch) {}
+  public record Request(String id, Command command, String branch, SnapshotDemand view) {}
 
   /** A message that could not be turned into a command; {@code id} is the message's id when it had a readable one. */
   public static final class BadRequest extends Exception {
@@ -105,6 +113,7 @@ public final class Protocol {
     JsonNode type = message.get("type");
     if (type == null || !type.isTextual()) throw new BadRequest(id, "type must be a string, one of " + Commands.TYPES.keySet());
     try {
+      if (type.asText().equals(VIEW)) return new Request(id, null, null, view(message.get("payload")));
       JsonNode payload = message.get("payload");
       String branch = null;
       if (payload instanceof ObjectNode fields && fields.has(BRANCH) && !Commands.namesABranch(type.asText())) {
@@ -115,10 +124,39 @@ public final class Protocol {
         branch = value.asText();
         payload = fields.deepCopy().without(BRANCH);
       }
-      return new Request(id, Commands.parse(type.asText(), payload), branch);
+      return new Request(id, Commands.parse(type.asText(), payload), branch, null);
     } catch (IllegalArgumentException e) {
       throw new BadRequest(id, e.getMessage());
     }
+  }
+
+  /** The payload of a view message: {@code {"layers": [ids], "statistics": [names]}}, both optional. */
+  private static SnapshotDemand view(JsonNode payload) {
+    if (payload == null || payload.isNull()) return SnapshotDemand.NONE;
+    if (!payload.isObject()) throw new IllegalArgumentException("payload of 'view' must be a JSON object");
+    for (var fields = payload.fieldNames(); fields.hasNext(); ) {
+      String field = fields.next();
+      if (!field.equals("layers") && !field.equals("statistics")) {
+        throw new IllegalArgumentException("unknown field '" + ErrorText.clip(field) + "' in 'view'; it has layers and statistics");
+      }
+    }
+    return new SnapshotDemand(strings(payload.get("layers"), "layers"), strings(payload.get("statistics"), "statistics"));
+  }
+
+  private static Set<String> strings(JsonNode array, String field) {
+    if (array == null || array.isNull()) return Set.of();
+    if (!array.isArray()) throw new IllegalArgumentException("'" + field + "' of 'view' must be an array of strings");
+    if (array.size() > SnapshotDemand.MAX_LAYERS) {
+      throw new IllegalArgumentException("'" + field + "' of 'view' may hold at most " + SnapshotDemand.MAX_LAYERS + " names");
+    }
+    Set<String> out = new HashSet<>();
+    for (JsonNode item : array) {
+      if (!item.isTextual() || item.asText().length() > MAX_ID) {
+        throw new IllegalArgumentException("'" + field + "' of 'view' must hold strings of at most " + MAX_ID + " characters");
+      }
+      out.add(item.asText());
+    }
+    return out;
   }
 
   /** The first message on a connection: protocol version, the network, the data, the history so far and the engine. */
@@ -131,8 +169,14 @@ public final class Protocol {
     return message(ENGINE, null, engine);
   }
 
-  public static String snapshot(Snapshot snapshot) {
-    return message(SNAPSHOT, null, snapshot);
+  /** A snapshot message for clients whose views want {@code demand} (protocol 4 packing, {@link SnapshotWire}). */
+  public static String snapshot(Snapshot snapshot, SnapshotDemand demand) {
+    return message(SNAPSHOT, null, SnapshotWire.of(snapshot, demand));
+  }
+
+  /** The REST snapshot body: the snapshot message's payload for a client with no view open (null before the first). */
+  public static String snapshotBody(Snapshot snapshot) {
+    return snapshot == null ? json(null) : json(SnapshotWire.of(snapshot, SnapshotDemand.NONE));
   }
 
   public static String architecture(Architecture architecture) {
@@ -146,6 +190,11 @@ public final class Protocol {
   public static String answer(String id, CommandResult result) {
     if (!result.ok()) return error(id, result.message());
     return message(ACK, id, new Ack(result.changes(), result.unchanged() ? result.message() : null));
+  }
+
+  /** The answer to a view message: what the connection's snapshots will carry from now on. */
+  public static String viewAck(String id, SnapshotDemand view) {
+    return message(ACK, id, new Ack(Map.of("layers", view.detailLayers().size(), "statistics", view.statistics()), null));
   }
 
   public static String error(String id, String message) {

@@ -59,7 +59,7 @@ final class RestApi {
   }
 
   void snapshot(Context context) {
-    context.contentType(JSON).result(Protocol.json(session.latest()));
+    context.contentType(JSON).result(Protocol.snapshotBody(session.latest()));
   }
 
   /** {@code /api/engine}: what trains, with each rank's weight checksum. */
@@ -92,6 +92,11 @@ final class RestApi {
       request = Protocol.parseRequest(context.body());
     } catch (Protocol.BadRequest e) {
       context.status(HttpStatus.BAD_REQUEST).contentType(JSON).result(Protocol.error(e.id(), e.getMessage()));
+      return;
+    }
+    if (request.view() != null) {
+      context.status(HttpStatus.BAD_REQUEST).contentType(JSON)
+          .result(Protocol.error(request.id(), "'view' is a WebSocket message: it sets what that connection's snapshots carry"));
       return;
     }
     if (!quota.tryAcquire()) {

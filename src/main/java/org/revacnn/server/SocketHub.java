@@ -16,6 +16,7 @@ import org.revacnn.session.Command;
 import org.revacnn.session.EngineInfo;
 import org.revacnn.session.Session;
 import org.revacnn.session.Snapshot;
+import org.revacnn.session.SnapshotDemand;
 
 /**
  * The {@code /ws} endpoint: greets each client, turns its messages into session commands and
@@ -27,7 +28,8 @@ import org.revacnn.session.Snapshot;
  * change, and a fresh hello to every client when a new attached run has connected. A forked run
  * (docs/PROTOCOL.md "Fork") has a snapshot stream and network per branch: each client is shown
  * one branch (its choice, by {@code show-branch}; the first by default), and its commands without
- * a {@code branch} go there.
+ * a {@code branch} go there. Each client's view message says which layers' detail it needs; the
+ * session is told the union, and every snapshot is packed once for that union.
  */
 final class SocketHub implements AutoCloseable {
   /** History points sent in the hello message. */
@@ -37,6 +39,8 @@ final class SocketHub implements AutoCloseable {
 
   private final Session session;
   private final Map<String, ClientConnection> clients = new ConcurrentHashMap<>();
+  private final Map<String, SnapshotDemand> views = new ConcurrentHashMap<>();
+  private volatile SnapshotDemand demand = SnapshotDemand.NONE;
   private final ExecutorService answers = Executors.newVirtualThreadPerTaskExecutor();
   private final Thread broadcaster;
   private volatile boolean running = true;
@@ -86,6 +90,12 @@ final class SocketHub implements AutoCloseable {
       client.offerAnswer(Protocol.error(e.id(), e.getMessage()));
       return;
     }
+    if (request.view() != null) {
+      views.put(context.sessionId(), request.view());
+      updateDemand();
+      client.offerAnswer(Protocol.viewAck(request.id(), request.view()));
+      return;
+    }
     if (request.command() instanceof Command.ShowBranch show) {
       showBranch(client, request.id(), show.branch());
       return;
@@ -121,7 +131,7 @@ final class SocketHub implements AutoCloseable {
     client.showBranch(id);
     client.offerAnswer(Protocol.answer(requestId, org.revacnn.session.CommandResult.ok(Map.of("branch", id))));
     client.offerControl(hello(id));
-    if (view.latest() != null) client.offerSnapshot(Protocol.snapshot(view.latest()));
+    if (view.latest() != null) client.offerSnapshot(Protocol.snapshot(view.latest(), demand));
   }
 
   /** The live branch {@code client} is shown, or null (the first) when it chose none or its branch ended. */
@@ -145,6 +155,15 @@ final class SocketHub implements AutoCloseable {
   void disconnect(WsContext context) {
     ClientConnection client = clients.remove(context.sessionId());
     if (client != null) client.close(1000, "closed");
+    if (views.remove(context.sessionId()) != null) updateDemand();
+  }
+
+  /** Tells the session what the views of all clients need, and sends the next snapshot as soon as it has it. */
+  private synchronized void updateDemand() {
+    demand = SnapshotDemand.union(views.values());
+    session.demand(demand);
+    flushNextSnapshot = true;
+    LockSupport.unpark(broadcaster);
   }
 
   /**
@@ -243,7 +262,7 @@ final class SocketHub implements AutoCloseable {
         Session view = view(id);
         Snapshot latest = view == null ? null : view.latest();
         if (latest == null || latest == lastSent.get(id)) continue;
-        String json = Protocol.snapshot(latest);
+        String json = Protocol.snapshot(latest, demand);
         latestSnapshotJson.put(id, json);
         synchronized (this) {
           clientsShown(id).forEach(c -> c.offerSnapshot(json));

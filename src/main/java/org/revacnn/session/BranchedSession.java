@@ -48,6 +48,7 @@ public final class BranchedSession implements Session {
   private final RunsFolder runs;
   private final List<Branch> branches = new CopyOnWriteArrayList<>();
   private int idsGiven;
+  private volatile SnapshotDemand demand = SnapshotDemand.NONE;
 
   /**
    * The run {@code first} (branch A), forking into {@code runs} next to {@code run}; with either
@@ -135,6 +136,7 @@ public final class BranchedSession implements Session {
     try {
       log = run == null ? null : RunLog.open(run.historyFile());
       child = parent.session().fork(run == null ? null : run.checkpointFile(), log);
+      child.demand(demand);
       if (run != null) child.saveCheckpoint(run.checkpointFile());
     } catch (IOException | RuntimeException e) {
       if (child != null) child.close();
@@ -266,6 +268,13 @@ public final class BranchedSession implements Session {
   @Override
   public Optional<TrainingSession> inProcess() {
     return Optional.of(first());
+  }
+
+  /** What the clients' views need: every branch builds its snapshots for it, a fork from when it is made. */
+  @Override
+  public void demand(SnapshotDemand demand) {
+    this.demand = demand;
+    for (Branch b : branches) b.session().demand(demand);
   }
 
   /** Closes every branch (each autosaves and closes its run's log). */

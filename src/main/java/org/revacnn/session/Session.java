@@ -76,6 +76,12 @@ public interface Session extends AutoCloseable {
   /** Removal and freeze recommendations for the network as it is now. */
   CompletableFuture<Recommendations> recommendations();
 
+  /**
+   * What the clients' open views need of the next snapshots (the union of their views); an engine
+   * that builds its snapshots cheaply enough may ignore it, since the encoder leaves out what is not wanted.
+   */
+  default void demand(SnapshotDemand demand) {}
+
   /** The in-process engine's session, for what needs its network and data (test images, activation maps); else empty. */
   Optional<TrainingSession> inProcess();
 

@@ -2,6 +2,7 @@ package org.revacnn.session;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.revacnn.analytics.ActivationStatistics;
 import org.revacnn.analytics.ActivationTrace;
 import org.revacnn.analytics.FilterLayers;
 import org.revacnn.analytics.LayerReport;
@@ -16,14 +17,18 @@ import org.revacnn.engine.Shape;
 
 /**
  * Builds {@link Snapshot}s on the training thread and holds the probe image they describe.
- * The probe is a validation image (default the first) or an uploaded one.
+ * The probe is a validation image (default the first) or an uploaded one. Training thread only.
  */
 final class SnapshotBuilder {
+  /** A large model's probe takes at most this share of the training thread's time. */
+  static final double PROBE_SHARE = 0.02;
+  private static final float[] NONE = new float[0];
   private final Datasets data;
   private final Normalization normalization;
   private Integer probeIndex;
   private float[] probeImage;
   private Integer probeLabel; // null: an upload of unknown class
+  private Probed probed; // null: probe at the next snapshot
 
   SnapshotBuilder(Datasets data, Normalization normalization) {
     this.data = data;
@@ -63,6 +68,7 @@ final class SnapshotBuilder {
     probeIndex = index;
     probeImage = normalization.image(set, index);
     probeLabel = set.label(index);
+    probed = null;
   }
 
   /** An uploaded probe image of class {@code label}, or of unknown class when it is null. */
@@ -78,36 +84,63 @@ final class SnapshotBuilder {
     probeIndex = null;
     probeImage = normalization.image(one, 0);
     probeLabel = label;
+    probed = null;
   }
 
-  Snapshot build(TrainingSession session) {
+  /** Forgets the probe's activations: the next snapshot probes afresh (a command may have changed the weights or the probe). */
+  void invalidateProbe() {
+    probed = null;
+  }
+
+  /**
+   * The session as it is now. Every layer gets its jitter, the probe's activation sums and active
+   * paths; only the layers {@code demand} wants get their detail (thumbnails and every statistic),
+   * which costs a pass over their weights. The probe (a forward and backward pass of one image) runs
+   * for every snapshot of a small model; a larger one reuses the last probe's figures until the probe
+   * has cost at most {@link #PROBE_SHARE} of the time since it ran, so snapshots stay cheap at any size.
+   */
+  Snapshot build(TrainingSession session, SnapshotDemand demand) {
     Network net = session.network();
-    ProbeResult probe = net.probe(probeImage, probeTarget(net));
+    List<Layer> layers = net.layers();
+    int modelFilters = 0;
+    for (Layer layer : layers) if (FilterLayers.weights(layer) != null) modelFilters += FilterLayers.weights(layer).units();
+    long now = System.nanoTime();
+    if (probed == null || modelFilters <= SnapshotDemand.SMALL_MODEL_FILTERS || now - probed.endNanos() >= probed.costNanos() / PROBE_SHARE) {
+      probed = Probed.of(net, probeImage, probeTarget(net), now);
+    }
     List<Shape> shapes = net.checkChain();
     List<Snapshot.LayerView> views = new ArrayList<>();
-    List<Layer> layers = net.layers();
     for (int l = 0; l < layers.size(); l++) {
       Layer layer = layers.get(l);
       Shape out = shapes.get(l + 1);
       int[] shape = {out.channels(), out.height(), out.width()};
       if (FilterLayers.weights(layer) == null) {
-        views.add(new Snapshot.LayerView(layer.id(), layer.kind(), false, shape, List.of(), new float[0], new float[0],
-            new boolean[0], 0, 0, new float[0], Double.NaN, new float[0], new float[0], new float[0], new float[0],
-            new float[0], Double.NaN, Double.NaN, Double.NaN));
+        views.add(new Snapshot.LayerView(layer.id(), layer.kind(), false, shape, List.of(), NONE, NONE,
+            new boolean[0], 0, 0, NONE, Double.NaN, NONE, NONE, NONE, NONE, NONE, Double.NaN, Double.NaN, Double.NaN));
         continue;
       }
-      LayerReport report = LayerReport.of(net, layer, session.statistics(), session.activationStatistics());
-      // the path width is read after the layer's ReLU when one follows
-      float[] activation = channelSums(ActivationTrace.of(layers, probe, l));
+      float[] activation = probed.activation().get(l);
+      boolean[] activePath = probed.activePath().get(l);
       int thumbnailSize = layer instanceof Conv c ? c.kernelSize() : 0;
       int thumbnailChannels = layer instanceof Conv c ? (c.inChannels() == 3 ? 3 : 1) : 0;
-      float[] thumbnails = layer instanceof Conv c ? thumbnails(c) : new float[0];
-      views.add(new Snapshot.LayerView(layer.id(), layer.kind(), report.frozen(), shape, report.filterIds(), report.jitter(),
-          activation, PathWidths.topHalf(activation), thumbnailSize, thumbnailChannels, thumbnails, report.updateRatio(),
-          report.meanSquaredGradient(), report.l1Norm(), report.zeroFraction(), report.taylor(), report.rgbMix(),
-          report.gradientSpread(), report.activationSpread(), report.clusterIndex()));
+      if (demand.detail(layer.id(), modelFilters)) {
+        LayerReport report = LayerReport.of(net, layer, session.statistics(), session.activationStatistics());
+        float[] thumbnails = layer instanceof Conv c ? thumbnails(c) : NONE;
+        views.add(new Snapshot.LayerView(layer.id(), layer.kind(), report.frozen(), shape, report.filterIds(), report.jitter(),
+            activation, activePath, thumbnailSize, thumbnailChannels, thumbnails, report.updateRatio(),
+            report.meanSquaredGradient(), report.l1Norm(), report.zeroFraction(), report.taylor(), report.rgbMix(),
+            report.gradientSpread(), report.activationSpread(), report.clusterIndex()));
+      } else {
+        List<String> ids = FilterLayers.ids(layer).ids();
+        ActivationStatistics analysis = session.activationStatistics();
+        float[] apoz = demand.statistic("apoz", layer.id(), modelFilters) ? analysis.zeroFraction(ids) : NONE;
+        float[] taylor = demand.statistic("taylor", layer.id(), modelFilters) ? LayerReport.relativeToMean(analysis.taylor(ids)) : NONE;
+        views.add(new Snapshot.LayerView(layer.id(), layer.kind(), Network.isFrozen(layer), shape, ids,
+            session.statistics().jitter(ids), activation, activePath, thumbnailSize, thumbnailChannels, NONE,
+            session.statistics().updateRatio(layer.id()), NONE, NONE, apoz, taylor, NONE, Double.NaN, Double.NaN, Double.NaN));
+      }
     }
-    Snapshot.ProbeView probeView = new Snapshot.ProbeView(probeIndex, probeLabel, probe.probabilities());
+    Snapshot.ProbeView probeView = new Snapshot.ProbeView(probeIndex, probeLabel, probed.probabilities());
     var h = session.hyperparameters();
     Snapshot.Settings settings = new Snapshot.Settings(h.optimizer().label(), h.learningRate(), h.momentum(), h.batchSize(),
         h.weightDecay());
@@ -117,6 +150,27 @@ final class SnapshotBuilder {
     return new Snapshot(Snapshot.SCHEMA_VERSION, session.sessionStep(), session.epoch(), session.epochProgress(),
         session.examplesSeen(), session.stateName(), history.recentLoss(1), history.recentAccuracy(100), validationAccuracy,
         session.imagesPerSecond(), settings, views, probeView, session.alert(), System.currentTimeMillis());
+  }
+
+  /**
+   * What the snapshots take from one probe: per layer index, the activation sums and the top half
+   * (empty for parameter-free layers), the class probabilities, when it ended and what it cost.
+   */
+  private record Probed(List<float[]> activation, List<boolean[]> activePath, float[] probabilities, long endNanos, long costNanos) {
+    static Probed of(Network net, float[] image, int target, long startNanos) {
+      ProbeResult probe = net.probe(image, target);
+      List<Layer> layers = net.layers();
+      List<float[]> activation = new ArrayList<>();
+      List<boolean[]> activePath = new ArrayList<>();
+      for (int l = 0; l < layers.size(); l++) {
+        // the path width is read after the layer's ReLU when one follows
+        float[] sums = FilterLayers.weights(layers.get(l)) == null ? NONE : channelSums(ActivationTrace.of(layers, probe, l));
+        activation.add(sums);
+        activePath.add(PathWidths.topHalf(sums));
+      }
+      long end = System.nanoTime();
+      return new Probed(activation, activePath, probe.probabilities(), end, end - startNanos);
+    }
   }
 
   /** Sum of each channel's activation map (for a dense layer, each unit's value). */

@@ -91,6 +91,7 @@ public final class TrainingSession implements Session {
   private TrainingLoop loop;
   private float[] imageMapPixels;
   private RunLog runLog;
+  private volatile SnapshotDemand demand = SnapshotDemand.NONE;
 
   /** A fresh session: the network is built from the config's model spec and seed, paused. */
   public TrainingSession(SessionConfig config, Datasets data) {
@@ -155,7 +156,10 @@ public final class TrainingSession implements Session {
   CompletableFuture<CommandResult> submit(String type, Task<CommandResult> work) {
     if (closed) return CompletableFuture.completedFuture(CommandResult.error(CLOSED));
     CompletableFuture<CommandResult> answer = new CompletableFuture<>();
-    enqueue(answer, "'" + type + "'", work);
+    enqueue(answer, "'" + type + "'", () -> {
+      snapshots.invalidateProbe();  // the command may change the weights: the next snapshot probes afresh
+      return work.run();
+    });
     return answer.exceptionally(failure -> CommandResult.error(failure.getMessage()));
   }
 
@@ -265,6 +269,11 @@ public final class TrainingSession implements Session {
   public CompletableFuture<Recommendations> recommendations() {
     return query(net -> Recommender.recommend(net, LayerReport.all(net, statistics, activationStatistics),
         Recommender.Evidence.LIVE, activationStatistics.window()));
+  }
+
+  @Override
+  public void demand(SnapshotDemand demand) {
+    this.demand = demand;
   }
 
   @Override
@@ -451,7 +460,7 @@ public final class TrainingSession implements Session {
   /** Builds and publishes a snapshot now (training thread). */
   void publish() {
     lastPublishNanos = System.nanoTime();
-    latest.set(snapshots.build(this));
+    latest.set(snapshots.build(this, demand));
   }
 
   /**
@@ -459,6 +468,7 @@ public final class TrainingSession implements Session {
    * level of a changed network is new, so the divergence guard starts judging afresh.
    */
   void install(Network net) {
+    snapshots.invalidateProbe();
     guard.restart();
     lastGood.dropCandidate();
     if (network != null && network != net) network.close();

@@ -130,7 +130,7 @@ export function createNetwork(element, actions) {
   const viewBar = createViewBar(viewBarElement, {
     zoom: range => zoomTo(range),
     find: text => find(text),
-    style: (style) => { cellStyle = style; actions.requestRender(); },
+    style: (style) => { cellStyle = style; tellNeeds(); actions.requestRender(); },
   });
 
   new ResizeObserver((entries) => {
@@ -210,6 +210,11 @@ export function createNetwork(element, actions) {
     }
     probeFile.value = '';
   });
+
+  /** Asks for the detail (thumbnails) of the layers drawn as nodes and the statistic the cells show. */
+  function tellNeeds() {
+    actions.networkNeeds?.({ layers: (layout?.columns || []).filter(c => !c.cells).map(c => c.id), stat: cellStyle.stat });
+  }
 
   // ---- zoom and search ----
   /** Shows layers range.from..range.to (ids) as nodes, or every layer (null); the change is animated. */
@@ -345,6 +350,7 @@ export function createNetwork(element, actions) {
       skipSvg.style.width = wide ?? '';
       $('.legend-skip').hidden = !skips.length;
       viewBarElement.hidden = !(layout.scaled || zoom);
+      tellNeeds();
     }
     if (!viewBarElement.hidden) viewBar.render(state, ids, zoom, !!state.recommendations);
     const colById = new Map(layout.columns.map(c => [c.id, c]));

@@ -97,7 +97,7 @@ class UiEngineIT extends SharedPageTestBase {
       ObjectNode message = (ObjectNode) JSON.readTree(text);
       if (!message.path("type").asText().equals("hello")) return null;
       ObjectNode payload = (ObjectNode) message.get("payload");
-      payload.put("protocolVersion", 3).putNull("architecture").putNull("dataset").remove("snapshot");
+      payload.put("protocolVersion", Protocol.VERSION).putNull("architecture").putNull("dataset").remove("snapshot");
       payload.set("engine", engine("waiting", WAITING, Map.of()));
       return JSON.writeValueAsString(message);
     }
@@ -108,7 +108,7 @@ class UiEngineIT extends SharedPageTestBase {
       switch (message.path("type").asText()) {
         case "hello" -> {
           ObjectNode payload = (ObjectNode) message.get("payload");
-          payload.put("protocolVersion", 3);
+          payload.put("protocolVersion", Protocol.VERSION);
           withPyTorchLayers((ObjectNode) payload.get("architecture"));
           payload.set("engine", engine("attached", null,
               Map.of(RENAMED, Map.of("add-filters", RESIDUAL), "conv1", Map.of("insert-layer", NO_INSERT))));
@@ -140,7 +140,7 @@ class UiEngineIT extends SharedPageTestBase {
     /** conv3 as a layer whose weights the engine sends no thumbnail of. */
     private static void withoutThumbnails(ObjectNode snapshot) {
       for (JsonNode layer : snapshot.withArray("layers")) {
-        if (layer.path("id").asText().equals("conv3")) ((ObjectNode) layer).put("thumbnailSize", 0).putArray("thumbnails");
+        if (layer.path("id").asText().equals("conv3")) ((ObjectNode) layer).put("thumbnailSize", 0).remove("thumbnails");
       }
     }
 

@@ -86,9 +86,10 @@ class UiScaleIT extends SharedPageTestBase {
         new Page.WaitForFunctionOptions().setTimeout(60_000));
     Map<String, Object> fromServer = measure("the server's snapshots");
     Object chars = page.evaluate("""
-        () => {
+        async () => {
           const store = window.revacnn.store;
-          const text = JSON.stringify({ type: 'snapshot', payload: store.state.snapshot });
+          // the latest snapshot as the wire carries it (protocol 4: the REST body is the message's payload)
+          const text = `{"type":"snapshot","payload":${await (await fetch('/api/snapshot')).text()}}`;
           let step = store.state.snapshot.step;
           window.replay = setInterval(() => {
             const message = JSON.parse(text);
