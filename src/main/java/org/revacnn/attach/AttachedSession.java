@@ -52,9 +52,9 @@ public final class AttachedSession implements Session {
   static final Map<String, String> UNSUPPORTED_FEATURES = Map.of(
       "test-view", "the test view evaluates the server's test images; an attached run brings its own data",
       "classify", "classifying an upload needs the model in this server; an attached run's model lives in its own process",
-      "activation-maps", "activation maps of validation images are not sent by an attached run (engine protocol 1)",
+      "activation-maps", "activation maps of validation images are not sent by an attached run (engine protocol 2)",
       "image-map", "the image map needs validation images, which an attached run keeps to itself",
-      "recommendations", "recommendations need APoZ and Taylor statistics, which an attached run does not send (engine protocol 1)",
+      "recommendations", "recommendations need APoZ and Taylor statistics, which an attached run does not send (engine protocol 2)",
       "checkpoint-download", "an attached run saves its checkpoints itself: use Save checkpoint",
       "weights-download", "an attached run's weights stay in its process: use Save checkpoint (torch.save)",
       "dataset-images", "the images belong to the attached run; the server has none");
