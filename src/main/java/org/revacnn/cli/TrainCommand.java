@@ -8,6 +8,7 @@ import org.revacnn.data.Datasets;
 import org.revacnn.engine.Hyperparameters;
 import org.revacnn.engine.NetworkSpec;
 import org.revacnn.engine.OptimizerKind;
+import org.revacnn.session.Checkpoint;
 import org.revacnn.session.Evaluation;
 import org.revacnn.session.SessionConfig;
 import org.revacnn.session.SteeringLogReplay;
@@ -16,7 +17,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Headless training with a progress bar, per-epoch validation and test accuracy, and a saved checkpoint. */
+/**
+ * Headless training with a progress bar, per-epoch validation and test accuracy, and a saved
+ * checkpoint; with {@code --runs} or {@code --run} also kept as a run (history, steering log and
+ * final checkpoint in the runs folder, as {@code serve} keeps one: {@code revacnn runs} lists it,
+ * {@code serve --resume NAME} continues it, {@code revacnn report} charts it).
+ */
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = "Train a model headless, report validation and test accuracy each epoch, save a checkpoint.")
 public final class TrainCommand implements Callable<Integer> {
@@ -80,6 +86,14 @@ public final class TrainCommand implements Callable<Integer> {
       + " (PyTorch's OneCycleLR without its momentum cycle).")
   boolean oneCycle;
 
+  @Mixin
+  RunsArgument runs;
+
+  @Option(names = "--run", paramLabel = "NAME", description = "Keep this training as the run NAME in --runs (its history, "
+      + "steering log and final checkpoint), as serve does; --runs alone keeps it under a generated name. "
+      + "Without either only --out is written.")
+  String runName;
+
   @Option(names = "--replay", description = "A steering log (JSON, e.g. from /api/history) whose commands are applied at their steps.")
   Path replay;
 
@@ -94,12 +108,14 @@ public final class TrainCommand implements Callable<Integer> {
     if (noAugment && augment != null) throw new IllegalArgumentException("choose --augment or --no-augment, not both");
     Augmentation augmentation = noAugment ? Augmentation.NONE
         : augment == null ? Augmentation.FLIP_AND_SHIFT_2 : Augmentation.parse(augment);
+    RunStart kept = runs.runs != null || runName != null ? new RunStart(runs.folder(), null, runName) : null;
     Datasets datasets = data.load();
     SessionConfig config = run.applyTo(SessionConfig.defaults()).withModel(model).withHyperparameters(hyper)
         .withAugmentation(augmentation).withAutosave(null, null).withValidation(0, Integer.MAX_VALUE);
     SteeringLogReplay replayLog = replay == null ? SteeringLogReplay.empty() : SteeringLogReplay.read(replay);
     Progress progress = Progress.onStderr();
-    try (TrainingSession session = new TrainingSession(config, datasets)) {
+    try (TrainingSession session = kept == null ? new TrainingSession(config, datasets) : keep(kept, config, datasets)) {
+      if (kept != null) progress.line("run " + kept.run().name() + " kept in " + kept.run().folder());
       progress.line(String.format("training %s on %s: %d train / %d validation / %d test images, %,d parameters, batch %d, %s lr %s",
           model, datasets.description(), datasets.train().size(), datasets.validation().size(), datasets.test().size(),
           session.network().parameterCount(), batch, hyper.optimizer().label(), learningRate));
@@ -121,7 +137,7 @@ public final class TrainCommand implements Callable<Integer> {
         session.step();
         if (!session.running()) {
           // the divergence guard rolled the weights back and paused: report it and keep what is good
-          session.saveCheckpoint(out);
+          save(session, kept);
           progress.line("stopped: " + session.latest().alert() + "; saved " + out.toAbsolutePath());
           return 3;
         }
@@ -148,10 +164,25 @@ public final class TrainCommand implements Callable<Integer> {
         progress.line(epochLine(session, datasets, session.epochProgress(), (System.nanoTime() - start) / 1e9,
             window == 0 ? Double.NaN : lossSum / window, window == 0 ? Double.NaN : accuracySum / window));
       }
-      session.saveCheckpoint(out);
+      save(session, kept);
       progress.line("saved " + out.toAbsolutePath());
     }
     return 0;
+  }
+
+  /** A new session keeping its run (RunStart: config.json, history log, first checkpoint). */
+  private TrainingSession keep(RunStart kept, SessionConfig config, Datasets datasets) throws IOException {
+    try {
+      return kept.open(config, false, datasets, data);
+    } catch (Checkpoint.CheckpointException e) {
+      throw new IllegalStateException("a new run reads no checkpoint", e);
+    }
+  }
+
+  /** Writes --out, and the kept run's checkpoint, so that serve --resume NAME continues from here. */
+  private void save(TrainingSession session, RunStart kept) throws IOException {
+    session.saveCheckpoint(out);
+    if (kept != null) session.saveCheckpoint(kept.run().checkpointFile());
   }
 
   private static double imagesPerSecond(double epochsDone, int trainImages, double elapsedSeconds) {

@@ -71,6 +71,33 @@ class RunsCliTest {
         + " (revacnn runs --runs " + dir.toAbsolutePath() + " lists them)");
   }
 
+  @Test
+  void trainKeepsItsRunWhenAskedSoThatServeCanContinueIt() throws Exception {
+    Path out = dir.resolve("model.ckpt");
+    CliTest.Run train = CliTest.run("train", "--data", "synthetic:200", "--validation", "20", "--epochs", "0.2", "--batch", "8",
+        "--runs", dir.resolve("runs").toString(), "--run", "headless", "--out", out.toString());
+    assertThat(train.exitCode()).as(train.err()).isZero();
+    RunsFolder runs = new RunsFolder(dir.resolve("runs"));
+    var restored = RunLogReader.restore(runs.open("headless").historyFile()).history();
+    assertThat(restored.view(100000).loss()).hasSize(5); // 0.2 of 180 training images in batches of 8
+    assertThat(runs.config(runs.open("headless")).model()).isEqualTo("conv16-conv20-conv20");
+    try (TrainingSession resumed = RunResume.resume(runs.open("headless"), SessionFixtures.data(), SessionFixtures.config())) {
+      assertThat(resumed.sessionStep()).isEqualTo(5); // from the final checkpoint, not the first one
+    }
+    assertThat(out).exists();
+  }
+
+  @Test
+  void trainWithoutRunsKeepsNothingAndABadRunNameIsRefusedBeforeTraining() throws Exception {
+    Path out = dir.resolve("model.ckpt");
+    CliTest.Run bad = CliTest.run("train", "--data", "synthetic:40", "--runs", dir.resolve("runs").toString(), "--run", "../x",
+        "--out", out.toString());
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err()).contains("error:").contains("../x");
+    assertThat(out).doesNotExist();
+    assertThat(dir.resolve("x")).doesNotExist();
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"../outside", "/tmp", "a/b", "..", ".hidden"})
   void runsRmAndServeRunRefuseANameThatIsAPath(String name) throws Exception {
