@@ -25,6 +25,7 @@ import org.revacnn.session.Commands;
 import org.revacnn.session.EngineInfo;
 import org.revacnn.session.ErrorText;
 import org.revacnn.session.History;
+import org.revacnn.session.RunsFolder;
 import org.revacnn.session.Session;
 import org.revacnn.session.Snapshot;
 import org.revacnn.session.SteeringEntry;
@@ -75,6 +76,7 @@ public final class AttachedSession implements Session {
 
   private final CheckpointFolder checkpoints;
   private final History history = new History();
+  private final AttachedRuns kept;
   private final TsneService tsne = new TsneService(TsneConfig.defaults(), TSNE_CACHE_MILLIS);
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
   private final Map<String, CompletableFuture<FilterVectors>> vectorRequests = new ConcurrentHashMap<>();
@@ -95,7 +97,16 @@ public final class AttachedSession implements Session {
 
   /** @param checkpointFolder the only folder a save-checkpoint command may name (serve --checkpoint-dir) */
   public AttachedSession(Path checkpointFolder) {
+    this(checkpointFolder, null);
+  }
+
+  /**
+   * @param checkpointFolder the only folder a save-checkpoint command may name (serve --checkpoint-dir)
+   * @param runs             where each attached run is kept as a run (serve --runs), or null to keep none
+   */
+  public AttachedSession(Path checkpointFolder, RunsFolder runs) {
     this.checkpoints = new CheckpointFolder(checkpointFolder);
+    this.kept = runs == null ? null : new AttachedRuns(runs);
   }
 
   // ---- the engine endpoint ----
@@ -149,6 +160,7 @@ public final class AttachedSession implements Session {
           "the run disconnected at step " + lastStep + " without saying goodbye; waiting for a new run");
       if (latest != null) latest = RemoteSnapshot.stopped(latest, "dropped");
     }
+    if (kept != null) kept.ended(history);
     failPending("the run disconnected before answering");
   }
 
@@ -169,6 +181,17 @@ public final class AttachedSession implements Session {
     engine = new EngineInfo(EngineInfo.PYTORCH, "attached", engine.run() + 1, h.framework(), h.device(), h.worldSize(),
         h.ranks() == null ? List.of() : h.ranks(), null, unsupported(h.commands()), shape.refused());
     latest = null;
+    keep(h);
+  }
+
+  /** Starts keeping the run that said hello in the runs folder; a folder that cannot be written only costs the record. */
+  private void keep(AgentMessages.Hello h) {
+    if (kept == null) return;
+    try {
+      kept.started(h, architecture, history);
+    } catch (IOException | RuntimeException e) {
+      engine = engine.withMessage("this run is not kept in the runs folder: " + ErrorText.clip(String.valueOf(e.getMessage())));
+    }
   }
 
   private void reshape(AgentMessages.Layers layers) {
@@ -235,6 +258,7 @@ public final class AttachedSession implements Session {
     engine = engine.withState("ended", "the run ended at step " + step + " (" + ErrorText.clip(String.valueOf(bye.reason()))
         + "); waiting for a new run");
     if (latest != null) latest = RemoteSnapshot.stopped(latest, "ended");
+    if (kept != null) kept.ended(history);
     failPending("the run ended before answering");
     link = null;
   }
@@ -418,6 +442,7 @@ public final class AttachedSession implements Session {
     synchronized (this) {
       l = link;
       link = null;
+      if (kept != null) kept.ended(history);
       failPending("the server is shutting down");
     }
     if (l != null) l.close("the server is shutting down");

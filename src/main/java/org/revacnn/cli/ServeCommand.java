@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
     description = "Train a CNN and watch and steer it in the browser.")
 public final class ServeCommand implements Callable<Integer> {
   /** The options that still mean something with --attach. */
-  private static final Set<String> ATTACH_OPTIONS = Set.of("--attach", "--port", "--host", "--token", "--checkpoint-dir",
+  private static final Set<String> ATTACH_OPTIONS = Set.of("--attach", "--port", "--host", "--token", "--checkpoint-dir", "--runs",
       "--help", "--version");
 
   @Spec
@@ -137,8 +137,8 @@ public final class ServeCommand implements Callable<Integer> {
       return 2;
     }
     AttachedSession session = new AttachedSession(checkpointDir != null ? checkpointDir
-        : Path.of(System.getProperty("user.home"), ".revacnn", "checkpoints"));
-    Serving serving = serve(session, null);
+        : Path.of(System.getProperty("user.home"), ".revacnn", "checkpoints"), runs.folder());
+    Serving serving = serve(session, new KeptRuns(runs.folder(), null));
     WebServer server = serving.server();
     String address = server.url().replaceFirst("/(\\?token=.*)?$", "");
     String tokenText = server.url().contains("?token=") ? ", token=\"" + server.url().replaceFirst(".*\\?token=", "") + "\"" : "";
@@ -146,6 +146,7 @@ public final class ServeCommand implements Callable<Integer> {
     System.out.println("    import revacnn   # the package in python/ of this repository");
     System.out.println("    run = revacnn.attach(model, optimizer, url=\"" + address + "\"" + tokenText + ", probe=image)");
     System.out.println("or try: python3 examples/torch_train.py --data synthetic --attach " + address);
+    System.out.println("Each run that attaches is kept in " + runs.folder().folder() + " (revacnn runs lists them).");
     System.out.println("Press Ctrl-C to stop.");
     serving.stopped().await();
     return 0;
