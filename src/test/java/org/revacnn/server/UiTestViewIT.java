@@ -71,6 +71,7 @@ class UiTestViewIT {
         awaitPage(page, "1–100 of " + expected.size());
         double firstPageSeconds = (System.nanoTime() - clicked) / 1e9;
         assertThat(firstPageSeconds).as("the cell's first page shows within seconds").isLessThan(5);
+        System.out.printf("UiTestViewIT: click on a cell of %d images -> its first page in the grid: %.0f ms%n", expected.size(), firstPageSeconds * 1e3);
         List<Integer> shown = new ArrayList<>(shownIndices(page));
         while (!page.isDisabled("#page-next")) {
           int from = shown.size();
