@@ -10,7 +10,7 @@ import org.revacnn.session.Evaluation;
  * evaluation stay consistent while other clients evaluate again. Thread-safe.
  */
 final class TestReports {
-  /** Reports kept; a 10,000-image report holds about 0.6 MB of predictions. */
+  /** Reports kept (each holds, per image, its top-3 classes and their probabilities). */
   static final int KEPT = 4;
 
   private final ArrayDeque<TestReport> kept = new ArrayDeque<>();
