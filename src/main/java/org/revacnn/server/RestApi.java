@@ -15,20 +15,18 @@ import org.revacnn.engine.ProbeResult;
 import org.revacnn.engine.Shape;
 import org.revacnn.engine.SoftmaxCrossEntropy;
 import org.revacnn.session.CommandResult;
-import org.revacnn.session.Evaluation;
 import org.revacnn.session.Session;
 import org.revacnn.session.TrainingSession;
 
 /**
- * The handlers behind {@code /api/...} (see docs/PROTOCOL.md). Reads of published state answer
- * at once; anything that needs the network (test predictions, activation maps, checkpoints,
- * commands) runs on the training thread between batches and is awaited with a time limit. Bad
- * parameters throw IllegalArgumentException, which the server turns into 400.
+ * The handlers behind {@code /api/...} (see docs/PROTOCOL.md; the test view's are in {@link TestApi}).
+ * Reads of published state answer at once; anything that needs the network (activation maps,
+ * checkpoints, commands) runs on the training thread between batches and is awaited with a time
+ * limit. Bad parameters throw IllegalArgumentException, which the server turns into 400.
  */
 final class RestApi {
   static final int DEFAULT_HISTORY_POINTS = 2000;
   static final int MAX_HISTORY_POINTS = 1_000_000;
-  static final int DEFAULT_TEST_IMAGES = 1000;
   private static final long TIMEOUT_SECONDS = 120;
   /** Most images in one sprite sheet, and tiles per row of it. */
   static final int MAX_SPRITE_IMAGES = 1000;
@@ -191,17 +189,6 @@ final class RestApi {
     return pixels;
   }
 
-  /** Predictions on the first {@code count} test images (validation images when there is no test set). */
-  void test(Context context) {
-    TrainingSession session = inProcess(this.session, "test-view");
-    boolean hasTest = !session.data().test().isEmpty();
-    ImageSet set = hasTest ? session.data().test() : session.data().validation();
-    if (set.isEmpty()) throw new IllegalArgumentException("the dataset has neither test nor validation images");
-    int count = intParameter(context, "count", Math.min(DEFAULT_TEST_IMAGES, set.size()), 1, set.size());
-    Evaluation.Result result = await(session.query(net -> Evaluation.run(net, set, session.normalization(), count, Evaluation.CHUNK)));
-    context.contentType(JSON).result(Protocol.json(TestReport.of(hasTest ? "test" : "validation", set, result)));
-  }
-
   /** One layer's activation maps for validation image {@code image}: {@code /api/activations?image=I&layer=ID}. */
   void activations(Context context) {
     TrainingSession session = inProcess(this.session, "activation-maps");
@@ -234,12 +221,12 @@ final class RestApi {
     return value;
   }
 
-  private static int intParameter(Context context, String name, int defaultValue, int min, int max) {
+  static int intParameter(Context context, String name, int defaultValue, int min, int max) {
     String text = context.queryParam(name);
     return text == null ? defaultValue : integer(name, text, min, max);
   }
 
-  private static int integer(String name, String text, int min, int max) {
+  static int integer(String name, String text, int min, int max) {
     if (max < min) throw new IllegalArgumentException("there are no images to choose with '" + name + "'");
     try {
       int value = Integer.parseInt(text.strip());

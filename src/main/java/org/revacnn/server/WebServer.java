@@ -10,7 +10,7 @@ import org.revacnn.session.Session;
 /**
  * The web server of one training session: the UI from the classpath folder {@code web/}, D3 from
  * its WebJar, the REST API under {@code /api} and the WebSocket at {@code /ws} (docs/PROTOCOL.md).
- * Only wires routes: {@link RestApi}, {@link AnalyticsApi}, {@link RunsApi} and {@link SocketHub} do the work, {@link Protocol} all JSON,
+ * Only wires routes: {@link RestApi}, {@link TestApi}, {@link AnalyticsApi}, {@link RunsApi} and {@link SocketHub} do the work, {@link Protocol} all JSON,
  * {@link AccessControl} the checks. Does not own the session: closing the server leaves it running.
  */
 public final class WebServer implements AutoCloseable {
@@ -67,6 +67,7 @@ public final class WebServer implements AutoCloseable {
     SocketHub hub = new SocketHub(session);
     RestApi api = new RestApi(session);
     AnalyticsApi analytics = new AnalyticsApi(session);
+    TestApi tests = new TestApi(session);
     RunsApi kept = new RunsApi(runs, session);
     AccessControl access = new AccessControl(options.token());
     Javalin app = Javalin.create(cfg -> {
@@ -96,7 +97,9 @@ public final class WebServer implements AutoCloseable {
       cfg.routes.get("/api/images/{split}/{index}", api::image);
       cfg.routes.get("/api/sprites/{split}", api::sprite);
       cfg.routes.post("/api/classify", api::classify);
-      cfg.routes.get("/api/test", api::test);
+      cfg.routes.get("/api/test", tests::test);
+      cfg.routes.get("/api/test/predictions", tests::predictions);
+      cfg.routes.get("/api/test/sprite", tests::sprite);
       cfg.routes.get("/api/activations", api::activations);
       cfg.routes.get("/api/tsne", analytics::tsne);
       cfg.routes.get("/api/tsne/images", analytics::tsneImages);

@@ -1,26 +1,26 @@
-// Test view: predictions on test images (each with its top-3 class bars: green when right, red
-// when wrong), accuracy, a confusion matrix (click a cell to see its images), per-class accuracy,
-// and classify-an-upload (POST /api/classify: the probe and the steering log stay as they are,
-// unless "Use as probe" is pressed). The grid's images come in one sprite sheet per report
-// (GET /api/sprites), not one request per image. An engine that cannot evaluate or classify is not
-// asked to: the controls are disabled and the view says why.
+// Test view: accuracy, a confusion matrix, per-class accuracy and the predictions on up to the whole
+// test set (GET /api/test evaluates and the server keeps the report), shown a page at a time
+// (test-grid.js); a confusion cell click (or Enter on a focused cell) pages that cell's images
+// instead, its count in the title at once. Also classify-an-upload (POST /api/classify: the probe and
+// the steering log stay as they are, unless "Use as probe" is pressed). An engine that cannot
+// evaluate or classify is not asked to: the controls are disabled and the view says why.
 
 import { commands, COMMAND } from '../protocol.js';
 import { unsupported, mayRequest, commandBlocked, gate, explain } from '../engine.js';
-import { num } from '../store.js';
+import { num, splitSize } from '../store.js';
 import { classColor } from '../color.js';
 import { imageToPixels, escapeHtml } from './network.js';
+import { PAGE, pageQuery, drawPage, drawBars } from './test-grid.js';
 
-const COUNTS = [50, 100, 200, 500];
-/** Tiles per row of a sprite sheet (RestApi.SPRITE_COLUMNS) and the size a tile is shown at. */
-const SPRITE_COLUMNS = 20;
-const THUMB_PX = 48;
+/** Image counts offered below the size of the set; "all" is the whole set. */
+const COUNTS = [50, 100, 200, 500, 1000, 2000, 5000];
+const DEFAULT_COUNT = 100;
 
 export function createTest(element, actions) {
   element.innerHTML = `
     <div class="toolbar test-toolbar">
       <label class="field">Images <select id="test-count" aria-label="Number of test images to evaluate">
-        ${COUNTS.map(c => `<option ${c === 100 ? 'selected' : ''}>${c}</option>`).join('')}</select></label>
+        <option value="${DEFAULT_COUNT}">${DEFAULT_COUNT}</option></select></label>
       <button class="btn btn-primary" id="test-run">Evaluate</button>
       <span class="big-metric"><span class="muted">accuracy</span> <b id="test-accuracy">–</b></span>
       <span class="muted" id="test-info"></span>
@@ -32,8 +32,13 @@ export function createTest(element, actions) {
     <p class="unavailable-note" id="classify-unavailable" hidden></p>
     <div class="test-body">
       <div class="test-grid-wrap card">
-        <header class="card-head"><h3 id="grid-title">Predictions</h3><button class="btn btn-small" id="grid-all" hidden>Show all</button></header>
-        <div class="test-grid" id="test-grid"></div>
+        <header class="card-head"><h3 id="grid-title">Predictions</h3><button class="btn btn-small" id="grid-all" hidden>Show all</button>
+          <nav class="pager" aria-label="Pages of predictions">
+            <button class="btn btn-small" id="page-prev" aria-label="Previous page" disabled>‹ Prev</button>
+            <span class="muted small" id="page-status" role="status" aria-live="polite"></span>
+            <button class="btn btn-small" id="page-next" aria-label="Next page" disabled>Next ›</button>
+          </nav></header>
+        <div class="test-grid" id="test-grid" aria-label="Predictions, one page"></div>
       </div>
       <div class="test-side">
         <div class="card upload-card" id="upload-card" hidden>
@@ -57,15 +62,17 @@ export function createTest(element, actions) {
   const $ = (s) => element.querySelector(s);
   const grid = d3.select($('#test-grid'));
   const errorBox = $('#test-error');
-  let report = null;
-  let filter = null; // {actual, predicted}
+  let report = null; // the latest GET /api/test answer: the summary of a report the server keeps
+  let page = null; // the page shown: an /api/test/predictions answer
+  let filter = null; // the confusion cell shown, {actual, predicted}, or null for all images
+  let wanted = 0; // the number of the latest page request: answers to older ones are dropped
   let loading = false;
   let visible = false;
   let lastState = null;
   let upload = null; // {base64}: the last classified upload
   let labelsFor = '';
-  let reportVersion = 0;
-  let drawnVersion = -1;
+  let countsFor = -1;
+  const drawn = { report: null, filter: null, page: null };
 
   async function run() {
     if (loading) return;
@@ -74,9 +81,10 @@ export function createTest(element, actions) {
     $('#test-run').textContent = 'Evaluating…';
     errorBox.textContent = '';
     try {
-      report = await actions.fetchJson(`/api/test?count=${$('#test-count').value}`);
+      report = await actions.fetchJson(`/api/test?count=${$('#test-count').value}&limit=${PAGE}`);
       filter = null;
-      reportVersion++;
+      page = report.page;
+      wanted++;
     } catch (e) {
       errorBox.textContent = `Evaluation failed: ${e.message}`;
     } finally {
@@ -86,8 +94,31 @@ export function createTest(element, actions) {
       actions.requestRender();
     }
   }
+
+  /** Shows the page at `offset` of confusion cell `cell` (null: all images); the title and the cell's count change at once. */
+  async function showPage(cell, offset) {
+    if (!report) return;
+    const asked = ++wanted;
+    filter = cell;
+    errorBox.textContent = '';
+    $('#test-grid').setAttribute('aria-busy', 'true');
+    actions.requestRender();
+    try {
+      const answer = await actions.fetchJson(`/api/test/predictions?${pageQuery(report.report, cell, offset)}`);
+      if (asked === wanted) page = answer;
+    } catch (e) {
+      if (asked === wanted) errorBox.textContent = `Loading the page failed: ${e.message}`;
+    } finally {
+      if (asked === wanted) {
+        $('#test-grid').removeAttribute('aria-busy');
+        actions.requestRender();
+      }
+    }
+  }
   $('#test-run').addEventListener('click', run);
-  $('#grid-all').addEventListener('click', () => { filter = null; drawnVersion = -1; actions.requestRender(); });
+  $('#grid-all').addEventListener('click', () => showPage(null, 0));
+  $('#page-prev').addEventListener('click', () => page && showPage(filter, Math.max(0, num(page.offset) - PAGE)));
+  $('#page-next').addEventListener('click', () => page && showPage(filter, num(page.offset) + PAGE));
   $('#test-upload').addEventListener('change', async () => {
     const input = $('#test-upload');
     const file = input.files?.[0];
@@ -122,35 +153,38 @@ export function createTest(element, actions) {
     return report?.classNames || state.dataset?.classNames || [];
   }
 
-  function drawGrid(state) {
+  /** The grid's title: all images, or the shown cell and how many images it holds (from the confusion matrix, so at once). */
+  function drawTitle(state) {
     const names = classesOf(state);
-    const split = report.split || 'test';
-    let predictions = (report.predictions || []).map(normalisePrediction);
-    if (filter) predictions = predictions.filter(p => p.label === filter.actual && p.top[0]?.cls === filter.predicted);
+    const cell = filter ? num(report.confusion?.[filter.actual]?.[filter.predicted]) : 0;
     $('#grid-title').textContent = filter
-      ? `${names[filter.actual] ?? filter.actual} predicted as ${names[filter.predicted] ?? filter.predicted} (${predictions.length})`
-      : `Predictions on ${report.images ?? predictions.length} ${split} images`;
+      ? `${names[filter.actual] ?? filter.actual} predicted as ${names[filter.predicted] ?? filter.predicted} (${cell.toLocaleString('en-US')})`
+      : `Predictions on ${num(report.images).toLocaleString('en-US')} ${report.split || 'test'} images`;
     $('#grid-all').hidden = !filter;
-    // one sprite sheet of the report's images (the first `images` of the split), each tile shown at THUMB_PX
-    const count = (report.predictions || []).reduce((m, p) => Math.max(m, num(p.index) + 1), 0);
-    const sprite = `/api/sprites/${split}?from=0&count=${count}`;
-    const across = Math.min(SPRITE_COLUMNS, count);
-    const down = Math.ceil(count / SPRITE_COLUMNS);
-    const cards = grid.selectAll('figure.pred').data(predictions, p => p.index).join(enter => {
-      const f = enter.append('figure').attr('class', 'pred');
-      f.append('span').attr('class', 'thumb').attr('role', 'img');
-      f.append('figcaption');
-      f.append('div').attr('class', 'bars');
-      return f;
-    });
-    cards.classed('wrong', p => p.top[0]?.cls !== p.label)
-      .attr('aria-label', p => `image ${p.index}: ${names[p.label] ?? p.label}`);
-    cards.select('.thumb').attr('aria-label', p => `${split} image ${p.index}`)
-      .style('background-image', `url("${sprite}")`)
-      .style('background-size', `${across * THUMB_PX}px ${down * THUMB_PX}px`)
-      .style('background-position', p => `${-(p.index % SPRITE_COLUMNS) * THUMB_PX}px ${-Math.floor(p.index / SPRITE_COLUMNS) * THUMB_PX}px`);
-    cards.select('figcaption').text(p => names[p.label] ?? p.label);
-    cards.select('.bars').each(function (p) { drawBars(d3.select(this), p.top, p.label, names); });
+  }
+
+  /** The shown page and the pager: "first–last of total", Prev and Next enabled where there is a page to go to. */
+  function drawGrid(state) {
+    drawPage(grid, page, classesOf(state), report.split || 'test');
+    const offset = num(page.offset);
+    const shown = (page.predictions || []).length;
+    const total = num(page.total);
+    $('#page-status').textContent = total === 0 ? 'no images'
+      : `${(offset + 1).toLocaleString('en-US')}–${(offset + shown).toLocaleString('en-US')} of ${total.toLocaleString('en-US')}`;
+    $('#page-prev').disabled = offset === 0;
+    $('#page-next').disabled = offset + shown >= total;
+    $('#test-grid').scrollTop = 0;
+  }
+
+  /** The count choices below the size of the set, then "all"; keeps the chosen count when it is still offered. */
+  function drawCounts(size) {
+    const select = $('#test-count');
+    const current = Number(select.value);
+    const counts = COUNTS.filter(c => c < size);
+    select.innerHTML = counts.map(c => `<option value="${c}">${c.toLocaleString('en-US')}</option>`).join('')
+      + `<option value="${size}">all (${size.toLocaleString('en-US')})</option>`;
+    select.value = String(counts.includes(current) || current === size ? current : Math.min(DEFAULT_COUNT, size));
+    if (!select.value) select.value = String(size);
   }
 
   function drawConfusion(state) {
@@ -184,8 +218,8 @@ export function createTest(element, actions) {
       .attr('tabindex', d => d.v ? 0 : null)
       .attr('role', d => d.v ? 'button' : null)
       .attr('aria-label', d => `${names[d.a] ?? d.a} predicted as ${names[d.p] ?? d.p}: ${d.v}`)
-      .on('click', (e, d) => { if (d.v) { filter = { actual: d.a, predicted: d.p }; drawnVersion = -1; actions.requestRender(); } })
-      .on('keydown', (e, d) => { if (d.v && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); filter = { actual: d.a, predicted: d.p }; drawnVersion = -1; actions.requestRender(); } })
+      .on('click', (e, d) => { if (d.v) showPage({ actual: d.a, predicted: d.p }, 0); })
+      .on('keydown', (e, d) => { if (d.v && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); showPage({ actual: d.a, predicted: d.p }, 0); } })
       .selectAll('title').data(d => [d]).join('title').text(d => `${names[d.a] ?? d.a} → ${names[d.p] ?? d.p}: ${d.v}`);
     svg.selectAll('text.count').data(cells.filter(c => c.v > 0 && cell >= 15), d => d.key).join('text').attr('class', 'count')
       .attr('x', d => left + d.p * cell + (cell - 1) / 2).attr('y', d => top + d.a * cell + (cell - 1) / 2 + 4)
@@ -246,16 +280,24 @@ export function createTest(element, actions) {
       gate($('#test-upload'), classifyOff);
       gate($('#upload-use'), commandBlocked(state, COMMAND.SET_PROBE));
       if (visible && !report && !loading && state.connection === 'open' && state.snapshot && mayRequest(state, 'test-view')) run();
-      if (report && drawnVersion !== reportVersion) {
-        drawnVersion = reportVersion;
+      const size = splitSize(state.dataset, 'test') || splitSize(state.dataset, 'validation');
+      if (size > 0 && size !== countsFor) {
+        countsFor = size;
+        drawCounts(size);
+      }
+      if (report && drawn.report !== report) {
         $('#test-accuracy').textContent = Number.isFinite(num(report.accuracy)) ? `${(num(report.accuracy) * 100).toFixed(1)}%` : '–';
-        $('#test-info').textContent = `${report.images ?? (report.predictions || []).length} ${report.split || 'test'} images`
+        $('#test-info').textContent = `${num(report.images).toLocaleString('en-US')} ${report.split || 'test'} images`
           + (Number.isFinite(num(report.loss)) ? ` · loss ${num(report.loss).toFixed(3)}` : '')
           + (state.snapshot ? ` · at step ${num(state.snapshot.step).toLocaleString('en-US')}` : '');
-        drawGrid(state);
-        drawConfusion(state);
         drawPerClass(state);
       }
+      if (report && (drawn.report !== report || drawn.filter !== filter)) {
+        drawConfusion(state);
+        drawTitle(state);
+      }
+      if (report && page && drawn.page !== page) drawGrid(state);
+      Object.assign(drawn, { report, filter, page });
       const names = classesOf(state);
       if (labelsFor !== names.join('|')) {
         labelsFor = names.join('|');
@@ -269,28 +311,4 @@ export function createTest(element, actions) {
       visible = on;
     },
   };
-}
-
-/** Accepts {top3:[cls], probabilities:[p]} or {top:[{class|classIndex, probability}]}. */
-function normalisePrediction(p) {
-  let top = [];
-  if (Array.isArray(p.top3)) top = p.top3.map((c, i) => ({ cls: num(c), p: num(p.probabilities?.[i]) }));
-  else if (Array.isArray(p.top)) top = p.top.map(t => ({ cls: num(t.class ?? t.classIndex ?? t.label), p: num(t.probability ?? t.p) }));
-  return { index: num(p.index), label: num(p.label), top };
-}
-
-function drawBars(host, top, label, names, withValues = false) {
-  const rows = host.selectAll('div.bar-row').data(top, (d, i) => i).join(enter => {
-    const r = enter.append('div').attr('class', 'bar-row');
-    r.append('span').attr('class', 'bar-name');
-    r.append('span').attr('class', 'bar-track').append('span').attr('class', 'bar-fill');
-    if (withValues) r.append('span').attr('class', 'bar-value');
-    return r;
-  });
-  rows.select('.bar-value').text(d => `${((d.p || 0) * 100).toFixed(1)}%`);
-  rows.classed('right', d => label != null && d.cls === label).classed('wrong', d => label != null && d.cls !== label)
-    .classed('neutral', () => label == null);
-  rows.select('.bar-name').text(d => names[d.cls] ?? d.cls);
-  rows.select('.bar-fill').style('width', d => `${Math.max(0, Math.min(1, d.p || 0)) * 100}%`);
-  rows.attr('title', d => `${names[d.cls] ?? d.cls}: ${((d.p || 0) * 100).toFixed(1)}%`);
 }

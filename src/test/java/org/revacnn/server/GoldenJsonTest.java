@@ -60,7 +60,11 @@ class GoldenJsonTest {
     check("api-dataset", rest("/api/dataset", 200));
     check("api-engine", rest("/api/engine", 200));
     check("api-history", rest("/api/history?maxPoints=100", 200));
-    check("api-test", rest("/api/test?count=100", 200));
+    JsonNode test = rest("/api/test?count=100", 200);
+    check("api-test", test);
+    int actual = test.at("/page/predictions/0/label").asInt();
+    int predicted = test.at("/page/predictions/0/top3/0").asInt();
+    check("api-test-page", rest("/api/test/predictions?actual=" + actual + "&predicted=" + predicted + "&limit=5", 200));
     check("api-activations", rest("/api/activations?image=0&layer=conv1", 200));
     check("api-error", rest("/api/test?count=-1", 400));
     check("ws-snapshot", wrap("snapshot", rest("/api/snapshot", 200)));

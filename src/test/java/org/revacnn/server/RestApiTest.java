@@ -79,8 +79,8 @@ class RestApiTest {
     JsonNode report = server.getJson("/api/test?count=30");
     assertThat(report.path("split").asText()).isEqualTo("test");
     assertThat(report.path("images").asInt()).isEqualTo(30);
-    assertThat(report.path("predictions").size()).isEqualTo(30);
-    JsonNode first = report.at("/predictions/0");
+    assertThat(report.at("/page/predictions").size()).isEqualTo(30);
+    JsonNode first = report.at("/page/predictions/0");
     assertThat(first.path("top3").size()).isEqualTo(3);
     assertThat(first.path("probabilities").size()).isEqualTo(3);
     assertThat(first.path("label").asInt()).isEqualTo(SessionFixtures.data().test().label(0));

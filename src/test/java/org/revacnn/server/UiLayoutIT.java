@@ -241,9 +241,9 @@ class UiLayoutIT extends SharedPageTestBase {
     page.waitForFunction("() => document.querySelectorAll('#test-grid figure.pred').length >= 50");
     page.waitForTimeout(500);
     assertThat(browser.requests.stream().filter(u -> u.contains("/api/images/")).toList()).as("one request per image").isEmpty();
-    assertThat(browser.requests.stream().filter(u -> u.contains("/api/sprites/")).toList()).as("sprite requests").hasSize(1);
+    assertThat(browser.requests.stream().filter(u -> u.contains("/sprite")).toList()).as("sprite requests").hasSize(1);
     assertThat(page.evaluate("() => getComputedStyle(document.querySelector('#test-grid .thumb')).backgroundImage")).asString()
-        .contains("/api/sprites/test?from=0&count=100");
+        .contains("/api/test/sprite?report=").contains("&offset=0&limit=100");
   }
 
   @Test
