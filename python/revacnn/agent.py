@@ -33,9 +33,11 @@ from .transport import ConnectionLost, SilentTransport
 from .vectors import filter_vectors
 
 DEFAULT_BATCH = 32
-# Snapshots take at most this share of the run's wall time: a snapshot that costs c seconds (a probe
-# forward, the per-filter reductions, the JSON) is followed by at least c / MONITORING_SHARE seconds
-# of training without one, so a slow model or machine gets fewer than snapshot_hz a second.
+# Snapshots take at most this share of the run's wall time, half for light ones (loss, accuracy, the
+# gradients' jitter) and half for full ones (also a forward of the probe image for the paths, the
+# thumbnails and the probe's classes): a snapshot of a kind that costs c seconds is followed by at
+# least c / (MONITORING_SHARE / 2) seconds without one of that kind, so a slow model or machine gets
+# fewer than snapshot_hz a second, and full ones less often than light ones when the probe is dear.
 MONITORING_SHARE = 0.01
 POLL_SECONDS = 0.02
 
@@ -91,9 +93,10 @@ class Run:
         self._probe_label = probe_label
         self._interval = 1.0 / snapshot_hz
         self._clock, self._sleep, self._timer = clock, sleep, timer
-        self._last_snapshot = None
-        self._snapshot_cost = 0.0  # seconds a snapshot took, smoothed (rank 0)
-        self._snapshot_due = False
+        self._last_snapshot = None  # when the last snapshot of any kind was taken
+        self._last_full = None  # when the last full one was
+        self._cost = {"light": 0.0, "full": 0.0}  # seconds a snapshot of each kind took, smoothed (rank 0)
+        self._snapshot_due = False  # a full snapshot at the next step (a command took effect)
         self._window = None  # device tensors: loss sum, correct count; python: batches, examples, since
         self._start_window()
         self._architecture = describe(unwrap(model), self._probe, self.units) if self.ranks.leader else None
@@ -180,21 +183,28 @@ class Run:
         messages, due = [], False
         if self.ranks.leader:
             messages = [(m, self._seeds.getrandbits(63)) for m in self._poll()]
-            gap = max(self._interval, self._snapshot_cost / MONITORING_SHARE)
-            due = self.attached and (self._last_snapshot is None or now - self._last_snapshot >= gap)
+            due = self.attached and (self._last_snapshot is None or now - self._last_snapshot >= self._gap("light"))
         messages, due, attached = self.ranks.share_step(messages, due, self.attached)
         if not attached:  # rank 0 lost the server: every rank trains on, and none waits for a resume
             self.attached, self.state, self.steps_left, self._snapshot_due = False, "running", 0, False
         for message, seed in messages:
             self._answer(message, seed)
         if due or self._snapshot_due and attached:
+            full = self._snapshot_due or self._last_full is None or now - self._last_full >= self._gap("full")
             self._snapshot_due = False
             self._last_snapshot = now
+            if full:
+                self._last_full = now
             started = self._timer()
-            snapshot = self._snapshot(now)
+            snapshot = self._snapshot(now, full)
             if self.ranks.leader:
                 self._send({"type": "snapshot", "payload": snapshot})
-                self._snapshot_cost += 0.3 * (self._timer() - started - self._snapshot_cost)
+                kind = "full" if full else "light"
+                self._cost[kind] += 0.3 * (self._timer() - started - self._cost[kind])
+
+    def _gap(self, kind):
+        """Seconds to wait after a snapshot of `kind` before the next one of that kind."""
+        return max(self._interval, self._cost[kind] / (MONITORING_SHARE / 2))
 
     def _send(self, message):
         try:
@@ -288,9 +298,10 @@ class Run:
                 "commands": sorted(Commands.HANDLERS),
                 "requests": ["checksums", "vectors"]}
 
-    def _snapshot(self, now):
-        """The snapshot's payload on rank 0 (None on the others). Loss, accuracy and images per second
-        are over all ranks: the window's sums are added up across them (a collective)."""
+    def _snapshot(self, now, full=True):
+        """The snapshot's payload on rank 0 (None on the others); a light one (not `full`) has no
+        probe, and its layers only their jitter. Loss, accuracy and images per second are over all
+        ranks: the window's sums are added up across them (a collective)."""
         window = self._window
         device = window["loss"].device
         sums = self.ranks.sum(torch.stack([window["loss"].double(), window["correct"].double(),
@@ -303,16 +314,18 @@ class Run:
         if not self.ranks.leader:
             return None
         rgb = next((l["id"] for l in self._architecture["layers"] if l.get("thumbnailChannels") == 3), None)
-        stats, probabilities = statistics.layer_statistics(unwrap(self.model), self._probe, rgb)
+        stats, probabilities = statistics.layer_statistics(unwrap(self.model), self._probe, rgb, with_probe=full)
         layers = [dict(id=name, **stats[name]) for name in self._layer_order() if name in stats]
-        return {"step": self.step_count, "epoch": self.epoch, "epochProgress": round(self.epoch_progress, 4),
-                "examplesSeen": self.examples, "state": self.state,
-                "loss": finite_or_none(loss / examples) if examples else None,
-                "trainAccuracy": correct / labelled if labelled else None,
-                "imagesPerSecond": examples / elapsed if elapsed > 0 else None,
-                "hyperparameters": self.hyperparameters, "layers": layers,
-                "probe": {"label": self._probe_label, "probabilities": probabilities},
-                "wallMillis": int(time.time() * 1000)}
+        snapshot = {"step": self.step_count, "epoch": self.epoch, "epochProgress": round(self.epoch_progress, 4),
+                    "examplesSeen": self.examples, "state": self.state,
+                    "loss": finite_or_none(loss / examples) if examples else None,
+                    "trainAccuracy": correct / labelled if labelled else None,
+                    "imagesPerSecond": examples / elapsed if elapsed > 0 else None,
+                    "hyperparameters": self.hyperparameters, "layers": layers,
+                    "wallMillis": int(time.time() * 1000)}
+        if full:
+            snapshot["probe"] = {"label": self._probe_label, "probabilities": probabilities}
+        return snapshot
 
     def _layer_order(self):
         return [l["id"] for l in self._architecture["layers"]]

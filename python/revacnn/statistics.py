@@ -55,27 +55,30 @@ def probe_activations(model, probe, modules):
     return sums, output
 
 
-def layer_statistics(model, probe, rgb_layer):
-    """{layer: {"jitter", "activation", "thumbnails", "thumbnailSize", "thumbnailChannels"}} and the
-    probe's class probabilities, with one copy from the device."""
+def layer_statistics(model, probe, rgb_layer, with_probe=True):
+    """{layer: {"jitter", and with the probe "activation", "thumbnails", "thumbnailSize",
+    "thumbnailChannels"}} and the probe's class probabilities (None without the probe), with one
+    copy from the device. Without the probe only the gradients are read: no forward, no weights."""
     modules = [(name, m) for name, m in model.named_modules() if width(m)]
-    sums, output = probe_activations(model, probe, modules)
+    sums, output = probe_activations(model, probe, modules) if with_probe else ({}, None)
     parts, layout = [], []
     for name, module in modules:
-        pieces = {"jitter": jitter(module), "activation": sums.get(name, torch.zeros(width(module)))}
-        if isinstance(module, nn.Conv2d):
-            pieces["thumbnails"] = thumbnail(module, name == rgb_layer)
+        pieces = {"jitter": jitter(module)}
+        if with_probe:
+            pieces["activation"] = sums.get(name, torch.zeros(width(module)))
+            if isinstance(module, nn.Conv2d):
+                pieces["thumbnails"] = thumbnail(module, name == rgb_layer)
         for key, tensor in pieces.items():
             layout.append((name, key, tensor.numel(), tuple(tensor.shape)))
             parts.append(tensor.reshape(-1).float().to(parts[0].device if parts else tensor.device))
-    probabilities = torch.softmax(output.detach().float().reshape(output.shape[0], -1)[0], 0)
-    parts.append(probabilities.to(parts[0].device))
+    if with_probe:
+        parts.append(torch.softmax(output.detach().float().reshape(output.shape[0], -1)[0], 0).to(parts[0].device))
     flat = torch.cat(parts).cpu()  # the one copy from the device
     stats, at = {}, 0
     for name, key, count, shape in layout:
-        entry = stats.setdefault(name, {"thumbnailSize": 0, "thumbnailChannels": 0, "thumbnails": ""})
+        entry = stats.setdefault(name, {"thumbnailSize": 0, "thumbnailChannels": 0, "thumbnails": ""} if with_probe else {})
         entry[key] = encoded(flat[at:at + count])
         if key == "thumbnails":
             entry["thumbnailChannels"], entry["thumbnailSize"] = shape[1], shape[2]
         at += count
-    return stats, encoded(flat[at:])
+    return stats, encoded(flat[at:]) if with_probe else None
