@@ -6,10 +6,14 @@
 import { commands } from '../protocol.js';
 
 const LIST_MILLIS = 3000;
+/** A fork as a line drawing (the glyph U+2442 is missing from many fonts). */
+const FORK_ICON = `<svg class="fork-icon" width="12" height="14" viewBox="0 0 12 14" aria-hidden="true" fill="none"
+  stroke="currentColor" stroke-width="1.6"><circle cx="3" cy="2.5" r="1.6"/><circle cx="9" cy="2.5" r="1.6"/>
+  <circle cx="6" cy="11.5" r="1.6"/><path d="M3 4.1v1.4q0 2 3 3t3-3V4.1M6 8.5v1.4"/></svg>`;
 
 export function createForkBar(element, actions) {
   element.innerHTML = `
-    <button id="btn-fork" class="btn" title="Split the run into two branches from this moment; both train, taking turns">⑂ Fork</button>
+    <button id="btn-fork" class="btn" title="Split the run into two branches from this moment; both train, taking turns">${FORK_ICON} Fork</button>
     <span class="branch-switch" role="radiogroup" aria-label="Branch shown"></span>
     <span class="branch-keep"></span>`;
   const forkButton = element.querySelector('#btn-fork');
@@ -69,6 +73,10 @@ export function createForkBar(element, actions) {
       } else if (Date.now() - listedAt > LIST_MILLIS) {
         refresh();
       }
+    },
+    /** The id of the branch shown while the run is forked, else null (the REST reads name it: main.js). */
+    shownBranch() {
+      return branches.length > 1 ? (shown ?? branches[0].id) : null;
     },
     /** The run of the branch shown, or null when none is known (for the Training Stats overlay). */
     shownRun() {
