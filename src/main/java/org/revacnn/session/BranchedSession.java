@@ -117,6 +117,22 @@ public final class BranchedSession implements Session {
     };
   }
 
+  /**
+   * One round of the run's training loop on the calling thread: every live branch runs its queued
+   * tasks, then trains one batch if it is training. For a headless driver that owns the loop
+   * ({@code revacnn experiment grow}): only when {@code start} was never called.
+   */
+  public void round() {
+    first().loop().round();
+  }
+
+  /** Queues {@code command} for branch {@code id} (null: the first) and runs the round that applies it (as {@link #round}). */
+  public CommandResult applyNow(String id, Command command) {
+    CompletableFuture<CommandResult> answer = submit(id, command);
+    round();
+    return answer.join();
+  }
+
   private static String required(String branch) {
     if (branch == null) throw new IllegalArgumentException("keep-branch needs branch: the id of the branch to keep");
     return branch;

@@ -24,7 +24,7 @@ import org.revacnn.session.SessionFixtures;
  * conv2 the + grows while A's stays as it was (and back and forth, the network view follows the
  * branch shown); the page's reads of a network ask for the branch shown; Keep A ends B and the fork
  * bar is back to one branch, its Fork button enabled. Screenshot: target/screenshots/fork.png
- * (docs/img/fork.png).
+ * (copied to docs/img/fork.png by hand).
  */
 class UiForkIT {
   private static final String CONV2_NODES = ".layer-col[data-layer='conv2'] button.node";

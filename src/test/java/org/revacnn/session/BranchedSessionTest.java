@@ -6,7 +6,6 @@ import static org.revacnn.session.SessionFixtures.assertBitIdentical;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.revacnn.engine.Architecture;
@@ -16,14 +15,11 @@ class BranchedSessionTest {
 
   /** Queues {@code command} for {@code branch} and runs one round of the loop, which applies it. */
   private static CommandResult apply(BranchedSession run, String branch, Command command) {
-    CompletableFuture<CommandResult> answer = run.submit(branch, command);
-    rounds(run, 1);
-    return answer.join();
+    return run.applyNow(branch, command);
   }
 
   private static void rounds(BranchedSession run, int count) {
-    TrainingLoop loop = run.branch(null).loop();
-    for (int i = 0; i < count; i++) loop.round();
+    for (int i = 0; i < count; i++) run.round();
   }
 
   /** Every parameter value and optimiser state of branch {@code id}, read on the (calling) training thread. */
