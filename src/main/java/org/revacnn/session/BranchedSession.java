@@ -188,7 +188,10 @@ public final class BranchedSession implements Session {
     }
   }
 
-  /** Ends every branch but {@code id} (training thread): each is closed (autosaved, its log closed) and its run kept. */
+  /**
+   * Ends every branch but {@code id} (training thread): each answers its queued work, then is closed
+   * (autosaved, its log closed) and its run kept.
+   */
   private CommandResult keep(String id) {
     Branch kept = find(id);
     List<Branch> ended = branches().stream().filter(b -> b != kept).toList();
@@ -206,6 +209,7 @@ public final class BranchedSession implements Session {
       s.history().addSteering(new SteeringEntry(s.sessionStep(), s.epoch(), System.currentTimeMillis(), KEPT,
           Map.of("branch", kept.id()), changes));
       branches.remove(b);
+      s.runQueuedTasks();  // commands and reads sent to it before the keep are answered
       s.close();
     }
     TrainingSession s = kept.session();

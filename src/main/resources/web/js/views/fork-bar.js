@@ -22,6 +22,7 @@ export function createForkBar(element, actions) {
   let branches = [];
   let shown = null; // the branch id this page is shown (null: the first)
   let waiting = null; // the id of this bar's command not answered yet
+  let keeping = false; // a keep-branch not answered and listed yet: the branch shown may be ending
   let listedAt = -Infinity;
 
   async function refresh() {
@@ -37,8 +38,10 @@ export function createForkBar(element, actions) {
     actions.requestRender();
   }
 
+  /** Sends a command of this bar; returns its id, or null when it could not be sent. */
   function send(command) {
     waiting = actions.command(command);
+    return waiting;
   }
 
   function draw() {
@@ -60,7 +63,7 @@ export function createForkBar(element, actions) {
       .attr('class', 'btn btn-small branch-keep-button').attr('data-branch', b => b.id)
       .attr('title', b => `Keep ${title(b)} and end the other (its run stays in the runs folder)`)
       .text(b => `Keep ${b.id}`)
-      .on('click', (e, b) => send(commands.keepBranch(b.id)));
+      .on('click', (e, b) => { keeping = send(commands.keepBranch(b.id)) !== null; });
   }
 
   forkButton.addEventListener('click', () => send(commands.fork()));
@@ -69,14 +72,18 @@ export function createForkBar(element, actions) {
     render(state) {
       if (waiting && !state.pending.has(waiting)) {
         waiting = null;
-        refresh();
+        refresh().then(() => { keeping = false; });
       } else if (Date.now() - listedAt > LIST_MILLIS) {
         refresh();
       }
     },
-    /** The id of the branch shown while the run is forked, else null (the REST reads name it: main.js). */
+    /**
+     * The id of the branch shown while the run is forked, else null (the REST reads name it: main.js);
+     * null too while a keep-branch is under way, as the branch shown may be ending (the server then
+     * answers for the first live branch, which the page is shown once the other ends).
+     */
     shownBranch() {
-      return branches.length > 1 ? (shown ?? branches[0].id) : null;
+      return branches.length > 1 && !keeping ? (shown ?? branches[0].id) : null;
     },
     /** The run of the branch shown, or null when none is known (for the Training Stats overlay). */
     shownRun() {

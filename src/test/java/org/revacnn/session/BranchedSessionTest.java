@@ -6,6 +6,7 @@ import static org.revacnn.session.SessionFixtures.assertBitIdentical;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.revacnn.engine.Architecture;
@@ -132,8 +133,11 @@ class BranchedSessionTest {
       rounds(run, 4);
       TrainingSession b = run.branch("B");
 
+      // a read of B queued before the keep (a page polling the branch it shows) is answered, not failed
+      CompletableFuture<Integer> asked = b.query(net -> net.params().size());
       CommandResult kept = apply(run, null, new Command.KeepBranch("A"));
       assertThat(kept.ok()).as(kept.message()).isTrue();
+      assertThat(asked).isCompletedWithValueMatching(n -> n > 0);
       assertThat(kept.changes()).containsEntry("kept", "A").containsEntry("ended", List.of("B"))
           .containsEntry("endedRuns", List.of("base-fork1"));
       assertThat(run.branchIds()).containsExactly("A");
