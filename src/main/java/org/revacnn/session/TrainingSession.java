@@ -209,7 +209,7 @@ public final class TrainingSession implements Session {
 
   /** Answers every queued task with {@link #CLOSED} (once closed, a task fails before touching anything). */
   private void failQueuedTasks() {
-    for (Runnable task; (task = inbox.poll()) != null; ) task.run();
+    runTasks();
   }
 
   @Override
