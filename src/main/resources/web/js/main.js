@@ -17,9 +17,20 @@ import { mayRequest } from './engine.js';
 const store = createStore();
 const socket = createSocket(store);
 
+/** The REST reads about a branch's network (docs/PROTOCOL.md "Fork"): asked of the branch this page shows. */
+const BRANCH_READS = ['/api/activations', '/api/test', '/api/classify', '/api/tsne', '/api/recommendations'];
+
+/** `url` with ?branch= naming the branch shown when it reads a branch's network and the run is forked. */
+function forShownBranch(url) {
+  if (!BRANCH_READS.some(read => url === read || url.startsWith(`${read}?`) || url.startsWith(`${read}/`))) return url;
+  const branch = views.fork.shownBranch(); // never asked while the views are built: they read no branch then
+  if (!branch) return url;
+  return `${url}${url.includes('?') ? '&' : '?'}branch=${encodeURIComponent(branch)}`;
+}
+
 /** Reads JSON from the REST API; throws an Error carrying the server's message (and .status). */
 async function fetchJson(url, options) {
-  const response = await fetch(url, options);
+  const response = await fetch(forShownBranch(url), options);
   const text = await response.text();
   let body = null;
   try {

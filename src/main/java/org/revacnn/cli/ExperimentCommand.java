@@ -12,7 +12,7 @@ import java.util.concurrent.Callable;
 import org.revacnn.data.Datasets;
 import org.revacnn.engine.Hyperparameters;
 import org.revacnn.engine.OptimizerKind;
-import org.revacnn.session.Checkpoint;
+import org.revacnn.session.BranchedSession;
 import org.revacnn.session.Command;
 import org.revacnn.session.CommandResult;
 import org.revacnn.session.Evaluation;
@@ -34,12 +34,15 @@ public final class ExperimentCommand implements Runnable {
 
   /**
    * The paper's steering experiment (section 4.2): train a base model, add filters to a layer
-   * mid-training with each init mode, and compare with the grown architecture trained from scratch
-   * on the same seed and image budget.
+   * mid-training with each init mode, and compare with the base left untouched and with the grown
+   * architecture trained from scratch on the same seed and image budget. The arms are forks of the
+   * base run at the growth point, made and ended by the live fork's own commands (fork, keep-branch:
+   * docs/PROTOCOL.md "Fork"), one at a time on this thread.
    */
   @CommandLine.Command(name = "grow", mixinStandardHelpOptions = true,
-      description = "Train BASE for --before epochs, add --count filters to --layer with each init mode, train on for"
-          + " --after epochs; beside it train the grown architecture from scratch for the same total. Writes CSV and SVG.")
+      description = "Train BASE for --before epochs, then fork it: one branch per init mode adds --count filters to --layer,"
+          + " one stays untouched; each trains on for --after epochs. Beside them the grown architecture trains from scratch"
+          + " for the same total. Writes CSV and SVG.")
   public static final class Grow implements Callable<Integer> {
     @Mixin
     DataArguments data;
@@ -98,35 +101,25 @@ public final class ExperimentCommand implements Runnable {
       List<String> summary = new ArrayList<>();
 
       progress.line("from scratch: " + grown + " for " + (before + after) + " epochs");
-      try (TrainingSession scratch = new TrainingSession(config.withModel(grown), datasets)) {
-        trainTo(scratch, before + after, progress, "scratch");
+      try (BranchedSession scratch = new BranchedSession(new TrainingSession(config.withModel(grown), datasets), null, null)) {
+        trainTo(scratch, null, before + after, progress, "scratch");
         curves.put("scratch " + grown, scratch.history().full().loss());
-        summary.add(result("scratch " + grown, scratch, datasets));
+        summary.add(result("scratch " + grown, scratch.branch(null), datasets));
       }
-      Path fork = out.resolve("base.ckpt");
-      progress.line("base: " + base + " for " + before + " epochs");
       float[] baseCurve;
-      try (TrainingSession baseRun = new TrainingSession(config.withModel(base), datasets)) {
-        trainTo(baseRun, before, progress, "base");
-        baseRun.saveCheckpoint(fork);
-        baseCurve = baseRun.history().full().loss();
-      }
-      Checkpoint.Contents saved = Checkpoint.read(fork, config);
-      int growthStep = baseCurve.length;
-      for (String init : inits) {
-        try (TrainingSession run = TrainingSession.resume(saved, datasets, config)) {
-          double lossBefore = meanLoss(run, datasets);
-          CommandResult r = run.applyNow(new Command.AddFilters(layer, count, init, null, null));
-          if (!r.ok()) throw new IllegalArgumentException("growing " + layer + " with " + init + " failed: " + r.message());
-          double lossAfter = meanLoss(run, datasets);
-          progress.line(String.format(Locale.ROOT, "grown with %s at step %d: validation loss %.4f before, %.4f after",
-              init, growthStep, lossBefore, lossAfter));
-          trainTo(run, before + after, progress, init);
-          curves.put("grown " + init, run.history().full().loss());
-          summary.add(String.format(Locale.ROOT, "%s; validation loss just before growth %.4f, just after %.4f",
-              result("grown " + init, run, datasets), lossBefore, lossAfter));
+      progress.line("base: " + base + " for " + before + " epochs, then forked: one branch grown per init mode, one untouched");
+      try (BranchedSession baseRun = new BranchedSession(new TrainingSession(config.withModel(base), datasets), null, null)) {
+        String untouched = baseRun.branchIds().getFirst();
+        trainTo(baseRun, untouched, before, progress, "base");
+        baseCurve = baseRun.branch(untouched).history().full().loss();
+        for (String init : inits) {
+          summary.add(grownArm(baseRun, untouched, init, baseCurve.length, curves, datasets, progress));
         }
+        trainTo(baseRun, untouched, before + after, progress, "untouched");
+        curves.put("untouched " + base, baseRun.branch(untouched).history().full().loss());
+        summary.add(result("untouched " + base, baseRun.branch(untouched), datasets));
       }
+      int growthStep = baseCurve.length;
       LossCurves.writeCsv(out.resolve("grow.csv"), curves, window);
       LossCurves.writeSvg(out.resolve("grow.svg"), curves, window, growthStep,
           "Loss (mean of " + window + " batches): " + base + " grown to " + grown + " at step " + growthStep);
@@ -136,16 +129,45 @@ public final class ExperimentCommand implements Runnable {
       return 0;
     }
 
-    private static void trainTo(TrainingSession session, double epochs, Progress progress, String label) {
-      session.applyNow(new Command.Resume());
+    /**
+     * One grown arm, as a user forks live (docs/PROTOCOL.md "Fork"): branch {@code untouched} (paused
+     * at the growth point) forks, the new branch grows with {@code init} and trains on to the end,
+     * then keep-branch ends it, leaving {@code untouched} as it was for the next arm. Returns its summary line.
+     */
+    private String grownArm(BranchedSession baseRun, String untouched, String init, int growthStep, Map<String, float[]> curves,
+        Datasets datasets, Progress progress) {
+      String id = (String) checked(baseRun.applyNow(untouched, new Command.Fork()), "forking the base run").changes().get("forked");
+      TrainingSession arm = baseRun.branch(id);
+      double lossBefore = meanLoss(arm, datasets);
+      checked(baseRun.applyNow(id, new Command.AddFilters(layer, count, init, null, null)), "growing " + layer + " with " + init);
+      double lossAfter = meanLoss(arm, datasets);
+      progress.line(String.format(Locale.ROOT, "grown with %s at step %d: validation loss %.4f before, %.4f after",
+          init, growthStep, lossBefore, lossAfter));
+      trainTo(baseRun, id, before + after, progress, init);
+      curves.put("grown " + init, arm.history().full().loss());
+      String line = String.format(Locale.ROOT, "%s; validation loss just before growth %.4f, just after %.4f",
+          result("grown " + init, arm, datasets), lossBefore, lossAfter);
+      checked(baseRun.applyNow(untouched, new Command.KeepBranch(untouched)), "ending the " + init + " branch");
+      return line;
+    }
+
+    private static CommandResult checked(CommandResult result, String what) {
+      if (!result.ok()) throw new IllegalArgumentException(what + " failed: " + result.message());
+      return result;
+    }
+
+    /** Trains branch {@code id} alone (the others are paused) until {@code epochs}, then pauses it. */
+    private static void trainTo(BranchedSession run, String id, double epochs, Progress progress, String label) {
+      TrainingSession session = run.branch(id);
+      run.applyNow(id, new Command.Resume());
       long start = System.nanoTime();
       while (session.epochProgress() < epochs) {
-        session.step();
+        run.round();
         double seconds = (System.nanoTime() - start) / 1e9;
         progress.update(session.epochProgress() / epochs, String.format(Locale.ROOT, "%s: epoch %.2f/%s loss %.3f, %s elapsed",
             label, session.epochProgress(), epochs, session.history().recentLoss(200), Progress.duration(seconds)));
       }
-      session.applyNow(new Command.Pause());
+      run.applyNow(id, new Command.Pause());
     }
 
     /** Loss on (up to 1,000) validation images: the function before and after growth. */

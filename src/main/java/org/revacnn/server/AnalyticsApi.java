@@ -25,6 +25,7 @@ final class AnalyticsApi {
     String layer = RestApi.required(context, "layer", "a conv or dense layer id");
     String kindText = context.queryParam("kind");
     TsneKind kind = kindText == null ? TsneKind.WEIGHTS : TsneKind.parse(kindText);
+    Session session = RestApi.branch(this.session, context);
     Architecture architecture = session.architecture();
     if (architecture == null) throw new ApiError(HttpStatus.CONFLICT, session.engine().message());
     String layerKind = architecture.layers().get(ActivationMaps.indexOf(architecture, layer)).kind();
@@ -37,12 +38,12 @@ final class AnalyticsApi {
   /** {@code /api/tsne/images}: the first validation images by the classifier's input, with their classes. */
   void tsneImages(Context context) {
     RestApi.requireSupported(session, "image-map");
-    context.contentType(JSON).result(Protocol.json(RestApi.await(session.imageMap())));
+    context.contentType(JSON).result(Protocol.json(RestApi.await(RestApi.branch(session, context).imageMap())));
   }
 
   /** {@code /api/recommendations}: per hidden layer the filters to remove, and the layers to freeze. */
   void recommendations(Context context) {
     RestApi.requireSupported(session, "recommendations");
-    context.contentType(JSON).result(Protocol.json(RestApi.await(session.recommendations())));
+    context.contentType(JSON).result(Protocol.json(RestApi.await(RestApi.branch(session, context).recommendations())));
   }
 }

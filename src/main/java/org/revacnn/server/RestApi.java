@@ -32,6 +32,8 @@ final class RestApi {
   static final int MAX_SPRITE_IMAGES = 1000;
   static final int SPRITE_COLUMNS = 20;
   private static final String JSON = "application/json";
+  /** The query parameter naming the branch a read is about. */
+  static final String BRANCH = "branch";
 
   private final Session session;
   /** REST callers together count as one client. */
@@ -56,8 +58,17 @@ final class RestApi {
     if (reason != null) throw new ApiError(HttpStatus.CONFLICT, reason);
   }
 
+  /**
+   * The live branch a read is about: the one named by its {@code ?branch=ID} (docs/PROTOCOL.md
+   * "Fork"), else the first; an id that is not live is a 400 naming the live ones.
+   */
+  static Session branch(Session session, Context context) {
+    String id = context.queryParam(BRANCH);
+    return id == null ? session : session.branch(id);
+  }
+
   void snapshot(Context context) {
-    context.contentType(JSON).result(Protocol.snapshotBody(session.latest()));
+    context.contentType(JSON).result(Protocol.snapshotBody(branch(session, context).latest()));
   }
 
   /** {@code /api/engine}: what trains, with each rank's weight checksum. */
@@ -66,7 +77,7 @@ final class RestApi {
   }
 
   void history(Context context) {
-    context.contentType(JSON).result(Protocol.json(session.history().view(historyPoints(context))));
+    context.contentType(JSON).result(Protocol.json(branch(session, context).history().view(historyPoints(context))));
   }
 
   /** The {@code maxPoints} parameter of a history request. */
@@ -75,8 +86,10 @@ final class RestApi {
   }
 
   void architecture(Context context) {
-    if (session.architecture() == null) throw new ApiError(HttpStatus.CONFLICT, session.engine().message());
-    context.contentType(JSON).result(Protocol.json(session.architecture()));
+    Session shown = branch(session, context);
+    Architecture architecture = shown.architecture();
+    if (architecture == null) throw new ApiError(HttpStatus.CONFLICT, shown.engine().message());
+    context.contentType(JSON).result(Protocol.json(architecture));
   }
 
   void dataset(Context context) {
@@ -112,7 +125,7 @@ final class RestApi {
   }
 
   void checkpoint(Context context) {
-    TrainingSession local = inProcess(session, "checkpoint-download");
+    TrainingSession local = inProcess(branch(session, context), "checkpoint-download");
     byte[] bytes = await(local.checkpointBytes());
     context.contentType("application/octet-stream")
         .header("Content-Disposition", "attachment; filename=\"revacnn-step" + local.latest().step() + ".ckpt\"")
@@ -121,7 +134,7 @@ final class RestApi {
 
   /** The live network's weights as JSON (see docs/FORMATS.md): {@code /api/weights}. */
   void weights(Context context) throws java.io.IOException {
-    org.revacnn.engine.NetworkState state = await(inProcess(session, "weights-download").query(org.revacnn.engine.NetworkState::capture));
+    org.revacnn.engine.NetworkState state = await(inProcess(branch(session, context), "weights-download").query(org.revacnn.engine.NetworkState::capture));
     context.contentType("application/json").result(org.revacnn.session.WeightExport.json(state));
   }
 
@@ -152,7 +165,7 @@ final class RestApi {
    * {@code POST /api/classify} with {@code {"pixels": "<base64 of C·H·W bytes>"}}.
    */
   void classify(Context context) {
-    TrainingSession session = inProcess(this.session, "classify");
+    TrainingSession session = inProcess(branch(this.session, context), "classify");
     Shape shape = session.data().shape();
     byte[] pixels = pixels(context.body(), shape);
     ImageSet one = ImageSet.of(shape, pixels, new int[1], session.data().classNames());
@@ -191,7 +204,7 @@ final class RestApi {
 
   /** One layer's activation maps for validation image {@code image}: {@code /api/activations?image=I&layer=ID}. */
   void activations(Context context) {
-    TrainingSession session = inProcess(this.session, "activation-maps");
+    TrainingSession session = inProcess(branch(this.session, context), "activation-maps");
     ImageSet set = session.data().validation();
     if (set.isEmpty()) throw new IllegalArgumentException("the dataset has no validation images");
     int image = integer("image", required(context, "image", "a validation image index"), 0, set.size() - 1);

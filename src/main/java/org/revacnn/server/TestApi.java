@@ -28,9 +28,9 @@ final class TestApi {
     this.session = session;
   }
 
-  /** {@code GET /api/test[?count=N][&limit=L]}: evaluates the first N images, keeps the report, answers its summary and first L predictions. */
+  /** {@code GET /api/test[?count=N][&limit=L][&branch=ID]}: evaluates the first N images (of the branch ID), keeps the report, answers its summary and first L predictions. */
   void test(Context context) {
-    TrainingSession local = RestApi.inProcess(session, "test-view");
+    TrainingSession local = RestApi.inProcess(RestApi.branch(session, context), "test-view");
     boolean hasTest = !local.data().test().isEmpty();
     ImageSet set = hasTest ? local.data().test() : local.data().validation();
     if (set.isEmpty()) throw new IllegalArgumentException("the dataset has neither test nor validation images");

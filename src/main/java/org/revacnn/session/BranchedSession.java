@@ -118,6 +118,22 @@ public final class BranchedSession implements Session {
     };
   }
 
+  /**
+   * One round of the run's training loop on the calling thread: every live branch runs its queued
+   * tasks, then trains one batch if it is training. For a headless driver that owns the loop
+   * ({@code revacnn experiment grow}): only when {@code start} was never called.
+   */
+  public void round() {
+    first().loop().round();
+  }
+
+  /** Queues {@code command} for branch {@code id} (null: the first) and runs the round that applies it (as {@link #round}). */
+  public CommandResult applyNow(String id, Command command) {
+    CompletableFuture<CommandResult> answer = submit(id, command);
+    round();
+    return answer.join();
+  }
+
   private static String required(String branch) {
     if (branch == null) throw new IllegalArgumentException("keep-branch needs branch: the id of the branch to keep");
     return branch;
@@ -174,7 +190,10 @@ public final class BranchedSession implements Session {
     }
   }
 
-  /** Ends every branch but {@code id} (training thread): each is closed (autosaved, its log closed) and its run kept. */
+  /**
+   * Ends every branch but {@code id} (training thread): each answers its queued work, then is closed
+   * (autosaved, its log closed) and its run kept.
+   */
   private CommandResult keep(String id) {
     Branch kept = find(id);
     List<Branch> ended = branches().stream().filter(b -> b != kept).toList();
@@ -192,6 +211,7 @@ public final class BranchedSession implements Session {
       s.history().addSteering(new SteeringEntry(s.sessionStep(), s.epoch(), System.currentTimeMillis(), KEPT,
           Map.of("branch", kept.id()), changes));
       branches.remove(b);
+      s.runQueuedTasks();  // commands and reads sent to it before the keep are answered
       s.close();
     }
     TrainingSession s = kept.session();

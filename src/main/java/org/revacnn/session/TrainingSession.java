@@ -213,7 +213,7 @@ public final class TrainingSession implements Session {
 
   /** Answers every queued task with {@link #CLOSED} (once closed, a task fails before touching anything). */
   private void failQueuedTasks() {
-    for (Runnable task; (task = inbox.poll()) != null; ) task.run();
+    runTasks();
   }
 
   @Override
@@ -380,8 +380,22 @@ public final class TrainingSession implements Session {
     }
   }
 
-  private void stepOpen() {
+  /**
+   * Runs the queued tasks without training (training thread): a branch that keep-branch ends
+   * answers what was asked of it before the keep, then closes.
+   */
+  void runQueuedTasks() {
+    synchronized (stepping) {
+      if (!closed) runTasks();
+    }
+  }
+
+  private void runTasks() {
     for (Runnable task; (task = inbox.poll()) != null; ) task.run();
+  }
+
+  private void stepOpen() {
+    runTasks();
     if (running || stepsLeft > 0) {
       trainOneBatch();
       if (stepsLeft > 0) stepsLeft--;

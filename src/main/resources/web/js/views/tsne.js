@@ -237,8 +237,8 @@ export function createTsne(element, actions) {
       sec.append('div').attr('class', 'legend-classes');
       return sec;
     }, update => update, exit => exit.remove());
-    // layers added or removed: fetch the new panels
-    const keys = panels.map(p => p.key).join();
+    // layers added or removed, or another branch shown (a hello: docs/PROTOCOL.md "Fork"): fetch afresh
+    const keys = `${panels.map(p => p.key).join()}|${state.versions.hello}`;
     if (keys !== panelKeys) {
       const changed = panelKeys !== '';
       panelKeys = keys;

@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -112,10 +113,29 @@ class CliTest {
         "--grown", "conv4-conv5", "--layer", "conv2", "--before", "0.2", "--after", "0.2", "--batch", "5", "--window", "2",
         "--threads", "1", "--out", out.toString());
     assertThat(grow.exitCode()).as(grow.err()).isZero();
-    assertThat(Files.readAllLines(out.resolve("grow.csv")).getFirst())
-        .isEqualTo("step,scratch conv4-conv5,grown random,grown net2net,grown zero-out");
-    assertThat(Files.readString(out.resolve("grow.svg"))).startsWith("<svg").contains("grown net2net");
-    assertThat(Files.readAllLines(out.resolve("summary.txt"))).hasSize(4);
+    List<String> csv = Files.readAllLines(out.resolve("grow.csv"));
+    assertThat(csv.getFirst()).isEqualTo("step,scratch conv4-conv5,grown random,grown net2net,grown zero-out,untouched conv4-conv4");
+    String svg = Files.readString(out.resolve("grow.svg"));
+    assertThat(svg).startsWith("<svg").contains("grown net2net").contains("untouched conv4-conv4");
+    assertThat(Files.readAllLines(out.resolve("summary.txt"))).hasSize(5);
+
+    // the grown arms and the untouched one are forks of one base run: one curve up to the growth, then apart
+    java.util.regex.Matcher at = java.util.regex.Pattern.compile("at step (\\d+)").matcher(svg);
+    assertThat(at.find()).isTrue();
+    int growthStep = Integer.parseInt(at.group(1));
+    int rowsBefore = 0;
+    boolean apart = false;
+    for (String row : csv.subList(1, csv.size())) {
+      String[] cells = row.split(",", -1);
+      if (Integer.parseInt(cells[0]) <= growthStep) {
+        rowsBefore++;
+        assertThat(List.of(cells[3], cells[4], cells[5])).as(row).containsOnly(cells[2]);
+      } else if (!cells[2].isEmpty() && !cells[2].equals(cells[5])) {
+        apart = true;
+      }
+    }
+    assertThat(rowsBefore).isPositive();
+    assertThat(apart).as("the randomly grown arm trains apart from the untouched one").isTrue();
   }
 
   @Test
