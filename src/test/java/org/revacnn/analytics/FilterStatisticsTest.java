@@ -3,7 +3,6 @@ package org.revacnn.analytics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.revacnn.engine.Conv;
 import org.revacnn.engine.Hyperparameters;
@@ -55,12 +54,12 @@ class FilterStatisticsTest {
     net.trainStep(planted.images(), planted.labels(), 4, Hyperparameters.defaults());
 
     int size = conv1.weights().unitSize();
-    float[] first = statistics.smoothedGradient("conv1/f1", size);
+    float[] first = java.util.Arrays.copyOfRange(statistics.smoothedGradients(conv1), size, 2 * size);
     assertThat(first).containsExactly(java.util.Arrays.copyOfRange(gradient[0], size, 2 * size));
     double meanAbs = 0;
     for (float g : first) meanAbs += Math.abs(g) / size;
-    assertThat(statistics.jitter(List.of("conv1/f1"))[0]).isCloseTo((float) meanAbs, within(1e-9f));
-    assertThat(statistics.smoothedGradient("conv1/f99", size)).containsOnly(0f);
+    assertThat(statistics.jitter(conv1)[1]).isCloseTo((float) meanAbs, within(1e-9f));
+    assertThat(new FilterStatistics().smoothedGradients(conv1)).as("filters not seen yet").hasSize(16 * size).containsOnly(0f);
   }
 
   @Test
