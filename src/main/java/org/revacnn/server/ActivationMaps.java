@@ -64,7 +64,7 @@ public record ActivationMaps(int image, int label, String layer, String kind, in
   }
 
   /** The layers with each residual block's inner layers in place of the block, main path then shortcut. */
-  private static List<Architecture.LayerInfo> flat(Architecture architecture) {
+  static List<Architecture.LayerInfo> flat(Architecture architecture) {
     List<Architecture.LayerInfo> out = new ArrayList<>();
     addFlat(architecture.layers(), out);
     return out;

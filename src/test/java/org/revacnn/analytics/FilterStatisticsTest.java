@@ -76,4 +76,22 @@ class FilterStatisticsTest {
     net.trainStep(planted.images(), planted.labels(), 4, Hyperparameters.defaults().withLearningRate(1f));
     assertThat(statistics.tinyUpdateSteps("conv1")).isZero();
   }
+
+  @Test
+  void aFilterKeepsItsJitterWhenSurgeryMovesIt() {
+    PlantedNetwork planted = PlantedNetwork.build();
+    Network net = planted.network();
+    FilterStatistics statistics = new FilterStatistics();
+    net.addListener(statistics);
+    net.trainStep(planted.images(), planted.labels(), 4, Hyperparameters.defaults());
+    Conv conv2 = (Conv) net.layer("conv2");
+    float[] before = statistics.jitter(conv2);
+
+    org.revacnn.engine.Surgery.removeFilters(net, "conv2", java.util.List.of("conv2/f0", "conv2/f3"));
+
+    float[] after = statistics.jitter(conv2);
+    assertThat(after).hasSize(before.length - 2);
+    assertThat(after[0]).as("conv2/f1, now first").isEqualTo(before[1]).isPositive();
+    assertThat(after[2]).as("conv2/f4, now third").isEqualTo(before[4]);
+  }
 }
