@@ -1,7 +1,10 @@
 // Unpacks a protocol-4 snapshot (docs/PROTOCOL.md, "snapshot") into the arrays the views draw: per
 // conv or dense layer, filterIds from the architecture, jitter, activation and any statistic as a
 // Float32Array, activePath as an array of booleans, and empty arrays for what the server left out.
-// No DOM here.
+// No DOM here. An in-process ResNet's snapshot lists the convs inside its residual blocks in the
+// architecture's flattened order (js/architecture.js), so their filter ids come from there.
+
+import { flatLayers } from './architecture.js';
 
 const EMPTY = Object.freeze([]);
 
@@ -50,7 +53,7 @@ export function unpackBits(base64, count) {
  * holds (a snapshot taken before a change the architecture message already announced: the next one will).
  */
 export function decodeSnapshot(payload, architecture) {
-  const units = new Map((architecture?.layers || []).map(l => [l.id, l.unitIds || []]));
+  const units = new Map(flatLayers(architecture).map(l => [l.id, l.unitIds || []]));
   const layers = [];
   for (const layer of payload.layers || []) {
     if (layer.filters == null) {

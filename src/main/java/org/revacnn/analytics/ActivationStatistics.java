@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.revacnn.engine.FlatLayer;
 import org.revacnn.engine.Layer;
 import org.revacnn.engine.Network;
 import org.revacnn.engine.ProbeResult;
@@ -78,35 +79,36 @@ public final class ActivationStatistics implements StepListener {
     return new Window(ROUNDS, labels.length, every);
   }
 
-  /** Runs the analysis batch through the network now and updates the averages. */
+  /** Runs the analysis batch through the network now and updates the averages of every conv and dense layer. */
   public void observe(Network network) {
-    List<Layer> layers = network.layers();
-    Map<String, double[]> zeros = new HashMap<>();
-    Map<String, double[]> importance = new HashMap<>();
-    Map<String, double[]> activation = new HashMap<>();
+    List<FlatLayer> flat = FlatLayer.of(network);
+    double[][] zeros = new double[flat.size()][];
+    double[][] importance = new double[flat.size()][];
+    double[][] activation = new double[flat.size()][];
     float[] image = new float[imageSize];
     for (int n = 0; n < labels.length; n++) {
       System.arraycopy(images, n * imageSize, image, 0, imageSize);
       ProbeResult probe = network.probe(image, labels[n]);
-      for (int l = 0; l < layers.size(); l++) {
-        if (FilterLayers.ids(layers.get(l)) == null) continue;
-        ProbeResult.LayerTrace trace = ActivationTrace.of(layers, probe, l);
-        String id = layers.get(l).id();
-        accumulate(trace, zeros.computeIfAbsent(id, k -> new double[trace.shape().channels()]),
-            importance.computeIfAbsent(id, k -> new double[trace.shape().channels()]),
-            activation.computeIfAbsent(id, k -> new double[trace.shape().channels()]));
+      for (int l = 0; l < flat.size(); l++) {
+        UnitIds ids = FilterLayers.ids(flat.get(l).layer());
+        if (ids == null) continue;
+        if (zeros[l] == null) {
+          zeros[l] = new double[ids.count()];
+          importance[l] = new double[ids.count()];
+          activation[l] = new double[ids.count()];
+        }
+        accumulate(ActivationTrace.of(flat, probe, l), zeros[l], importance[l], activation[l]);
       }
     }
-    for (int l = 0; l < layers.size(); l++) {
-      UnitIds ids = FilterLayers.ids(layers.get(l));
+    for (int l = 0; l < flat.size(); l++) {
+      UnitIds ids = FilterLayers.ids(flat.get(l).layer());
       if (ids == null) continue;
-      String layerId = layers.get(l).id();
-      boolean relu = ActivationTrace.followedByRelu(layers, l);
+      boolean relu = ActivationTrace.followedByRelu(flat, l);
       for (int u = 0; u < ids.count(); u++) {
         String id = ids.id(u);
-        if (relu) zeroFraction.add(id, zeros.get(layerId)[u] / labels.length);
-        taylor.add(id, importance.get(layerId)[u] / labels.length);
-        meanActivation.add(id, activation.get(layerId)[u] / labels.length);
+        if (relu) zeroFraction.add(id, zeros[l][u] / labels.length);
+        taylor.add(id, importance[l][u] / labels.length);
+        meanActivation.add(id, activation[l][u] / labels.length);
         bornAt.putIfAbsent(id, measuredBefore ? trainedSteps : trainedSteps - network.step());
       }
     }
@@ -179,10 +181,7 @@ public final class ActivationStatistics implements StepListener {
   /** Forgets filters that no longer exist. */
   public void retain(Network network) {
     Set<String> alive = new HashSet<>();
-    for (Layer layer : network.layers()) {
-      UnitIds ids = FilterLayers.ids(layer);
-      if (ids != null) alive.addAll(ids.ids());
-    }
+    for (Layer layer : FilterLayers.of(network)) alive.addAll(FilterLayers.ids(layer).ids());
     retainAll(alive);
   }
 

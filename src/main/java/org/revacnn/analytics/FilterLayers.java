@@ -1,14 +1,22 @@
 package org.revacnn.analytics;
 
+import java.util.List;
 import org.revacnn.engine.Conv;
 import org.revacnn.engine.Dense;
+import org.revacnn.engine.FlatLayer;
 import org.revacnn.engine.Layer;
+import org.revacnn.engine.Network;
 import org.revacnn.engine.Param;
 import org.revacnn.engine.UnitIds;
 
 /** The filters (units) of a conv or dense layer: their ids and weights; null for parameter-free layers. */
 public final class FilterLayers {
   private FilterLayers() {}
+
+  /** Every conv and dense layer of the network in the views' order, those inside residual blocks included. */
+  public static List<Layer> of(Network network) {
+    return FlatLayer.of(network).stream().map(FlatLayer::layer).filter(l -> weights(l) != null).toList();
+  }
 
   public static UnitIds ids(Layer layer) {
     return switch (layer) {

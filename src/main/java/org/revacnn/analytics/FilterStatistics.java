@@ -1,22 +1,17 @@
 package org.revacnn.analytics;
 
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import org.revacnn.engine.Conv;
-import org.revacnn.engine.Dense;
 import org.revacnn.engine.Layer;
 import org.revacnn.engine.Network;
 import org.revacnn.engine.Param;
 import org.revacnn.engine.StepListener;
 import org.revacnn.engine.StepResult;
-import org.revacnn.engine.UnitIds;
 
 /**
  * Per-filter training signals gathered at every step, smoothed with an exponential moving
- * average and keyed by stable filter ids so that they survive surgery:
+ * average, for every conv and dense layer (those inside residual blocks included):
  * <ul>
  *   <li>jitter, the paper's "magnitude of an average gradient back-propagated per each filter
  *       coefficient": {@code mean_i |dL/dw_i|} over the filter's weights, after backward and
@@ -26,6 +21,9 @@ import org.revacnn.engine.UnitIds;
  *       measured on the weights themselves, so momentum, Adam and weight decay are included; and
  *       how many consecutive steps that smoothed ratio has stayed below {@link #TINY_UPDATE_RATIO}.
  * </ul>
+ * Each layer keeps its filters' figures in arrays in the order of its filter ids, so a snapshot
+ * reads a layer's jitter as one array copy; when surgery changes the ids the arrays are re-laid by
+ * id (a filter keeps its figures, a new one starts unseen), so they survive surgery.
  * Cost: two passes over the weights per step (a copy before the update, a difference after),
  * against hundreds of multiply-adds per weight in forward and backward. Owned by the training
  * thread; the getters return copies. A frozen layer's filters have no gradient statistics (jitter 0):
@@ -37,123 +35,150 @@ public final class FilterStatistics implements StepListener {
   /** A smoothed update ratio below this counts as "tiny": the layer has practically stopped moving. */
   public static final double TINY_UPDATE_RATIO = 1e-4;
 
-  private final SmoothedById meanAbsGradient = new SmoothedById(SMOOTHING, 0.0);
-  private final SmoothedById meanSquaredGradient = new SmoothedById(SMOOTHING, 0.0);
-  private final Map<String, float[]> smoothedGradient = new HashMap<>();
-  private final SmoothedById updateRatio = new SmoothedById(SMOOTHING, Double.NaN);
-  private final Map<String, Long> tinyUpdateSteps = new HashMap<>();
-  private final Map<String, float[]> weightsBeforeUpdate = new HashMap<>();
+  private final Map<String, LayerGradients> layers = new HashMap<>();
 
   @Override
   public void afterBackward(Network network, long step) {
-    for (Layer layer : network.layers()) {
-      switch (layer) {
-        case Conv c -> observeGradients(c.id(), c.weights(), c.filterIds(), c.frozen());
-        case Dense d -> observeGradients(d.id(), d.weights(), d.unitIds(), d.frozen());
-        default -> { }
-      }
+    for (Layer layer : FilterLayers.of(network)) {
+      if (!Network.isFrozen(layer)) of(layer).observeGradients(FilterLayers.weights(layer), FilterLayers.ids(layer).ids());
     }
   }
 
   @Override
   public void afterStep(Network network, StepResult result) {
-    for (Layer layer : network.layers()) {
-      switch (layer) {
-        case Conv c -> observeUpdate(c.id(), c.weights(), c.frozen());
-        case Dense d -> observeUpdate(d.id(), d.weights(), d.frozen());
-        default -> { }
-      }
+    for (Layer layer : FilterLayers.of(network)) {
+      LayerGradients gradients = layers.get(layer.id());
+      if (gradients != null && !Network.isFrozen(layer)) gradients.observeUpdate(FilterLayers.weights(layer));
     }
   }
 
-  private void observeGradients(String layerId, Param weights, UnitIds ids, boolean frozen) {
-    if (frozen) return;
-    float[] g = weights.grad();
+  private LayerGradients of(Layer layer) {
+    return layers.computeIfAbsent(layer.id(), id -> new LayerGradients());
+  }
+
+  /** Smoothed mean |gradient| per coefficient of each filter of a conv or dense layer, in filter order (0 for unseen ones). */
+  public float[] jitter(Layer layer) {
+    return of(layer).aligned(FilterLayers.ids(layer).ids()).meanAbs.clone();
+  }
+
+  /** Smoothed mean squared gradient per coefficient of each filter, in filter order (0 for unseen ones). */
+  public float[] meanSquaredGradient(Layer layer) {
+    return of(layer).aligned(FilterLayers.ids(layer).ids()).meanSquared.clone();
+  }
+
+  /** Every filter's smoothed gradient vector, filter after filter ({@code [filter][coefficient]}); zeros for an unseen (or resized) filter. */
+  public float[] smoothedGradients(Layer layer) {
+    Param weights = FilterLayers.weights(layer);
     int size = weights.unitSize();
-    for (int u = 0; u < weights.units(); u++) {
-      String id = ids.id(u);
-      float[] smoothed = smoothedGradient.get(id);
-      boolean first = smoothed == null || smoothed.length != size;
-      if (first) {
-        smoothed = new float[size];
-        smoothedGradient.put(id, smoothed);
-      }
-      double abs = 0;
-      double squares = 0;
-      for (int i = 0, at = u * size; i < size; i++, at++) {
-        float value = g[at];
-        abs += Math.abs(value);
-        squares += (double) value * value;
-        // EMA: s += alpha (g - s); the first step starts the average at g
-        smoothed[i] = first ? value : smoothed[i] + (float) SMOOTHING * (value - smoothed[i]);
-      }
-      meanAbsGradient.add(id, abs / size);
-      meanSquaredGradient.add(id, squares / size);
+    float[][] smoothed = of(layer).aligned(FilterLayers.ids(layer).ids()).smoothed;
+    float[] out = new float[weights.units() * size];
+    for (int f = 0; f < smoothed.length; f++) {
+      if (smoothed[f] != null && smoothed[f].length == size) System.arraycopy(smoothed[f], 0, out, f * size, size);
     }
-    float[] before = weightsBeforeUpdate.get(layerId);
-    if (before == null || before.length != weights.size()) {
-      before = new float[weights.size()];
-      weightsBeforeUpdate.put(layerId, before);
-    }
-    System.arraycopy(weights.value(), 0, before, 0, before.length);
-  }
-
-  private void observeUpdate(String layerId, Param weights, boolean frozen) {
-    float[] before = weightsBeforeUpdate.get(layerId);
-    if (frozen || before == null || before.length != weights.size()) return;
-    float[] after = weights.value();
-    double change = 0;
-    double magnitude = 0;
-    for (int i = 0; i < before.length; i++) {
-      change += Math.abs(after[i] - before[i]);
-      magnitude += Math.abs(before[i]);
-    }
-    if (magnitude == 0) return;
-    if (updateRatio.add(layerId, change / magnitude) < TINY_UPDATE_RATIO) tinyUpdateSteps.merge(layerId, 1L, Long::sum);
-    else tinyUpdateSteps.put(layerId, 0L);
-  }
-
-  /** Smoothed mean |gradient| per coefficient for these filter ids (0 for unseen ones). */
-  public float[] jitter(List<String> filterIds) {
-    return meanAbsGradient.get(filterIds);
-  }
-
-  /** Smoothed mean squared gradient per coefficient for these filter ids (0 for unseen ones). */
-  public float[] meanSquaredGradient(List<String> filterIds) {
-    return meanSquaredGradient.get(filterIds);
-  }
-
-  /** A copy of the filter's smoothed gradient vector, or zeros of {@code size} for an unseen (or resized) filter. */
-  public float[] smoothedGradient(String filterId, int size) {
-    float[] smoothed = smoothedGradient.get(filterId);
-    return smoothed == null || smoothed.length != size ? new float[size] : smoothed.clone();
+    return out;
   }
 
   /** Smoothed update-to-weight ratio of a layer, or NaN before its first step. */
   public double updateRatio(String layerId) {
-    return updateRatio.get(layerId);
+    LayerGradients gradients = layers.get(layerId);
+    return gradients == null ? Double.NaN : gradients.updateRatio;
   }
 
   /** Consecutive steps (up to now) whose smoothed update ratio was below {@link #TINY_UPDATE_RATIO}. */
   public long tinyUpdateSteps(String layerId) {
-    return tinyUpdateSteps.getOrDefault(layerId, 0L);
+    LayerGradients gradients = layers.get(layerId);
+    return gradients == null ? 0 : gradients.tinyUpdateSteps;
   }
 
   /**
-   * Forgets filters and layers that no longer exist, and the gradient statistics of the filters of
-   * frozen layers: training does not change a frozen filter, so its jitter is 0 (not the last value
+   * Forgets layers that no longer exist, and the gradient statistics of the filters of frozen
+   * layers: training does not change a frozen filter, so its jitter is 0 (not the last value
    * before the freeze) and starts afresh when it is unfrozen.
    */
   public void retain(Network network) {
-    Set<String> alive = new HashSet<>();
-    for (Layer layer : network.layers()) {
-      alive.add(layer.id());
-      UnitIds ids = FilterLayers.ids(layer);
-      if (ids != null && !Network.isFrozen(layer)) alive.addAll(ids.ids());
+    Map<String, Layer> alive = new HashMap<>();
+    for (Layer layer : FilterLayers.of(network)) alive.put(layer.id(), layer);
+    layers.keySet().retainAll(alive.keySet());
+    layers.forEach((id, gradients) -> {
+      if (Network.isFrozen(alive.get(id))) gradients.aligned(List.of());
+    });
+  }
+
+  /** One layer's figures; the per-filter arrays follow the order of {@link #ids}. */
+  private static final class LayerGradients {
+    private List<String> ids = List.of();
+    private float[] meanAbs = new float[0];
+    private float[] meanSquared = new float[0];
+    private float[][] smoothed = new float[0][]; // null: a filter not seen yet
+    private float[] weightsBeforeUpdate;
+    private double updateRatio = Double.NaN;
+    private long tinyUpdateSteps;
+
+    /**
+     * These figures with the per-filter arrays re-laid in the order of {@code current} (at once when it
+     * is the list they follow: a layer's id list is rebuilt only by surgery): each filter keeps its
+     * figures by id, a new one starts unseen.
+     */
+    LayerGradients aligned(List<String> current) {
+      if (current == ids) return this;
+      Map<String, Integer> was = new HashMap<>();
+      for (int f = 0; f < ids.size(); f++) was.put(ids.get(f), f);
+      float[] abs = new float[current.size()];
+      float[] squares = new float[current.size()];
+      float[][] vectors = new float[current.size()][];
+      for (int f = 0; f < current.size(); f++) {
+        Integer old = was.get(current.get(f));
+        if (old == null) continue;
+        abs[f] = meanAbs[old];
+        squares[f] = meanSquared[old];
+        vectors[f] = smoothed[old];
+      }
+      ids = current;
+      meanAbs = abs;
+      meanSquared = squares;
+      smoothed = vectors;
+      return this;
     }
-    meanAbsGradient.retainAll(alive);
-    meanSquaredGradient.retainAll(alive);
-    updateRatio.retainAll(alive);
-    for (Map<String, ?> map : List.of(smoothedGradient, tinyUpdateSteps, weightsBeforeUpdate)) map.keySet().retainAll(alive);
+
+    void observeGradients(Param weights, List<String> currentIds) {
+      aligned(currentIds);
+      float[] g = weights.grad();
+      int size = weights.unitSize();
+      for (int u = 0; u < weights.units(); u++) {
+        boolean unseen = smoothed[u] == null;
+        boolean first = unseen || smoothed[u].length != size; // a resized filter's vector starts afresh
+        if (first) smoothed[u] = new float[size];
+        float[] vector = smoothed[u];
+        double abs = 0;
+        double squares = 0;
+        for (int i = 0, at = u * size; i < size; i++, at++) {
+          float value = g[at];
+          abs += Math.abs(value);
+          squares += (double) value * value;
+          // EMA: s += alpha (g - s); the first step starts the average at g
+          vector[i] = first ? value : vector[i] + (float) SMOOTHING * (value - vector[i]);
+        }
+        meanAbs[u] = (float) (unseen ? abs / size : meanAbs[u] + SMOOTHING * (abs / size - meanAbs[u]));
+        meanSquared[u] = (float) (unseen ? squares / size : meanSquared[u] + SMOOTHING * (squares / size - meanSquared[u]));
+      }
+      if (weightsBeforeUpdate == null || weightsBeforeUpdate.length != weights.size()) weightsBeforeUpdate = new float[weights.size()];
+      System.arraycopy(weights.value(), 0, weightsBeforeUpdate, 0, weightsBeforeUpdate.length);
+    }
+
+    void observeUpdate(Param weights) {
+      float[] before = weightsBeforeUpdate;
+      if (before == null || before.length != weights.size()) return;
+      float[] after = weights.value();
+      double change = 0;
+      double magnitude = 0;
+      for (int i = 0; i < before.length; i++) {
+        change += Math.abs(after[i] - before[i]);
+        magnitude += Math.abs(before[i]);
+      }
+      if (magnitude == 0) return;
+      double ratio = change / magnitude;
+      updateRatio = Double.isNaN(updateRatio) ? ratio : updateRatio + SMOOTHING * (ratio - updateRatio);
+      tinyUpdateSteps = updateRatio < TINY_UPDATE_RATIO ? tinyUpdateSteps + 1 : 0;
+    }
   }
 }

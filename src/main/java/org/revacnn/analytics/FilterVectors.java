@@ -1,6 +1,7 @@
 package org.revacnn.analytics;
 
 import java.util.List;
+import org.revacnn.engine.FlatLayer;
 import org.revacnn.engine.Layer;
 import org.revacnn.engine.Network;
 import org.revacnn.engine.Param;
@@ -18,21 +19,17 @@ public record FilterVectors(String layer, TsneKind kind, List<String> ids, float
    */
   public static FilterVectors read(Network network, String layerId, TsneKind kind, FilterStatistics gradients,
       ProbeResult probe) {
-    Layer layer = network.layer(layerId);
+    Layer layer = FlatLayer.find(network, layerId);
     Param weights = FilterLayers.weights(layer);
     if (weights == null) throw new IllegalArgumentException("layer '" + layerId + "' has no filters; choose a conv or dense layer");
     List<String> ids = FilterLayers.ids(layer).ids();
-    int count = ids.size();
     return switch (kind) {
       case WEIGHTS -> new FilterVectors(layerId, kind, ids, weights.value().clone(), weights.unitSize());
-      case GRADIENTS -> {
-        int size = weights.unitSize();
-        float[] vectors = new float[count * size];
-        for (int f = 0; f < count; f++) System.arraycopy(gradients.smoothedGradient(ids.get(f), size), 0, vectors, f * size, size);
-        yield new FilterVectors(layerId, kind, ids, vectors, size);
-      }
+      case GRADIENTS -> new FilterVectors(layerId, kind, ids, gradients.smoothedGradients(layer), weights.unitSize());
       case ACTIVATIONS, ACTIVATION_GRADIENTS -> {
-        ProbeResult.LayerTrace trace = ActivationTrace.of(network.layers(), probe, network.layers().indexOf(layer));
+        List<FlatLayer> flat = FlatLayer.of(network);
+        int at = flat.stream().map(FlatLayer::layer).toList().indexOf(layer);
+        ProbeResult.LayerTrace trace = ActivationTrace.of(flat, probe, at);
         float[] maps = kind == TsneKind.ACTIVATIONS ? trace.output() : trace.outputGradient();
         yield new FilterVectors(layerId, kind, ids, maps.clone(), trace.shape().plane());
       }

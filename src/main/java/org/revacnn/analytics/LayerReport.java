@@ -39,24 +39,23 @@ public record LayerReport(String layerId, String kind, boolean frozen, List<Stri
     Param weights = FilterLayers.weights(layer);
     if (weights == null) throw new IllegalArgumentException(layer.id() + " has no filters");
     List<String> ids = FilterLayers.ids(layer).ids();
-    float[] jitter = gradients.jitter(ids);
+    float[] jitter = gradients.jitter(layer);
     float[] meanActivation = activations.meanActivation(ids);
     boolean colourInput = layer.kind().equals("conv") && network.inputShape().channels() == 3
         && network.layers().getFirst() == layer;
     long work = (long) weights.units() * weights.units() * weights.unitSize();
     double clusterIndex = work <= MAX_CLUSTER_WORK ? FilterGeometry.clusterIndex(weights.value(), weights.unitSize()) : Double.NaN;
     return new LayerReport(layer.id(), layer.kind(), Network.isFrozen(layer), ids, jitter,
-        gradients.meanSquaredGradient(ids), FilterGeometry.l1Norms(weights), activations.zeroFraction(ids),
+        gradients.meanSquaredGradient(layer), FilterGeometry.l1Norms(weights), activations.zeroFraction(ids),
         relativeToMean(activations.taylor(ids)), colourInput ? FilterGeometry.rgbMix(weights) : new float[0], meanActivation,
         gradients.updateRatio(layer.id()), gradients.tinyUpdateSteps(layer.id()), FilterGeometry.spread(jitter),
         FilterGeometry.spread(meanActivation), clusterIndex, activations.minZeroFraction(ids), activations.rounds(ids),
         activations.ageSteps(ids));
   }
 
-  /** Reports of every conv and dense layer, in layer order. */
+  /** Reports of every conv and dense layer, those inside residual blocks included, in the views' order. */
   public static List<LayerReport> all(Network network, FilterStatistics gradients, ActivationStatistics activations) {
-    return network.layers().stream().filter(l -> FilterLayers.weights(l) != null)
-        .map(l -> of(network, l, gradients, activations)).toList();
+    return FilterLayers.of(network).stream().map(l -> of(network, l, gradients, activations)).toList();
   }
 
   /** values / mean(values): Molchanov et al. normalise per layer (by the L2 norm); the mean makes 1 "typical". */

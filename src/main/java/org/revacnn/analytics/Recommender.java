@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import org.revacnn.engine.FlatLayer;
 import org.revacnn.engine.Layer;
 import org.revacnn.engine.Network;
 import org.revacnn.engine.Param;
@@ -54,7 +55,7 @@ public final class Recommender {
     List<Recommendations.LayerRemovals> layers = new ArrayList<>();
     List<Recommendations.FreezeCandidate> freeze = new ArrayList<>();
     for (LayerReport report : reports) {
-      Layer layer = network.layer(report.layerId());
+      Layer layer = FlatLayer.find(network, report.layerId());
       if (!report.layerId().equals(Network.CLASSIFIER_ID)) {
         List<String> tooNew = new ArrayList<>();
         for (int f = 0; f < report.filterIds().size(); f++) if (!judged(report, f, evidence)) tooNew.add(report.filterIds().get(f));

@@ -14,6 +14,7 @@ import org.revacnn.data.Datasets;
 import org.revacnn.data.ImageSet;
 import org.revacnn.data.Normalization;
 import org.revacnn.engine.Conv;
+import org.revacnn.engine.FlatLayer;
 import org.revacnn.engine.Layer;
 import org.revacnn.engine.Network;
 import org.revacnn.engine.Surgery;
@@ -84,7 +85,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
       }
       for (Recommendations.FreezeCandidate f : advice.freeze()) System.out.printf("  freeze %s: %s%n", f.layer(), f.detail());
 
-      Layer layer = net.layer(layerId);
+      Layer layer = FlatLayer.find(net, layerId);
       if (!(layer instanceof Conv conv)) throw new IllegalArgumentException("--layer must name a conv layer, got " + layerId);
       if (remove < 1 || remove >= conv.filters()) {
         throw new IllegalArgumentException("--remove must be in 1.." + (conv.filters() - 1) + ", got " + remove);

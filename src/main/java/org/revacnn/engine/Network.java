@@ -562,35 +562,27 @@ public final class Network implements AutoCloseable {
 
   /**
    * Runs one image forward and backward against {@code label} with its own buffers and returns
-   * every layer's output and output gradient. Parameters and their gradients are untouched.
+   * every layer's output and output gradient, in {@link FlatLayer} order (the inner layers of
+   * residual blocks in place of the block). Parameters and their gradients are untouched.
    */
   public ProbeResult probe(float[] image, int label) {
     checkBatch(image, 1);
     if (probeFrames == null) probeFrames = newFrames();
     Pass pass = Pass.inference();
+    ProbeRecorder recorder = new ProbeRecorder();
     Tensor x = shardInput(probeFrames, image, 0, 1);
-    Tensor[] outputs = new Tensor[layers.size()];
     for (int l = 0; l < layers.size(); l++) {
       probeFrames[l].zeroGrads();
-      x = layers.get(l).forward(probeFrames[l], x, pass);
-      outputs[l] = x;
+      x = recorder.forward(layers.get(l), probeFrames[l], x, pass);
     }
     float[] probabilities = new float[classes];
     SoftmaxCrossEntropy.softmax(x.data(), 0, classes, probabilities, 0);
     InputFrame io = (InputFrame) probeFrames[layers.size()];
     io.logitGrad = Tensor.reuse(io.logitGrad, 1, x.shape());
     double loss = SoftmaxCrossEntropy.lossAndGradient(x, new int[] {label}, 0, 1f, io.logitGrad).lossSum();
-    float[][] grads = new float[layers.size()][];
     Tensor g = io.logitGrad;
-    for (int l = layers.size() - 1; l >= 0; l--) {
-      grads[l] = g.data().clone();
-      g = layers.get(l).backward(probeFrames[l], g, l > 0);
-    }
-    List<ProbeResult.LayerTrace> traces = new ArrayList<>();
-    for (int l = 0; l < layers.size(); l++) {
-      traces.add(new ProbeResult.LayerTrace(layers.get(l).id(), outputs[l].shape(), outputs[l].data().clone(), grads[l]));
-    }
-    return new ProbeResult(probabilities, loss, traces);
+    for (int l = layers.size() - 1; l >= 0; l--) g = recorder.backward(layers.get(l), probeFrames[l], g, l > 0);
+    return new ProbeResult(probabilities, loss, recorder.traces(this));
   }
 
   /** The thread's input buffer, filled with images [from, to) of the batch. */

@@ -107,17 +107,24 @@ public final class Residual implements Layer {
 
   @Override
   public Tensor forward(Frame f, Tensor in, Pass pass) {
+    return forward(f, in, pass, null);
+  }
+
+  /** {@link #forward}, running the inner layers through {@code recorder} when it is not null (a probe). */
+  Tensor forward(Frame f, Tensor in, Pass pass, ProbeRecorder recorder) {
     ResidualFrame frame = (ResidualFrame) f;
-    Tensor mainOut = forwardChain(main, frame.mainFrames, in, pass);
-    Tensor shortcutOut = forwardChain(shortcut, frame.shortcutFrames, in, pass);
+    Tensor mainOut = forwardChain(main, frame.mainFrames, in, pass, recorder);
+    Tensor shortcutOut = forwardChain(shortcut, frame.shortcutFrames, in, pass, recorder);
     frame.output = Tensor.reuse(frame.output, in.batch(), mainOut.shape());
     sum(mainOut, shortcutOut, frame.output);
     return frame.output;
   }
 
-  private static Tensor forwardChain(List<Layer> chain, List<Frame> frames, Tensor in, Pass pass) {
+  private static Tensor forwardChain(List<Layer> chain, List<Frame> frames, Tensor in, Pass pass, ProbeRecorder recorder) {
     Tensor x = in;
-    for (int i = 0; i < chain.size(); i++) x = chain.get(i).forward(frames.get(i), x, pass);
+    for (int i = 0; i < chain.size(); i++) {
+      x = recorder == null ? chain.get(i).forward(frames.get(i), x, pass) : recorder.forward(chain.get(i), frames.get(i), x, pass);
+    }
     return x;
   }
 
@@ -127,18 +134,27 @@ public final class Residual implements Layer {
    */
   @Override
   public Tensor backward(Frame f, Tensor gradOut, boolean needInputGrad) {
+    return backward(f, gradOut, needInputGrad, null);
+  }
+
+  /** {@link #backward}, running the inner layers through {@code recorder} when it is not null (a probe). */
+  Tensor backward(Frame f, Tensor gradOut, boolean needInputGrad, ProbeRecorder recorder) {
     ResidualFrame frame = (ResidualFrame) f;
-    Tensor mainGrad = backwardChain(main, frame.mainFrames, gradOut, needInputGrad);
-    Tensor shortcutGrad = backwardChain(shortcut, frame.shortcutFrames, gradOut, needInputGrad);
+    Tensor mainGrad = backwardChain(main, frame.mainFrames, gradOut, needInputGrad, recorder);
+    Tensor shortcutGrad = backwardChain(shortcut, frame.shortcutFrames, gradOut, needInputGrad, recorder);
     if (!needInputGrad) return null;
     frame.gradInput = Tensor.reuse(frame.gradInput, gradOut.batch(), mainGrad.shape());
     sum(mainGrad, shortcutGrad, frame.gradInput);
     return frame.gradInput;
   }
 
-  private static Tensor backwardChain(List<Layer> chain, List<Frame> frames, Tensor gradOut, boolean needInputGrad) {
+  private static Tensor backwardChain(List<Layer> chain, List<Frame> frames, Tensor gradOut, boolean needInputGrad,
+      ProbeRecorder recorder) {
     Tensor g = gradOut;
-    for (int i = chain.size() - 1; i >= 0; i--) g = chain.get(i).backward(frames.get(i), g, i > 0 || needInputGrad);
+    for (int i = chain.size() - 1; i >= 0; i--) {
+      boolean inputGrad = i > 0 || needInputGrad;
+      g = recorder == null ? chain.get(i).backward(frames.get(i), g, inputGrad) : recorder.backward(chain.get(i), frames.get(i), g, inputGrad);
+    }
     return g;
   }
 

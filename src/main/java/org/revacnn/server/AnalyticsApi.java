@@ -28,7 +28,7 @@ final class AnalyticsApi {
     Session session = RestApi.branch(this.session, context);
     Architecture architecture = session.architecture();
     if (architecture == null) throw new ApiError(HttpStatus.CONFLICT, session.engine().message());
-    String layerKind = architecture.layers().get(ActivationMaps.indexOf(architecture, layer)).kind();
+    String layerKind = ActivationMaps.flat(architecture).get(ActivationMaps.indexOf(architecture, layer)).kind();
     if (!layerKind.equals("conv") && !layerKind.equals("dense")) {
       throw new IllegalArgumentException("layer '" + layer + "' is a " + layerKind + " layer without filters; choose a conv or dense layer");
     }

@@ -5,11 +5,13 @@ import java.util.List;
 import org.revacnn.analytics.ActivationStatistics;
 import org.revacnn.analytics.ActivationTrace;
 import org.revacnn.analytics.FilterLayers;
+import org.revacnn.analytics.FilterStatistics;
 import org.revacnn.analytics.LayerReport;
 import org.revacnn.data.Datasets;
 import org.revacnn.data.ImageSet;
 import org.revacnn.data.Normalization;
 import org.revacnn.engine.Conv;
+import org.revacnn.engine.FlatLayer;
 import org.revacnn.engine.Layer;
 import org.revacnn.engine.Network;
 import org.revacnn.engine.ProbeResult;
@@ -93,29 +95,31 @@ final class SnapshotBuilder {
   }
 
   /**
-   * The session as it is now. Every layer gets its jitter, the probe's activation sums and active
-   * paths; only the layers {@code demand} wants get their detail (thumbnails and every statistic),
-   * which costs a pass over their weights. The probe (a forward and backward pass of one image) runs
-   * for every snapshot of a small model; a larger one reuses the last probe's figures until the probe
-   * has cost at most {@link #PROBE_SHARE} of the time since it ran, so snapshots stay cheap at any size.
+   * The session as it is now, its layers in the views' order ({@link FlatLayer}: a residual block's
+   * inner layers in place of the block). Every conv and dense layer gets its jitter, the probe's
+   * activation sums and active paths; only the layers {@code demand} wants get their detail
+   * (thumbnails and every statistic), which costs a pass over their weights. The probe (a forward and
+   * backward pass of one image) runs for every snapshot of a small model; a larger one reuses the last
+   * probe's figures until the probe has cost at most {@link #PROBE_SHARE} of the time since it ran,
+   * so snapshots stay cheap at any size.
    */
   Snapshot build(TrainingSession session, SnapshotDemand demand) {
     Network net = session.network();
-    List<Layer> layers = net.layers();
+    List<FlatLayer> flat = FlatLayer.of(net);
     int modelFilters = 0;
-    for (Layer layer : layers) if (FilterLayers.weights(layer) != null) modelFilters += FilterLayers.weights(layer).units();
+    for (FlatLayer f : flat) if (FilterLayers.weights(f.layer()) != null) modelFilters += FilterLayers.weights(f.layer()).units();
     long now = System.nanoTime();
     if (probed == null || modelFilters <= SnapshotDemand.SMALL_MODEL_FILTERS || now - probed.endNanos() >= probed.costNanos() / PROBE_SHARE) {
       probed = Probed.of(net, probeImage, probeTarget(net), now);
     }
-    List<Shape> shapes = net.checkChain();
-    List<Snapshot.LayerView> views = new ArrayList<>();
-    for (int l = 0; l < layers.size(); l++) {
-      Layer layer = layers.get(l);
-      Shape out = shapes.get(l + 1);
+    FilterStatistics gradients = session.statistics();
+    List<Snapshot.LayerView> views = new ArrayList<>(flat.size());
+    for (int l = 0; l < flat.size(); l++) {
+      Layer layer = flat.get(l).layer();
+      Shape out = flat.get(l).outputShape();
       int[] shape = {out.channels(), out.height(), out.width()};
       if (FilterLayers.weights(layer) == null) {
-        views.add(new Snapshot.LayerView(layer.id(), layer.kind(), false, shape, List.of(), NONE, NONE,
+        views.add(new Snapshot.LayerView(layer.id(), layer.kind(), Network.isFrozen(layer), shape, List.of(), NONE, NONE,
             new boolean[0], 0, 0, NONE, Double.NaN, NONE, NONE, NONE, NONE, NONE, Double.NaN, Double.NaN, Double.NaN));
         continue;
       }
@@ -124,7 +128,7 @@ final class SnapshotBuilder {
       int thumbnailSize = layer instanceof Conv c ? c.kernelSize() : 0;
       int thumbnailChannels = layer instanceof Conv c ? (c.inChannels() == 3 ? 3 : 1) : 0;
       if (demand.detail(layer.id(), modelFilters)) {
-        LayerReport report = LayerReport.of(net, layer, session.statistics(), session.activationStatistics());
+        LayerReport report = LayerReport.of(net, layer, gradients, session.activationStatistics());
         float[] thumbnails = layer instanceof Conv c ? thumbnails(c) : NONE;
         views.add(new Snapshot.LayerView(layer.id(), layer.kind(), report.frozen(), shape, report.filterIds(), report.jitter(),
             activation, activePath, thumbnailSize, thumbnailChannels, thumbnails, report.updateRatio(),
@@ -136,8 +140,8 @@ final class SnapshotBuilder {
         float[] apoz = demand.statistic("apoz", layer.id(), modelFilters) ? analysis.zeroFraction(ids) : NONE;
         float[] taylor = demand.statistic("taylor", layer.id(), modelFilters) ? LayerReport.relativeToMean(analysis.taylor(ids)) : NONE;
         views.add(new Snapshot.LayerView(layer.id(), layer.kind(), Network.isFrozen(layer), shape, ids,
-            session.statistics().jitter(ids), activation, activePath, thumbnailSize, thumbnailChannels, NONE,
-            session.statistics().updateRatio(layer.id()), NONE, NONE, apoz, taylor, NONE, Double.NaN, Double.NaN, Double.NaN));
+            gradients.jitter(layer), activation, activePath, thumbnailSize, thumbnailChannels, NONE,
+            gradients.updateRatio(layer.id()), NONE, NONE, apoz, taylor, NONE, Double.NaN, Double.NaN, Double.NaN));
       }
     }
     Snapshot.ProbeView probeView = new Snapshot.ProbeView(probeIndex, probeLabel, probed.probabilities());
@@ -153,18 +157,18 @@ final class SnapshotBuilder {
   }
 
   /**
-   * What the snapshots take from one probe: per layer index, the activation sums and the top half
-   * (empty for parameter-free layers), the class probabilities, when it ended and what it cost.
+   * What the snapshots take from one probe: per flat layer index, the activation sums and the top
+   * half (empty for parameter-free layers), the class probabilities, when it ended and what it cost.
    */
   private record Probed(List<float[]> activation, List<boolean[]> activePath, float[] probabilities, long endNanos, long costNanos) {
     static Probed of(Network net, float[] image, int target, long startNanos) {
       ProbeResult probe = net.probe(image, target);
-      List<Layer> layers = net.layers();
+      List<FlatLayer> flat = FlatLayer.of(net);
       List<float[]> activation = new ArrayList<>();
       List<boolean[]> activePath = new ArrayList<>();
-      for (int l = 0; l < layers.size(); l++) {
+      for (int l = 0; l < flat.size(); l++) {
         // the path width is read after the layer's ReLU when one follows
-        float[] sums = FilterLayers.weights(layers.get(l)) == null ? NONE : channelSums(ActivationTrace.of(layers, probe, l));
+        float[] sums = FilterLayers.weights(flat.get(l).layer()) == null ? NONE : channelSums(ActivationTrace.of(flat, probe, l));
         activation.add(sums);
         activePath.add(PathWidths.topHalf(sums));
       }

@@ -3,7 +3,6 @@ package org.revacnn.analytics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.revacnn.engine.Conv;
 import org.revacnn.engine.Hyperparameters;
@@ -55,12 +54,12 @@ class FilterStatisticsTest {
     net.trainStep(planted.images(), planted.labels(), 4, Hyperparameters.defaults());
 
     int size = conv1.weights().unitSize();
-    float[] first = statistics.smoothedGradient("conv1/f1", size);
+    float[] first = java.util.Arrays.copyOfRange(statistics.smoothedGradients(conv1), size, 2 * size);
     assertThat(first).containsExactly(java.util.Arrays.copyOfRange(gradient[0], size, 2 * size));
     double meanAbs = 0;
     for (float g : first) meanAbs += Math.abs(g) / size;
-    assertThat(statistics.jitter(List.of("conv1/f1"))[0]).isCloseTo((float) meanAbs, within(1e-9f));
-    assertThat(statistics.smoothedGradient("conv1/f99", size)).containsOnly(0f);
+    assertThat(statistics.jitter(conv1)[1]).isCloseTo((float) meanAbs, within(1e-9f));
+    assertThat(new FilterStatistics().smoothedGradients(conv1)).as("filters not seen yet").hasSize(conv1.weights().size()).containsOnly(0f);
   }
 
   @Test
@@ -76,5 +75,23 @@ class FilterStatisticsTest {
     assertThat(statistics.tinyUpdateSteps("conv1")).isEqualTo(5);
     net.trainStep(planted.images(), planted.labels(), 4, Hyperparameters.defaults().withLearningRate(1f));
     assertThat(statistics.tinyUpdateSteps("conv1")).isZero();
+  }
+
+  @Test
+  void aFilterKeepsItsJitterWhenSurgeryMovesIt() {
+    PlantedNetwork planted = PlantedNetwork.build();
+    Network net = planted.network();
+    FilterStatistics statistics = new FilterStatistics();
+    net.addListener(statistics);
+    net.trainStep(planted.images(), planted.labels(), 4, Hyperparameters.defaults());
+    Conv conv2 = (Conv) net.layer("conv2");
+    float[] before = statistics.jitter(conv2);
+
+    org.revacnn.engine.Surgery.removeFilters(net, "conv2", java.util.List.of("conv2/f0", "conv2/f3"));
+
+    float[] after = statistics.jitter(conv2);
+    assertThat(after).hasSize(before.length - 2);
+    assertThat(after[0]).as("conv2/f1, now first").isEqualTo(before[1]).isPositive();
+    assertThat(after[2]).as("conv2/f4, now third").isEqualTo(before[4]);
   }
 }

@@ -112,6 +112,17 @@ class UiSkipsIT extends SharedPageTestBase {
     }
   }
 
+  @Test
+  @Order(5)
+  void thePageHoldsTheMeasuredNumbersOfEveryConvInsideTheBlocks() {
+    // the snapshot lists the blocks' inner convs; unpacked against the flattened architecture, none is dropped
+    page.waitForFunction("() => { const snap = window.revacnn.store.state.snapshot; if (!snap) return false;"
+        + " const convs = snap.layers.filter(l => l.kind === 'conv');"
+        + " return convs.length === 21 && convs.every(l => l.filterIds.length === l.filters && l.activation.length === l.filters"
+        + " && l.jitter.length === l.filters && l.thumbnails.length > 0); }");
+    assertThat(page.evaluate("() => window.revacnn.store.state.snapshot.layers.find(l => l.id === 'conv5').filters")).isEqualTo(16);
+  }
+
   /**
    * Where the arc of {@code block} is drawn, in page px: [x where it starts, x where it ends, top, bottom]
    * (the path's own geometry: a bounding box of an SVG stroke is widened by Chromium).
