@@ -201,7 +201,7 @@ public final class AttachedSession implements Session {
   }
 
   private void observe(AgentMessages.Statistics statistics) {
-    Snapshot snapshot = RemoteSnapshot.of(statistics, architecture, stepOffset, examplesOffset, statistics.state());
+    Snapshot snapshot = RemoteSnapshot.of(statistics, architecture, stepOffset, examplesOffset, statistics.state(), latest);
     if (snapshot.step() > lastStep && Double.isFinite(snapshot.loss())) {
       history.addStep(snapshot.step(), snapshot.loss(), snapshot.trainAccuracy(), snapshot.examplesSeen(), snapshot.wallMillis(),
           snapshot.imagesPerSecond());

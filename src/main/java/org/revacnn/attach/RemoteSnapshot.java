@@ -11,8 +11,10 @@ import org.revacnn.session.Snapshot;
 /**
  * An attached run's statistics turned into the {@link Snapshot} the browser draws: every layer of
  * the architecture in order, the conv and dense ones with the run's jitter, path widths (the top
- * half of the probe's activation sums, as for the built-in engine) and thumbnails. What an attached
- * run does not measure (APoZ, Taylor, update ratio, validation accuracy) is empty or null.
+ * half of the probe's activation sums, as for the built-in engine) and thumbnails. A light snapshot
+ * (docs/ENGINE.md: no probe, layers with their jitter only) keeps the previous snapshot's paths,
+ * thumbnails and probe. What an attached run does not measure (APoZ, Taylor, update ratio,
+ * validation accuracy) is empty or null.
  */
 final class RemoteSnapshot {
   private static final float[] NONE = new float[0];
@@ -22,18 +24,24 @@ final class RemoteSnapshot {
   /**
    * @param stepOffset  steps of earlier runs, so the session's steps keep increasing across runs
    * @param examplesOffset examples of earlier runs
+   * @param previous    the run's last snapshot (null: none), whose probe data a light snapshot keeps
    */
-  static Snapshot of(AgentMessages.Statistics s, Architecture architecture, long stepOffset, long examplesOffset, String state) {
+  static Snapshot of(AgentMessages.Statistics s, Architecture architecture, long stepOffset, long examplesOffset, String state,
+      Snapshot previous) {
     Map<String, AgentMessages.LayerStatistics> byId = new HashMap<>();
     if (s.layers() != null) for (AgentMessages.LayerStatistics l : s.layers()) byId.put(l.id(), l);
-    List<Snapshot.LayerView> views = architecture.layers().stream().map(layer -> view(layer, byId.get(layer.id()))).toList();
+    Map<String, Snapshot.LayerView> before = new HashMap<>();
+    if (previous != null) for (Snapshot.LayerView l : previous.layers()) before.put(l.id(), l);
+    List<Snapshot.LayerView> views = architecture.layers().stream()
+        .map(layer -> view(layer, byId.get(layer.id()), before.get(layer.id()))).toList();
     AgentMessages.Probe probe = s.probe();
+    Snapshot.ProbeView probeView = probe != null
+        ? new Snapshot.ProbeView(null, probe.label(), probe.probabilities() == null ? NONE : probe.probabilities())
+        : previous != null ? previous.probe() : new Snapshot.ProbeView(null, null, NONE);
     return new Snapshot(Snapshot.SCHEMA_VERSION, stepOffset + s.step(), s.epoch() == null ? 0 : s.epoch(),
         s.epochProgress() == null ? 0 : s.epochProgress(), examplesOffset + s.examplesSeen(), state,
         orNaN(s.loss()), orNaN(s.trainAccuracy()), null, s.imagesPerSecond() == null ? 0 : s.imagesPerSecond(),
-        s.hyperparameters(), views,
-        new Snapshot.ProbeView(null, probe == null ? null : probe.label(), probe == null || probe.probabilities() == null
-            ? NONE : probe.probabilities()), null, s.wallMillis());
+        s.hyperparameters(), views, probeView, null, s.wallMillis());
   }
 
   /** The same snapshot in another state (the run ended or dropped), training no images. */
@@ -43,7 +51,12 @@ final class RemoteSnapshot {
         last.alert(), last.wallMillis());
   }
 
-  private static Snapshot.LayerView view(Architecture.LayerInfo layer, AgentMessages.LayerStatistics stats) {
+  /**
+   * One layer from its statistics; a light snapshot's layer (no activation) keeps {@code before}'s
+   * activation, paths and thumbnails when that had the same filters, else has none yet.
+   */
+  private static Snapshot.LayerView view(Architecture.LayerInfo layer, AgentMessages.LayerStatistics stats,
+      Snapshot.LayerView before) {
     Shape out = layer.outputShape();
     int[] shape = out == null ? new int[0] : new int[] {out.channels(), out.height(), out.width()};
     if (stats == null || layer.unitIds().isEmpty()) {
@@ -52,6 +65,14 @@ final class RemoteSnapshot {
     }
     int units = layer.unitIds().size();
     float[] jitter = sized(stats.jitter(), units, "jitter", layer.id());
+    if (stats.activation() == null) {
+      boolean kept = before != null && before.filterIds().equals(layer.unitIds());
+      float[] activation = kept ? before.activation() : new float[units];
+      return new Snapshot.LayerView(layer.id(), layer.kind(), layer.frozen(), shape, layer.unitIds(), jitter, activation,
+          kept ? before.activePath() : new boolean[units], kept ? before.thumbnailSize() : 0,
+          kept ? before.thumbnailChannels() : 0, kept ? before.thumbnails() : NONE, Double.NaN, NONE, NONE, NONE, NONE, NONE,
+          Double.NaN, Double.NaN, Double.NaN);
+    }
     float[] activation = sized(stats.activation(), units, "activation", layer.id());
     int size = stats.thumbnailSize();
     int channels = stats.thumbnailChannels();

@@ -173,6 +173,33 @@ class AttachedSessionTest {
   }
 
   @Test
+  void aLightSnapshotUpdatesTheJitterAndKeepsThePreviousPathsThumbnailsAndProbe() {
+    attach();
+    session.receive(run, TinyRun.lightSnapshot(1, 2.0)); // before any full one: no paths yet
+    Snapshot.LayerView first = session.latest().layers().get(0);
+    assertThat(first.jitter()).containsExactly(0.03f, 0.04f);
+    assertThat(first.activation()).containsExactly(0f, 0f);
+    assertThat(first.thumbnails()).isEmpty();
+    assertThat(session.latest().probe().probabilities()).isEmpty();
+    session.receive(run, TinyRun.snapshot(2, 1.5, 0.01));
+    session.receive(run, TinyRun.lightSnapshot(3, 1.0));
+    assertThat(run.sent).as("no error").isEmpty();
+    Snapshot light = session.latest();
+    assertThat(light.step()).isEqualTo(3);
+    assertThat(light.loss()).isEqualTo(1.0);
+    Snapshot.LayerView conv = light.layers().get(0);
+    assertThat(conv.jitter()).containsExactly(0.03f, 0.04f);
+    assertThat(conv.activation()).containsExactly(5f, 1f);
+    assertThat(conv.activePath()).containsExactly(true, false);
+    assertThat(conv.thumbnailSize()).isEqualTo(3);
+    assertThat(conv.thumbnails()).hasSize(2 * 3 * 9);
+    assertThat(light.layers().get(3).jitter()).containsExactly(0.5f, 0.6f);
+    assertThat(light.probe().label()).isEqualTo(1);
+    assertThat(light.probe().probabilities()).containsExactly(0.25f, 0.75f);
+    assertThat(session.history().lastStep()).isEqualTo(3);
+  }
+
+  @Test
   void onlyOneRunAtATimeAndAHelloFirst() {
     RecordingLink early = new RecordingLink();
     assertThat(session.connect(early)).isTrue();

@@ -44,6 +44,16 @@ public final class TinyRun {
         .formatted(step, step * 4, loss == null ? "null" : loss.toString(), Double.toString(learningRate), thumbnails());
   }
 
+  /** A light snapshot at {@code step} (docs/ENGINE.md): loss and jitter, no probe, paths or thumbnails. */
+  public static String lightSnapshot(long step, double loss) {
+    return """
+        {"type": "snapshot", "payload": {"step": %d, "epoch": 1, "epochProgress": 1.5, "examplesSeen": %d, "state": "running", "loss": %s, "trainAccuracy": 0.5,
+         "imagesPerSecond": 400.0,
+         "hyperparameters": {"optimizer": "sgd", "learningRate": 0.01, "momentum": 0.9, "batchSize": 4, "weightDecay": 0.0},
+         "layers": [{"id": "0", "jitter": [0.03, 0.04]}, {"id": "3", "jitter": [0.5, 0.6]}], "wallMillis": 1796220094485}}"""
+        .formatted(step, step * 4, Double.toString(loss));
+  }
+
   /** 2 filters x 3 channels x 3x3 weights. */
   private static String thumbnails() {
     StringBuilder values = new StringBuilder();
