@@ -48,7 +48,7 @@ class ResNetSteeringTest {
       train(live, 1);
       ok(live, new Command.SaveCheckpoint("steered", null));
       train(live, TOTAL_STEPS - 4);
-      expected = savedArrays(live);
+      expected = SessionFixtures.savedArraysAndState(live);
       Files.writeString(log, Commands.STRICT.writeValueAsString(live.history().view(1000)));
       assertThat(live.architecture().layers()).extracting(l -> l.id()).contains("res3");
     }
@@ -61,14 +61,14 @@ class ResNetSteeringTest {
         replay.applyDue(again);
       }
       again.applyNow(new Command.Pause());
-      SessionFixtures.assertBitIdentical(savedArrays(again), expected);
+      SessionFixtures.assertBitIdentical(SessionFixtures.savedArraysAndState(again), expected);
     }
     Checkpoint.Contents saved = Checkpoint.read(dir.resolve("steered.ckpt"), SessionFixtures.config());
     try (TrainingSession resumed = TrainingSession.resume(saved, SessionFixtures.data(), SessionFixtures.config())) {
       assertThat(resumed.architecture().layers().stream().filter(l -> l.id().equals("bn1") || l.id().equals("res1")))
           .allMatch(l -> l.frozen());
       train(resumed, TOTAL_STEPS - 4);
-      SessionFixtures.assertBitIdentical(savedArrays(resumed), expected);
+      SessionFixtures.assertBitIdentical(SessionFixtures.savedArraysAndState(resumed), expected);
     }
   }
 
@@ -85,19 +85,5 @@ class ResNetSteeringTest {
   private static void ok(TrainingSession session, Command command) {
     CommandResult r = apply(session, command);
     assertThat(r.ok()).as("%s: %s", command.type(), r.message()).isTrue();
-  }
-
-  /** Every parameter, optimiser state and buffer. */
-  private static List<float[]> savedArrays(TrainingSession session) {
-    var future = session.query(net -> {
-      List<float[]> all = new java.util.ArrayList<>();
-      for (Param p : net.savedArrays()) {
-        all.add(p.value().clone());
-        p.states().values().forEach(v -> all.add(v.clone()));
-      }
-      return all;
-    });
-    session.step();
-    return future.join();
   }
 }

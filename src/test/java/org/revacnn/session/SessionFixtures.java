@@ -55,9 +55,18 @@ public final class SessionFixtures {
 
   /** Every parameter value and optimiser state, for bit-identity checks (session must be paused). */
   public static List<float[]> weightsAndState(TrainingSession session) {
+    return copies(session, false);
+  }
+
+  /** Every saved array (parameters and buffers such as batch norm's running statistics) and optimiser state (paused session). */
+  public static List<float[]> savedArraysAndState(TrainingSession session) {
+    return copies(session, true);
+  }
+
+  private static List<float[]> copies(TrainingSession session, boolean buffers) {
     var future = session.query(net -> {
       List<float[]> all = new java.util.ArrayList<>();
-      for (Param p : net.params()) {
+      for (org.revacnn.engine.Param p : buffers ? net.savedArrays() : net.params()) {
         all.add(p.value().clone());
         p.states().values().forEach(s -> all.add(s.clone()));
       }
