@@ -115,7 +115,7 @@ export function createCells(onPick, onZoom) {
       } else if (e.order.some((i, p) => i !== p)) {
         e.order = Int32Array.from(layer.filterIds, (id, i) => i);
       }
-      e.canvas.dataset.order = order;
+      if (e.canvas.dataset.order !== order) e.canvas.dataset.order = order;
       // redrawn when a colour or a place changed (a paused network's snapshots change neither)
       const moved = e.order.some((i, p) => e.posOf?.[i] !== p);
       if (moved) {
