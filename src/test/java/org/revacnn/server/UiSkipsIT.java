@@ -86,6 +86,8 @@ class UiSkipsIT extends SharedPageTestBase {
     page.waitForFunction("() => document.querySelector('#network-canvas').dataset.zoom === 'conv9..conv9'");
     // shown: conv8, conv9, conv10 (conv8 and conv10 as context); res3 (conv5 -> conv7) is off to the left
     page.waitForFunction("() => [...document.querySelectorAll('svg.network-skips g.skip')].map(g => g.dataset.block).join() === 'res4,res5'");
+    // measured once the zoom's transition (a scale of the whole picture) has settled
+    page.waitForFunction("() => getComputedStyle(document.querySelector('svg.network-skips')).transform === 'none'");
     double legendTop = page.locator("#network-canvas .legend").boundingBox().y;
     for (String block : List.of("res4", "res5")) {
       List<Double> at = geometry(block);
