@@ -559,9 +559,10 @@ export function createNetwork(element, actions) {
 
   /** Everything the layer headers are drawn from, as one string (drawHeads runs again only when it changes). */
   function headsKeyOf(state, layers, pendingLayers) {
-    return JSON.stringify([layouts, state.versions.architecture, state.versions.engine, state.versions.recommendations,
+    const freeze = recommendationIndex(state).freeze;
+    return JSON.stringify([layouts, state.versions.architecture, state.versions.engine,
       state.selection?.layer, state.selection?.filter, state.layerPanel, state.connection, [...pendingLayers],
-      layers.map(l => !!l.frozen), growInit.value]);
+      layers.map(l => [!!l.frozen, freeze.get(l.id)?.reason, freeze.get(l.id)?.detail]), growInit.value]);
   }
 
   /** The node of a layer that is its tab stop: the last focused one, else the selected one, else the first. */
