@@ -18,22 +18,22 @@ export const CELL_STATS = {
   jitter: {
     label: 'jitter |∇w|', low: 'still', high: 'most',
     // the amplitude's own normalisation: sqrt(|∇w| / the layer's running maximum)
-    values: (layer, state, ref) => (layer.jitter || []).map(v => (ref > 0 && Number.isFinite(num(v)) ? Math.sqrt(Math.max(0, num(v)) / ref) : NaN)),
+    values: (layer, state, ref) => perFilter(layer.jitter, v => (ref > 0 && Number.isFinite(v) ? Math.sqrt(Math.max(0, v) / ref) : NaN)),
     colour: () => v => sequential(v),
   },
   activation: {
     label: 'activation', low: '−', high: '+', signed: true,
-    values: layer => (layer.activation || []).map(num),
+    values: layer => perFilter(layer.activation, v => v),
     colour: values => { const limit = symmetricLimit(values); return v => diverging(v, limit); },
   },
   apoz: {
     label: 'APoZ', low: '0', high: '1 dead',
-    values: layer => (layer.apoz || []).map(num),
+    values: layer => perFilter(layer.apoz, v => v),
     colour: () => v => sequential(v),
   },
   taylor: {
     label: 'Taylor', low: '¼×', high: '4× mean', signed: true,
-    values: layer => (layer.taylor || []).map(num),
+    values: layer => perFilter(layer.taylor, v => v),
     colour: () => v => diverging(v > 0 ? Math.log2(v) : -TAYLOR_LOG2_LIMIT, TAYLOR_LOG2_LIMIT),
   },
   recommendation: {
@@ -48,6 +48,14 @@ export const CELL_STATS = {
     colour: () => v => [null, REASON_COLORS.unimportant, REASON_COLORS.redundant, REASON_COLORS.dead][v] ?? [246, 247, 249],
   },
 };
+
+/** f(v) of every number of `values` (typed or plain, numbers or their strings) as a Float32Array. */
+function perFilter(values, f) {
+  const list = values || [];
+  const out = new Float32Array(list.length);
+  for (let i = 0; i < list.length; i++) out[i] = f(num(list[i]));
+  return out;
+}
 
 /** The colour of every filter of `layer` by statistic `stat`, as 0xAABBGGRR words (ImageData's byte order). */
 export function cellColours(stat, layer, state, jitterRef, out) {

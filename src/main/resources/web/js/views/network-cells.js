@@ -5,6 +5,8 @@
 // proportional to the filter's mean |gradient|, still when frozen or paused), drawn into the canvas's
 // pixels by the view's one animation loop. A click maps the cell under the pointer (where it sits
 // when still) back to its filter id; the groups of cells are where bundles of paths start and end.
+// A canvas is redrawn only when its colours, order or selection changed, or (at most ~30 times a
+// second) while its cells jitter, and never while it is scrolled out of view.
 
 import { num } from '../store.js';
 import { cellColours, CELL_STATS } from './cell-colors.js';
@@ -25,6 +27,15 @@ const JITTER_FRAME_S = 0.03;
  */
 export function createCells(onPick, onZoom) {
   const entries = new Map();
+  // a canvas scrolled out of view (a zoom wider than the view) is not drawn; it is drawn afresh once it shows
+  const inView = new IntersectionObserver((changes) => {
+    for (const change of changes) {
+      const e = [...entries.values()].find(x => x.canvas === change.target);
+      if (!e) continue;
+      e.shown = change.isIntersecting;
+      if (e.shown) e.dirty = true;
+    }
+  });
   const dpr = Math.max(1, Math.min(2, Math.round(window.devicePixelRatio || 1)));
   let selected = null;
   let frames = 0;
@@ -38,7 +49,8 @@ export function createCells(onPick, onZoom) {
     canvas.tabIndex = 0;
     canvas.dataset.layer = layerId;
     host.appendChild(canvas);
-    e = { canvas, ctx: canvas.getContext('2d'), key: '', dirty: true, still: false };
+    e = { canvas, ctx: canvas.getContext('2d'), key: '', dirty: true, still: false, shown: true };
+    inView.observe(canvas);
     canvas.addEventListener('click', (ev) => {
       const index = indexAt(e, ev.offsetX, ev.offsetY);
       if (index >= 0) onPick(layerId, e.ids[index]);
@@ -70,7 +82,7 @@ export function createCells(onPick, onZoom) {
     /** Forgets the layers not drawn as cells any more (their canvases go with their columns or are removed). */
     keep(layerIds) {
       for (const [id, e] of entries) {
-        if (!layerIds.has(id)) { e.canvas.remove(); entries.delete(id); }
+        if (!layerIds.has(id)) { inView.unobserve(e.canvas); e.canvas.remove(); entries.delete(id); }
       }
     },
 
@@ -115,7 +127,7 @@ export function createCells(onPick, onZoom) {
       } else if (e.order.some((i, p) => i !== p)) {
         e.order = Int32Array.from(layer.filterIds, (id, i) => i);
       }
-      e.canvas.dataset.order = order;
+      if (e.canvas.dataset.order !== order) e.canvas.dataset.order = order;
       // redrawn when a colour or a place changed (a paused network's snapshots change neither)
       const moved = e.order.some((i, p) => e.posOf?.[i] !== p);
       if (moved) {
@@ -155,7 +167,7 @@ export function createCells(onPick, onZoom) {
           if (e.amp[i] < 0.03) e.amp[i] = 0;
           else moving = true;
         }
-        if (!(e.dirty || (moving && due))) continue;
+        if (!e.shown || !(e.dirty || (moving && due))) continue;
         e.dirty = false;
         draw(e, t);
         drawn = true;

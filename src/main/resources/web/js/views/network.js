@@ -27,6 +27,12 @@ import { createSkips, SKIP_STRIP } from './network-skips.js';
 import { flatLayers, skipsOf } from '../architecture.js';
 
 const MAX_EDGES_PER_SIDE = 24;
+/**
+ * In the overview of a big network the bundles' widths follow the probe's activation at most every
+ * this many ms (2 Hz): each change re-lays out and re-rasters the paths' SVG, the costliest part of
+ * a snapshot there. The latest snapshot's widths are drawn at most this late; a new layout at once.
+ */
+const OVERVIEW_EDGES_MS = 500;
 /** How long a zoom in or out takes to settle (ms). */
 const ZOOM_MS = 260;
 
@@ -109,11 +115,15 @@ export function createNetwork(element, actions) {
   let visible = true;
   let lastState = null;
   let layoutKey = '';
+  let layouts = 0; // layouts computed so far
+  let headsKey = ''; // what the layer headers were last drawn from (headsKeyOf)
   let layout = null; // {columns: [{id, x, nodes: [{id, x, y, size}]}]}
   const jitterNodes = new Map(); // node id -> {el, px, py, fx, fy, amp, target}
   const layerRef = new Map(); // layer id -> running reference jitter
   const drawnPaths = new WeakMap(); // path element -> its [d, stroke-width, stroke-opacity]
   let lastStep = null;
+  let edgesAt = -Infinity; // when the paths were last drawn (performance.now())
+  let edgesLater = 0; // the timer that draws the overview's paths that a snapshot was not drawn with
   let lastStepChange = 0;
   let serverRunning = false;
   let labelsFor = '';
@@ -335,10 +345,11 @@ export function createNetwork(element, actions) {
     if (zoom && !(ids.includes(zoom.from) && ids.includes(zoom.to))) zoom = null; // a zoomed layer was removed
     const skips = skipsOf(state.architecture);
     const key = `${width}x${height}|${zoom ? `${zoom.from}..${zoom.to}` : ''}|${skips.length ? 'skips' : ''}|`
-      + layers.map(l => `${l.id}:${l.filterIds.join(',')}`).join('|');
+      + layers.map(l => `${l.id}:${joinedIds(l.filterIds)}`).join('|');
     const relaid = key !== layoutKey;
     if (relaid) {
       layoutKey = key;
+      layouts++;
       layout = computeLayout(layers, width, height, classNames.length > 0,
         zoom && { from: ids.indexOf(zoom.from), to: ids.indexOf(zoom.to) }, skips.length ? SKIP_STRIP : 0);
       // wider than the view: the paths and columns span the whole layout, which scrolls sideways
@@ -395,48 +406,15 @@ export function createNetwork(element, actions) {
           .on('click', (e, d) => actions.command(commands.removeLayer(d.id)));
         return col;
       });
-    cols.classed('frozen', d => !!d.frozen).classed('pending', d => pendingLayers.has(d.id))
-      .classed('narrow', d => colById.get(d.id).narrow).classed('context', d => colById.get(d.id).context)
-      .attr('data-mode', d => (colById.get(d.id).cells ? 'cells' : 'nodes'));
-    cols.select('.layer-head')
-      .style('left', d => `${colById.get(d.id).x - colById.get(d.id).headWidth / 2}px`)
-      .style('width', d => `${colById.get(d.id).headWidth}px`);
-    cols.select('.layer-title').text(d => layerLabel(state, d.id) + (d.frozen ? ' ❄' : ''))
-      .classed('open', d => state.layerPanel === d.id)
-      .attr('aria-pressed', d => (zooms(d) ? null : String(state.layerPanel === d.id)))
-      .attr('title', d => (zooms(d) ? `Zoom into ${layerLabelWithId(state, d.id)} (${subtitle(d, state)})`
-        : `${state.layerPanel === d.id ? 'Close the panel of' : 'Show every filter and activation map of'} ${layerLabelWithId(state, d.id)}`));
-    cols.select('.layer-sub').text(d => subtitle(d, state));
-    // each button: [class, its command, off anyway, title, label]; disabled with the reason when the engine or the layer refuses the command
-    const name = d => layerLabelWithId(state, d.id);
-    const buttons = [
-      ['.add-filter', () => COMMAND.ADD_FILTERS, d => d.id === lastLayerId || state.connection !== 'open',
-        d => `Add a ${growInit.value} filter to ${name(d)}`, d => `Add a filter to ${name(d)}`],
-      ['.remove-filter', () => COMMAND.REMOVE_FILTERS, d => d.id === lastLayerId || selection?.layer !== d.id || d.filterIds.length <= 1,
-        d => (selection?.layer === d.id ? `Remove ${selection.filter}` : 'Select a filter of this layer first'),
-        d => `Remove the selected filter from ${name(d)}`],
-      ['.freeze', d => (d.frozen ? COMMAND.UNFREEZE : COMMAND.FREEZE), () => false,
-        d => (d.frozen ? `Unfreeze ${name(d)}` : `Freeze ${name(d)} (stop updating its weights)`),
-        d => `${d.frozen ? 'Unfreeze' : 'Freeze'} ${name(d)}`],
-      ['.remove-layer', () => COMMAND.REMOVE_LAYER, d => d.id === lastLayerId, d => `Remove layer ${name(d)}`, d => `Remove layer ${name(d)}`],
-    ];
-    for (const [cls, type, off, title, label] of buttons) {
-      cols.select(cls).attr('aria-label', label)
-        .each(function (d) { gate(this, commandBlocked(state, type(d), d.id), { disabled: off(d), title: title(d) }); });
-    }
-    cols.select('.freeze').attr('aria-pressed', d => String(!!d.frozen));
-    const advice = recommendationIndex(state);
-    cols.select('.freeze-hint')
-      .attr('hidden', d => advice.freeze.has(d.id) && !d.frozen ? null : true)
-      .attr('aria-label', d => advice.freeze.has(d.id)
-        ? `Freezing ${layerLabelWithId(state, d.id)} is suggested: ${advice.freeze.get(d.id).detail}` : null)
-      .attr('title', d => advice.freeze.has(d.id) ? `Freeze suggested (${advice.freeze.get(d.id).reason}): ${advice.freeze.get(d.id).detail}` : null);
-
-    function zooms(d) {
-      return colById.get(d.id).narrow || colById.get(d.id).context;
+    // the headers change with the structure, the engine, the selection, commands and advice, not with a snapshot's numbers
+    const heads = headsKeyOf(state, layers, pendingLayers);
+    if (heads !== headsKey || relaid) {
+      headsKey = heads;
+      drawHeads(cols, state, colById, pendingLayers, lastLayerId, selection);
     }
 
     const probs = state.snapshot?.probe?.probabilities || [];
+    const advice = recommendationIndex(state);
     const probeLabelIndex = state.snapshot?.probe?.label;
     cols.each(function (layer) {
       const col = colById.get(layer.id);
@@ -446,7 +424,10 @@ export function createNetwork(element, actions) {
       for (const v of jit) if (Number.isFinite(num(v))) max = Math.max(max, num(v));
       const ref = Math.max(max, (layerRef.get(layer.id) || 0) * 0.998);
       layerRef.set(layer.id, ref);
-      if (col.cells) cells.update(this, layer, col.cells, state, { ...cellStyle, ref, label: layerLabelWithId(state, layer.id) });
+      if (col.cells) {
+        cells.update(this, layer, col.cells, state, { ...cellStyle, ref, label: layerLabelWithId(state, layer.id) });
+        if (!this.querySelector('button.node')) return; // no nodes to draw or take away
+      }
       const isOutput = layer.id === lastLayerId && layer.kind === 'dense';
       const nodes = d3.select(this).selectAll('button.node').data(col.nodes, n => n.id).join(
         enter => {
@@ -473,7 +454,7 @@ export function createNetwork(element, actions) {
         .attr('tabindex', n => (n.id === stop ? 0 : -1));
       nodes.selectAll('span.rec-badge').data(n => advice.removals.has(n.id) ? [advice.removals.get(n.id)] : [])
         .join('span').attr('class', 'rec-badge').attr('aria-hidden', 'true')
-        .text(r => REMOVAL_REASONS[r.reason]?.glyph ?? '?');
+        .each(function (r) { setText(this, REMOVAL_REASONS[r.reason]?.glyph ?? '?'); });
       // a conv filter shows its weights; a unit, or a filter whose weights the engine sends no thumbnail of, its activation
       const thumbnails = layer.kind === 'conv' && num(layer.thumbnailSize) > 0 && layer.thumbnails?.length > 0;
       nodes.select('.node-face').selectAll('canvas.thumb').data(thumbnails ? [0] : []).join('canvas').attr('class', 'thumb');
@@ -483,7 +464,7 @@ export function createNetwork(element, actions) {
       if (isOutput) {
         nodes.selectAll('span.class-label').data(n => [n]).join('span').attr('class', 'class-label')
           .classed('truth', n => n.index === probeLabelIndex)
-          .text(n => classNames[n.index] ?? n.id);
+          .each(function (n) { setText(this, classNames[n.index] ?? n.id); });
         nodes.selectAll('span.prob').data(n => [n]).join('span').attr('class', 'prob')
           .style('width', n => `${Math.max(0, Math.min(1, num(probs[n.index]) || 0)) * 64}px`)
           .attr('title', n => `p = ${(num(probs[n.index]) || 0).toFixed(3)}`);
@@ -523,9 +504,65 @@ export function createNetwork(element, actions) {
     serverRunning = state.snapshot?.state === 'running' && state.connection === 'open';
     startAnimation();
 
-    drawEdges(shownLayers, colById, state);
+    clearTimeout(edgesLater);
+    const wait = relaid || !layout.scaled ? 0 : edgesAt + OVERVIEW_EDGES_MS - now;
+    if (wait <= 0) {
+      edgesAt = now;
+      drawEdges(shownLayers, colById, state);
+    } else {
+      edgesLater = setTimeout(() => actions.requestRender(), wait);
+    }
     skipArcs.draw(skips, layout, ids, colById, id => layerLabel(state, id), `${layoutKey}|${state.versions.architecture}`);
     renderProbe(state);
+  }
+
+  /** The layer headers: titles, subtitles, the buttons (gated by the engine and the layer) and the freeze advice. */
+  function drawHeads(cols, state, colById, pendingLayers, lastLayerId, selection) {
+    const zooms = d => colById.get(d.id).narrow || colById.get(d.id).context;
+    cols.classed('frozen', d => !!d.frozen).classed('pending', d => pendingLayers.has(d.id))
+      .classed('narrow', d => colById.get(d.id).narrow).classed('context', d => colById.get(d.id).context)
+      .attr('data-mode', d => (colById.get(d.id).cells ? 'cells' : 'nodes'));
+    cols.select('.layer-head')
+      .style('left', d => `${colById.get(d.id).x - colById.get(d.id).headWidth / 2}px`)
+      .style('width', d => `${colById.get(d.id).headWidth}px`);
+    cols.select('.layer-title').text(d => layerLabel(state, d.id) + (d.frozen ? ' ❄' : ''))
+      .classed('open', d => state.layerPanel === d.id)
+      .attr('aria-pressed', d => (zooms(d) ? null : String(state.layerPanel === d.id)))
+      .attr('title', d => (zooms(d) ? `Zoom into ${layerLabelWithId(state, d.id)} (${subtitle(d, state)})`
+        : `${state.layerPanel === d.id ? 'Close the panel of' : 'Show every filter and activation map of'} ${layerLabelWithId(state, d.id)}`));
+    cols.select('.layer-sub').text(d => subtitle(d, state));
+    // each button: [class, its command, off anyway, title, label]; disabled with the reason when the engine or the layer refuses the command
+    const name = d => layerLabelWithId(state, d.id);
+    const buttons = [
+      ['.add-filter', () => COMMAND.ADD_FILTERS, d => d.id === lastLayerId || state.connection !== 'open',
+        d => `Add a ${growInit.value} filter to ${name(d)}`, d => `Add a filter to ${name(d)}`],
+      ['.remove-filter', () => COMMAND.REMOVE_FILTERS, d => d.id === lastLayerId || selection?.layer !== d.id || d.filterIds.length <= 1,
+        d => (selection?.layer === d.id ? `Remove ${selection.filter}` : 'Select a filter of this layer first'),
+        d => `Remove the selected filter from ${name(d)}`],
+      ['.freeze', d => (d.frozen ? COMMAND.UNFREEZE : COMMAND.FREEZE), () => false,
+        d => (d.frozen ? `Unfreeze ${name(d)}` : `Freeze ${name(d)} (stop updating its weights)`),
+        d => `${d.frozen ? 'Unfreeze' : 'Freeze'} ${name(d)}`],
+      ['.remove-layer', () => COMMAND.REMOVE_LAYER, d => d.id === lastLayerId, d => `Remove layer ${name(d)}`, d => `Remove layer ${name(d)}`],
+    ];
+    for (const [cls, type, off, title, label] of buttons) {
+      cols.select(cls).attr('aria-label', label)
+        .each(function (d) { gate(this, commandBlocked(state, type(d), d.id), { disabled: off(d), title: title(d) }); });
+    }
+    cols.select('.freeze').attr('aria-pressed', d => String(!!d.frozen));
+    const advice = recommendationIndex(state);
+    cols.select('.freeze-hint')
+      .attr('hidden', d => advice.freeze.has(d.id) && !d.frozen ? null : true)
+      .attr('aria-label', d => advice.freeze.has(d.id)
+        ? `Freezing ${layerLabelWithId(state, d.id)} is suggested: ${advice.freeze.get(d.id).detail}` : null)
+      .attr('title', d => advice.freeze.has(d.id) ? `Freeze suggested (${advice.freeze.get(d.id).reason}): ${advice.freeze.get(d.id).detail}` : null);
+  }
+
+  /** Everything the layer headers are drawn from, as one string (drawHeads runs again only when it changes). */
+  function headsKeyOf(state, layers, pendingLayers) {
+    const freeze = recommendationIndex(state).freeze;
+    return JSON.stringify([layouts, state.versions.architecture, state.versions.engine,
+      state.selection?.layer, state.selection?.filter, state.layerPanel, state.connection, [...pendingLayers],
+      layers.map(l => [!!l.frozen, freeze.get(l.id)?.reason, freeze.get(l.id)?.detail]), growInit.value]);
   }
 
   /** The node of a layer that is its tab stop: the last focused one, else the selected one, else the first. */
@@ -691,6 +728,23 @@ export function createNetwork(element, actions) {
       if (on) startAnimation();
     },
   };
+}
+
+/** Sets an element's text only when it differs (a new text node costs a layout). */
+function setText(element, text) {
+  if (element.textContent !== text) element.textContent = text;
+}
+
+const joinedCache = new WeakMap();
+
+/** A layer's filter ids joined by commas, once per ids array (a snapshot reuses the architecture's arrays). */
+function joinedIds(ids) {
+  let joined = joinedCache.get(ids);
+  if (joined === undefined) {
+    joined = ids.join(',');
+    joinedCache.set(ids, joined);
+  }
+  return joined;
 }
 
 /** A removal recommendation in words: its reason and, for a redundant filter, its twin. */
