@@ -65,13 +65,11 @@ final class RemoteSnapshot {
     }
     int units = layer.unitIds().size();
     float[] jitter = sized(stats.jitter(), units, "jitter", layer.id());
-    if (stats.activation() == null) {
-      boolean kept = before != null && before.filterIds().equals(layer.unitIds());
-      float[] activation = kept ? before.activation() : new float[units];
-      return new Snapshot.LayerView(layer.id(), layer.kind(), layer.frozen(), shape, layer.unitIds(), jitter, activation,
-          kept ? before.activePath() : new boolean[units], kept ? before.thumbnailSize() : 0,
-          kept ? before.thumbnailChannels() : 0, kept ? before.thumbnails() : NONE, Double.NaN, NONE, NONE, NONE, NONE, NONE,
-          Double.NaN, Double.NaN, Double.NaN);
+    if (stats.activation() == null) {  // light: the paths and thumbnails of before, when it had these filters
+      Snapshot.LayerView kept = before != null && before.filterIds().equals(layer.unitIds()) ? before : null;
+      if (kept == null) return layerView(layer, shape, jitter, new float[units], new boolean[units], 0, 0, NONE);
+      return layerView(layer, shape, jitter, kept.activation(), kept.activePath(), kept.thumbnailSize(),
+          kept.thumbnailChannels(), kept.thumbnails());
     }
     float[] activation = sized(stats.activation(), units, "activation", layer.id());
     int size = stats.thumbnailSize();
@@ -81,8 +79,15 @@ final class RemoteSnapshot {
       throw new IllegalArgumentException("bad snapshot: layer '" + layer.id() + "' has " + thumbnails.length + " thumbnail values, not "
           + units + " filters x " + channels + " channels x " + size + "x" + size);
     }
+    return layerView(layer, shape, jitter, activation, PathWidths.topHalf(activation), size, channels, thumbnails);
+  }
+
+  /** A conv or dense layer with what an attached run measures; the rest empty or NaN. */
+  private static Snapshot.LayerView layerView(Architecture.LayerInfo layer, int[] shape, float[] jitter, float[] activation,
+      boolean[] activePath, int thumbnailSize, int thumbnailChannels, float[] thumbnails) {
     return new Snapshot.LayerView(layer.id(), layer.kind(), layer.frozen(), shape, layer.unitIds(), jitter, activation,
-        PathWidths.topHalf(activation), size, channels, thumbnails, Double.NaN, NONE, NONE, NONE, NONE, NONE, Double.NaN, Double.NaN, Double.NaN);
+        activePath, thumbnailSize, thumbnailChannels, thumbnails, Double.NaN, NONE, NONE, NONE, NONE, NONE, Double.NaN,
+        Double.NaN, Double.NaN);
   }
 
   private static float[] sized(float[] values, int units, String what, String layer) {

@@ -208,12 +208,7 @@ public final class TrainingSession implements Session {
       }
     });
     loop().wake();
-    if (closed) failQueuedTasks();
-  }
-
-  /** Answers every queued task with {@link #CLOSED} (once closed, a task fails before touching anything). */
-  private void failQueuedTasks() {
-    runTasks();
+    if (closed) runTasks();  // closed meanwhile: every queued task fails with CLOSED before touching anything
   }
 
   @Override
@@ -351,7 +346,7 @@ public final class TrainingSession implements Session {
     synchronized (stepping) {
       // a step in progress on the training thread has ended; no later one starts
     }
-    failQueuedTasks();
+    runTasks();  // the tasks still queued fail with CLOSED
     if (config.autosavePath() != null) {
       try {
         saveCheckpoint(config.autosavePath());

@@ -121,10 +121,8 @@ class BranchedSessionTest {
   @Test
   void keepingOneBranchEndsTheOtherWhoseRunStaysInTheFolder(@TempDir Path dir) throws Exception {
     RunsFolder runs = new RunsFolder(dir);
-    Run base = runs.create("base", RunFixtures.config(SessionFixtures.config()));
-    TrainingSession first = SessionFixtures.session();
-    first.keepRun(RunLog.open(base.historyFile()), true);
-    try (BranchedSession run = new BranchedSession(first, runs, base)) {
+    try (BranchedSession run = keptAsBase(runs)) {
+      TrainingSession first = run.branch("A");
       apply(run, null, new Command.Resume());
       rounds(run, 6);
       CommandResult forked = apply(run, null, new Command.Fork());
@@ -168,10 +166,8 @@ class BranchedSessionTest {
   @Test
   void badBranchCommandsAreRefusedAndChangeNothing(@TempDir Path dir) throws Exception {
     RunsFolder runs = new RunsFolder(dir);
-    Run base = runs.create("base", RunFixtures.config(SessionFixtures.config()));
-    TrainingSession first = SessionFixtures.session();
-    first.keepRun(RunLog.open(base.historyFile()), true);
-    try (BranchedSession run = new BranchedSession(first, runs, base)) {
+    try (BranchedSession run = keptAsBase(runs)) {
+      TrainingSession first = run.branch("A");
       SessionFixtures.train(first, 3);
       List<float[]> before = weights(run, "A");
 
@@ -197,5 +193,13 @@ class BranchedSessionTest {
         assertThat(SessionFixtures.apply(lone, new Command.Fork()).message()).isEqualTo(BranchedSession.NOT_BRANCHED);
       }
     }
+  }
+
+  /** A run whose first branch, a fresh session, is kept as the run "base" of {@code runs}. */
+  private static BranchedSession keptAsBase(RunsFolder runs) throws java.io.IOException {
+    Run base = runs.create("base", RunFixtures.config(SessionFixtures.config()));
+    TrainingSession first = SessionFixtures.session();
+    first.keepRun(RunLog.open(base.historyFile()), true);
+    return new BranchedSession(first, runs, base);
   }
 }
